@@ -1,0 +1,114 @@
+// Package adapters runs a command and tells the truth about it: wall time,
+// CPU time, peak memory, page faults, context switches and I/O of the
+// process it started, stopped at a deadline with its whole process group,
+// with a bounded head of its output; and it fingerprints the host it ran on.
+//
+// It is the Go counterpart of perfgate's Rust crate perfgate-adapters: the
+// one place where operating system APIs are touched. Code above it depends
+// on the two interfaces ProcessRunner and HostProbe and uses
+// FakeProcessRunner and FakeHostProbe in its unit tests.
+//
+// RunResult and HostInfo marshal to the Sample and HostInfo objects of
+// perfgate's perfgate.run.v1 receipt schema. A figure the platform cannot
+// give is nil (omitted from JSON), never estimated.
+//
+// # Semantics of StdProcessRunner on Unix
+//
+//   - The child is started in a new process group with the null device as
+//     standard input. Wall time runs on the monotonic clock from just
+//     before the start to the moment the child has exited.
+//   - The child is reaped with wait4 on its own pid, so every figure is the
+//     child's own (plus the descendants it waited for), even with other
+//     runs in flight in the same process.
+//   - At the deadline (CommandSpec.Timeout) the whole process group gets
+//     SIGKILL; Run returns a RunResult with TimedOut set and a nil error.
+//     When ctx is cancelled the group is killed the same way and Run
+//     returns the RunResult with an error wrapping ctx.Err().
+//   - When the child exits, whatever it left running in its process group
+//     is killed. Descendants that left the group (setsid daemons) are not
+//     killed; if they keep the output pipes open, Run waits at most
+//     PipeGrace (100 ms by default) after the child exits and returns what
+//     was captured by then.
+//   - Each of stdout and stderr keeps its first OutputCapBytes bytes; the
+//     rest is read and counted but not kept, so the child never blocks and
+//     the runner's memory stays bounded whatever the child writes.
+package adapters
+
+import (
+	"context"
+	"time"
+)
+
+// ProcessRunner runs one command and measures it.
+type ProcessRunner interface {
+	// Run starts spec, waits for it (at most spec.Timeout, if set) and
+	// returns what was measured. A run that exits non-zero or times out is
+	// a measurement, not an error: err is nil and the result says so. err
+	// is non-nil when the command could not run (an *AdapterError) or when
+	// ctx ended the run.
+	Run(ctx context.Context, spec CommandSpec) (RunResult, error)
+}
+
+// HostProbe describes the machine commands run on.
+type HostProbe interface {
+	// Probe returns what it can learn of the host; figures it cannot read
+	// are nil.
+	Probe(opts HostProbeOptions) HostInfo
+}
+
+// DefaultPipeGrace is how long StdProcessRunner waits, after the child has
+// exited and its process group was killed, for the output pipes to close.
+const DefaultPipeGrace = 100 * time.Millisecond
+
+// StdProcessRunner is the ProcessRunner for the operating system the
+// program runs on. Its zero value is ready to use and it is safe for
+// concurrent use.
+type StdProcessRunner struct {
+	// PipeGrace bounds how long Run waits for stdout and stderr to reach
+	// end of file after the child has exited, for when an escaped
+	// descendant keeps them open. Zero means DefaultPipeGrace. It does not
+	// count in the wall time.
+	PipeGrace time.Duration
+}
+
+var _ ProcessRunner = (*StdProcessRunner)(nil)
+
+// Run runs spec as described in the package documentation.
+func (r *StdProcessRunner) Run(ctx context.Context, spec CommandSpec) (RunResult, error) {
+	if err := spec.validate(); err != nil {
+		return RunResult{}, err
+	}
+	if err := ctx.Err(); err != nil {
+		return RunResult{}, newError(KindRunCommand, spec.Argv, "not started", err)
+	}
+	return r.run(ctx, &spec)
+}
+
+func (r *StdProcessRunner) pipeGrace() time.Duration {
+	if r == nil || r.PipeGrace <= 0 {
+		return DefaultPipeGrace
+	}
+	return r.PipeGrace
+}
+
+// StdHostProbe is the HostProbe for the operating system the program runs
+// on. Its zero value is ready to use and it is safe for concurrent use.
+type StdHostProbe struct{}
+
+var _ HostProbe = StdHostProbe{}
+
+// Probe reports the host's OS and architecture in perfgate's naming, its
+// logical CPU count and total memory, and, only when opts asks for it, the
+// SHA-256 of its hostname.
+func (StdHostProbe) Probe(opts HostProbeOptions) HostInfo {
+	info := HostInfo{
+		OS:          PerfgateOS(runtimeGOOS),
+		Arch:        PerfgateArch(runtimeGOARCH),
+		CPUCount:    logicalCPUCount(),
+		MemoryBytes: totalMemoryBytes(),
+	}
+	if opts.IncludeHostnameHash {
+		info.HostnameHash = hostnameHash()
+	}
+	return info
+}

@@ -1,0 +1,145 @@
+package adapters
+
+import (
+	"strings"
+	"time"
+)
+
+// DefaultOutputCapBytes is the number of bytes captured from each of stdout
+// and stderr when CommandSpec.OutputCapBytes is zero.
+const DefaultOutputCapBytes = 8192
+
+// CommandSpec describes one command to run. Its zero value is not runnable:
+// Argv must name a program.
+type CommandSpec struct {
+	// Name labels the command in reports (a benchmark name). It is not
+	// passed to the program and does not affect how it runs.
+	Name string
+	// Argv is the program and its arguments, with no shell parsing.
+	// Argv[0] is looked up in PATH (the PATH in Env if Env sets one) unless
+	// it contains a path separator; a relative path resolves against Cwd.
+	Argv []string
+	// Cwd is the child's working directory; empty means the caller's.
+	Cwd string
+	// Env holds variables added to the inherited environment. A later
+	// entry replaces an earlier one and the inherited value of the same key.
+	Env []EnvVar
+	// Timeout is the run's deadline, measured from the start of the
+	// program. Zero means none; negative is an error.
+	Timeout time.Duration
+	// OutputCapBytes bounds how many bytes of each of stdout and stderr
+	// are kept: 0 means DefaultOutputCapBytes, a negative value keeps
+	// nothing. Output past the cap is still read (and counted), so the
+	// child never blocks on a full pipe.
+	OutputCapBytes int
+}
+
+// EnvVar is one environment variable.
+type EnvVar struct {
+	Key, Value string
+}
+
+// effectiveOutputCap returns the number of bytes to keep per stream.
+func (s *CommandSpec) effectiveOutputCap() int {
+	switch {
+	case s.OutputCapBytes == 0:
+		return DefaultOutputCapBytes
+	case s.OutputCapBytes < 0:
+		return 0
+	default:
+		return s.OutputCapBytes
+	}
+}
+
+// validate rejects what can never run, before anything is started.
+func (s *CommandSpec) validate() error {
+	if len(s.Argv) == 0 || s.Argv[0] == "" {
+		return newError(KindEmptyArgv, s.Argv, "", nil)
+	}
+	invalid := func(reason string) error { return newError(KindInvalidSpec, s.Argv, reason, nil) }
+	for i, arg := range s.Argv {
+		if strings.IndexByte(arg, 0) >= 0 {
+			if i == 0 {
+				return invalid("program name contains a NUL byte")
+			}
+			return invalid("argument " + itoa(i) + " contains a NUL byte")
+		}
+	}
+	if strings.IndexByte(s.Cwd, 0) >= 0 {
+		return invalid("working directory contains a NUL byte")
+	}
+	for _, kv := range s.Env {
+		switch {
+		case kv.Key == "":
+			return invalid("environment key is empty")
+		case strings.IndexByte(kv.Key, '=') >= 0:
+			return invalid("environment key " + quote(kv.Key) + " contains '='")
+		case strings.IndexByte(kv.Key, 0) >= 0:
+			return invalid("environment key " + quote(kv.Key) + " contains a NUL byte")
+		case strings.IndexByte(kv.Value, 0) >= 0:
+			return invalid("value of environment variable " + quote(kv.Key) + " contains a NUL byte")
+		}
+	}
+	if s.Timeout < 0 {
+		return invalid("negative timeout " + s.Timeout.String())
+	}
+	return nil
+}
+
+// mergeEnv returns base (KEY=VALUE strings, as os.Environ gives them) with
+// extra applied on top: a later entry replaces an earlier one of the same
+// key, and each key appears once, so the child's getenv cannot see a stale
+// duplicate. foldCase compares keys case-insensitively, as Windows does.
+func mergeEnv(base []string, extra []EnvVar, foldCase bool) []string {
+	if len(extra) == 0 {
+		return base
+	}
+	normalize := func(key string) string {
+		if foldCase {
+			return strings.ToUpper(key)
+		}
+		return key
+	}
+	override := make(map[string]string, len(extra))
+	order := make([]string, 0, len(extra))
+	for _, kv := range extra {
+		k := normalize(kv.Key)
+		if _, seen := override[k]; !seen {
+			order = append(order, k)
+		}
+		override[k] = kv.Key + "=" + kv.Value
+	}
+	merged := make([]string, 0, len(base)+len(extra))
+	for _, entry := range base {
+		key, _, _ := strings.Cut(entry, "=")
+		// Windows keeps per-drive entries such as "=C:=C:\\" whose key
+		// starts with '='; they are kept as they are.
+		if key == "" {
+			merged = append(merged, entry)
+			continue
+		}
+		if _, replaced := override[normalize(key)]; replaced {
+			continue
+		}
+		merged = append(merged, entry)
+	}
+	for _, k := range order {
+		merged = append(merged, override[k])
+	}
+	return merged
+}
+
+// lookupEnv returns the value of key in env (KEY=VALUE strings), the last
+// occurrence winning.
+func lookupEnv(env []string, key string, foldCase bool) (string, bool) {
+	for i := len(env) - 1; i >= 0; i-- {
+		k, v, ok := strings.Cut(env[i], "=")
+		if !ok {
+			continue
+		}
+		if k == key || (foldCase && strings.EqualFold(k, key)) {
+			return v, true
+		}
+	}
+	return "", false
+}

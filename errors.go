@@ -1,0 +1,136 @@
+package adapters
+
+import (
+	"errors"
+	"strconv"
+	"strings"
+)
+
+// Sentinel errors. Every error returned by a ProcessRunner in this package
+// matches exactly one of them with errors.Is.
+var (
+	// ErrEmptyArgv reports a CommandSpec whose Argv is empty or whose
+	// program name (Argv[0]) is the empty string.
+	ErrEmptyArgv = errors.New("empty argv")
+
+	// ErrInvalidSpec reports a CommandSpec that can never run: an
+	// environment key that is empty or contains '=', a NUL byte in an
+	// argument, an environment entry or the working directory, or a
+	// negative timeout. It is returned before anything is started.
+	ErrInvalidSpec = errors.New("invalid command spec")
+
+	// ErrRunCommand reports that the command could not be started or
+	// waited for: the program is missing, not executable or a directory,
+	// the working directory is missing, or the operating system refused.
+	// The *AdapterError carrying it wraps the operating system's error, so
+	// errors.Is(err, fs.ErrNotExist) or errors.Is(err, exec.ErrNotFound)
+	// also hold where they apply.
+	ErrRunCommand = errors.New("failed to run command")
+
+	// ErrTimeout reports a run that was stopped at its deadline. Runners
+	// never return it from Run (a timed-out run is a sample with
+	// RunResult.TimedOut set); RunResult.Err returns it for callers that
+	// treat a timeout as a failure.
+	ErrTimeout = errors.New("command timed out")
+
+	// ErrTimeoutUnsupported reports a CommandSpec with a Timeout on a
+	// platform where a deadline cannot be enforced.
+	ErrTimeoutUnsupported = errors.New("timeout not supported on this platform")
+
+	// ErrNonZeroExit reports a run that finished with a non-zero exit code
+	// or was killed by a signal. Runners never return it from Run;
+	// RunResult.Err returns it for callers that treat that as a failure.
+	ErrNonZeroExit = errors.New("command exited unsuccessfully")
+)
+
+// ErrorKind classifies an AdapterError. Each kind corresponds to one of the
+// sentinel errors of this package.
+type ErrorKind int
+
+// The kinds of AdapterError.
+const (
+	KindRunCommand ErrorKind = iota
+	KindEmptyArgv
+	KindInvalidSpec
+	KindTimeout
+	KindTimeoutUnsupported
+	KindNonZeroExit
+)
+
+// Sentinel returns the sentinel error of the kind (ErrRunCommand for
+// KindRunCommand, and so on).
+func (k ErrorKind) Sentinel() error {
+	switch k {
+	case KindEmptyArgv:
+		return ErrEmptyArgv
+	case KindInvalidSpec:
+		return ErrInvalidSpec
+	case KindTimeout:
+		return ErrTimeout
+	case KindTimeoutUnsupported:
+		return ErrTimeoutUnsupported
+	case KindNonZeroExit:
+		return ErrNonZeroExit
+	default:
+		return ErrRunCommand
+	}
+}
+
+// String returns the kind's sentinel message.
+func (k ErrorKind) String() string { return k.Sentinel().Error() }
+
+// AdapterError is the detailed error of this package. Use errors.As to get
+// at it and errors.Is with a sentinel (ErrRunCommand, ErrInvalidSpec, ...)
+// to classify it; errors.Is also sees through to Err.
+type AdapterError struct {
+	// Kind says which sentinel error this is.
+	Kind ErrorKind
+	// Command is the command line, Argv joined with spaces as perfgate
+	// reports it. Empty when Argv was empty.
+	Command string
+	// Reason says in words what went wrong ("program not found in PATH",
+	// "environment key contains '='", ...).
+	Reason string
+	// Err is the underlying error (from the operating system, the context,
+	// ...) or nil.
+	Err error
+}
+
+// Error formats the error as "kind: command: reason: underlying error",
+// leaving out the parts that are empty.
+func (e *AdapterError) Error() string {
+	var b strings.Builder
+	b.WriteString(e.Kind.String())
+	for _, part := range []string{quoteCommand(e.Command), e.Reason} {
+		if part != "" {
+			b.WriteString(": ")
+			b.WriteString(part)
+		}
+	}
+	if e.Err != nil {
+		b.WriteString(": ")
+		b.WriteString(e.Err.Error())
+	}
+	return b.String()
+}
+
+// Unwrap returns the underlying error.
+func (e *AdapterError) Unwrap() error { return e.Err }
+
+// Is reports whether target is the sentinel of e's kind.
+func (e *AdapterError) Is(target error) bool { return target == e.Kind.Sentinel() }
+
+func quoteCommand(command string) string {
+	if command == "" {
+		return ""
+	}
+	return "[" + command + "]"
+}
+
+func newError(kind ErrorKind, argv []string, reason string, err error) *AdapterError {
+	return &AdapterError{Kind: kind, Command: strings.Join(argv, " "), Reason: reason, Err: err}
+}
+
+func itoa(i int) string { return strconv.Itoa(i) }
+
+func quote(s string) string { return strconv.Quote(s) }

@@ -1,0 +1,5 @@
+//go:build windows
+
+package adapters
+
+func totalMemoryBytes() *uint64 { return nil }

@@ -1,0 +1,155 @@
+package adapters
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+)
+
+// RunResult is what one run of a command measured. It marshals to the
+// Sample object of perfgate's perfgate.run.v1 receipt schema, plus keys of
+// its own that perfgate ignores.
+//
+// Pointer figures are nil when this platform (or this run) cannot give
+// them; nil is omitted from JSON, a measured zero is written as 0. No
+// figure is ever estimated.
+type RunResult struct {
+	// WallMs is Wall truncated to whole milliseconds.
+	WallMs uint64 `json:"wall_ms"`
+	// ExitCode is the program's exit status, or -1 when a signal ended it
+	// (see Signal).
+	ExitCode int `json:"exit_code"`
+	// TimedOut reports that the run reached CommandSpec.Timeout and was
+	// killed (with every process of its group).
+	TimedOut bool `json:"timed_out,omitempty"`
+
+	// CPUMs is UserCPUUs + SystemCPUUs, truncated to whole milliseconds.
+	CPUMs *uint64 `json:"cpu_ms,omitempty"`
+	// PageFaults counts major page faults (those that read from disk).
+	PageFaults *uint64 `json:"page_faults,omitempty"`
+	// CtxSwitches is VoluntaryCtxSwitches + InvoluntaryCtxSwitches.
+	CtxSwitches *uint64 `json:"ctx_switches,omitempty"`
+	// MaxRSSKB is the peak resident set size in KiB (1024 bytes).
+	MaxRSSKB *uint64 `json:"max_rss_kb,omitempty"`
+	// IOReadBytes counts bytes the kernel read from block devices for the
+	// command (not reads served from the page cache).
+	IOReadBytes *uint64 `json:"io_read_bytes,omitempty"`
+	// IOWriteBytes counts bytes the command caused to be written to block
+	// devices.
+	IOWriteBytes *uint64 `json:"io_write_bytes,omitempty"`
+	// NetworkPackets is always nil: no platform gives an honest
+	// per-process packet count.
+	NetworkPackets *uint64 `json:"network_packets,omitempty"`
+	// EnergyUJ is the CPU package energy used during the run in
+	// microjoules (Linux RAPL). It covers the whole machine, not only the
+	// command.
+	EnergyUJ *uint64 `json:"energy_uj,omitempty"`
+	// BinaryBytes is the size of the program file that was executed.
+	BinaryBytes *uint64 `json:"binary_bytes,omitempty"`
+
+	// Stdout holds the first bytes the command wrote to standard output,
+	// at most the spec's output cap. JSON writes it as a string, invalid
+	// UTF-8 replaced by U+FFFD, and omits it when empty.
+	Stdout []byte `json:"stdout,omitempty"`
+	// Stderr is Stdout's counterpart for standard error.
+	Stderr []byte `json:"stderr,omitempty"`
+
+	// Wall is the elapsed time from just before the program was started
+	// to the moment it was reaped, at full resolution.
+	Wall time.Duration `json:"wall_ns"`
+	// UserCPUUs is the CPU time spent in user mode, in microseconds.
+	UserCPUUs *uint64 `json:"user_cpu_us,omitempty"`
+	// SystemCPUUs is the CPU time spent in the kernel, in microseconds.
+	SystemCPUUs *uint64 `json:"system_cpu_us,omitempty"`
+	// MinorPageFaults counts page faults served without I/O.
+	MinorPageFaults *uint64 `json:"minor_page_faults,omitempty"`
+	// VoluntaryCtxSwitches counts the times the command gave up the CPU
+	// to wait (for I/O, a lock, a sleep).
+	VoluntaryCtxSwitches *uint64 `json:"voluntary_ctx_switches,omitempty"`
+	// InvoluntaryCtxSwitches counts the times the command was preempted.
+	InvoluntaryCtxSwitches *uint64 `json:"involuntary_ctx_switches,omitempty"`
+	// Signal is the number of the signal that ended the command, nil when
+	// it exited on its own (and always nil on Windows).
+	Signal *int `json:"signal,omitempty"`
+	// StdoutTotalBytes counts every byte the command wrote to standard
+	// output, captured or not.
+	StdoutTotalBytes uint64 `json:"stdout_total_bytes"`
+	// StderrTotalBytes counts every byte written to standard error.
+	StderrTotalBytes uint64 `json:"stderr_total_bytes"`
+	// StdoutTruncated reports that Stdout holds less than was written:
+	// StdoutTotalBytes > len(Stdout).
+	StdoutTruncated bool `json:"stdout_truncated,omitempty"`
+	// StderrTruncated reports that Stderr holds less than was written.
+	StderrTruncated bool `json:"stderr_truncated,omitempty"`
+}
+
+// Succeeded reports whether the run exited with status 0 on its own, before
+// any deadline.
+func (r *RunResult) Succeeded() bool {
+	return !r.TimedOut && r.Signal == nil && r.ExitCode == 0
+}
+
+// Err returns nil when the run succeeded, and otherwise an *AdapterError
+// of kind KindTimeout or KindNonZeroExit saying why, for callers that treat
+// those runs as failures (as os/exec's Cmd.Run does).
+func (r *RunResult) Err(argv []string) error {
+	switch {
+	case r.TimedOut:
+		return newError(KindTimeout, argv, fmt.Sprintf("killed after %v", r.Wall.Round(time.Millisecond)), nil)
+	case r.Signal != nil:
+		return newError(KindNonZeroExit, argv, "terminated by "+signalName(*r.Signal), nil)
+	case r.ExitCode != 0:
+		return newError(KindNonZeroExit, argv, "exit status "+itoa(r.ExitCode), nil)
+	}
+	return nil
+}
+
+// runResultJSON shadows the byte-slice fields of RunResult with strings,
+// so that JSON carries text (as perfgate's Sample does) rather than base64.
+type runResultJSON struct {
+	plainRunResult
+	Stdout string `json:"stdout,omitempty"`
+	Stderr string `json:"stderr,omitempty"`
+	Wall   *int64 `json:"wall_ns,omitempty"`
+}
+
+type plainRunResult RunResult
+
+// MarshalJSON writes r as perfgate's Sample plus this package's extra keys.
+func (r RunResult) MarshalJSON() ([]byte, error) {
+	wall := int64(r.Wall)
+	return json.Marshal(runResultJSON{
+		plainRunResult: plainRunResult(r),
+		Stdout:         string(r.Stdout),
+		Stderr:         string(r.Stderr),
+		Wall:           &wall,
+	})
+}
+
+// UnmarshalJSON reads what MarshalJSON writes, and perfgate's own samples:
+// when wall_ns is absent, Wall is taken from wall_ms.
+func (r *RunResult) UnmarshalJSON(data []byte) error {
+	var decoded runResultJSON
+	if err := json.Unmarshal(data, &decoded); err != nil {
+		return err
+	}
+	*r = RunResult(decoded.plainRunResult)
+	r.Stdout = bytesOrNil(decoded.Stdout)
+	r.Stderr = bytesOrNil(decoded.Stderr)
+	if decoded.Wall != nil {
+		r.Wall = time.Duration(*decoded.Wall)
+	} else {
+		r.Wall = time.Duration(r.WallMs) * time.Millisecond
+	}
+	return nil
+}
+
+func bytesOrNil(s string) []byte {
+	if s == "" {
+		return nil
+	}
+	return []byte(s)
+}
+
+// uint64Ptr returns a pointer to v, for the optional figures.
+func uint64Ptr(v uint64) *uint64 { return &v }
