@@ -41,11 +41,7 @@ type rusageFigures struct {
 
 // apply fills r's resource figures from u, converting units for goos.
 func (u *rusageFigures) apply(r *RunResult, goos string) {
-	userUs := nonNegative(u.user.Microseconds())
-	systemUs := nonNegative(u.system.Microseconds())
-	r.UserCPUUs = uint64Ptr(userUs)
-	r.SystemCPUUs = uint64Ptr(systemUs)
-	r.CPUMs = uint64Ptr((userUs + systemUs) / 1000)
+	u.applyCPU(r)
 	r.MaxRSSKB = uint64Ptr(maxRSSKiB(goos, u.maxRSSRaw))
 	r.PageFaults = uint64Ptr(nonNegative(u.majorFaults))
 	r.MinorPageFaults = uint64Ptr(nonNegative(u.minorFaults))
@@ -59,6 +55,15 @@ func (u *rusageFigures) apply(r *RunResult, goos string) {
 	if written, ok := blockIOBytes(goos, u.outBlocks); ok {
 		r.IOWriteBytes = uint64Ptr(written)
 	}
+}
+
+// applyCPU fills r's CPU figures only, for platforms that give no more.
+func (u *rusageFigures) applyCPU(r *RunResult) {
+	userUs := nonNegative(u.user.Microseconds())
+	systemUs := nonNegative(u.system.Microseconds())
+	r.UserCPUUs = uint64Ptr(userUs)
+	r.SystemCPUUs = uint64Ptr(systemUs)
+	r.CPUMs = uint64Ptr((userUs + systemUs) / 1000)
 }
 
 func nonNegative(v int64) uint64 {

@@ -2,10 +2,11 @@
 
 package adapters
 
-import "context"
+import "os"
 
-func (r *StdProcessRunner) run(ctx context.Context, spec *CommandSpec) (RunResult, error) {
-	return RunResult{}, newError(KindRunCommand, spec.Argv, "not implemented yet", nil)
-}
+// usageFigures has nothing to read: these platforms (plan9, js/wasm,
+// wasip1) report no resource usage for a child, so every figure stays nil.
+func usageFigures(state *os.ProcessState, r *RunResult) {}
 
+// signalName names a signal by number.
 func signalName(sig int) string { return "signal " + itoa(sig) }

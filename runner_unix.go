@@ -4,7 +4,6 @@ package adapters
 
 import (
 	"context"
-	"errors"
 	"io/fs"
 	"os"
 	"runtime"
@@ -15,13 +14,12 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/perfgate/adapters/internal/capture"
-	"github.com/perfgate/adapters/internal/pathlookup"
 )
 
 // run starts spec in its own process group and measures it. See the
 // package documentation for the contract.
 func (r *StdProcessRunner) run(ctx context.Context, spec *CommandSpec) (RunResult, error) {
-	env := mergeEnv(os.Environ(), spec.Env, false)
+	env := childEnv(spec)
 	prog, err := resolve(spec, env)
 	if err != nil {
 		return RunResult{}, err
@@ -40,7 +38,7 @@ func (r *StdProcessRunner) run(ctx context.Context, spec *CommandSpec) (RunResul
 		Files: []uintptr{pipes.stdin.Fd(), pipes.stdoutW.Fd(), pipes.stderrW.Fd()},
 		Sys:   &syscall.SysProcAttr{Setpgid: true},
 	}
-	energyBefore, haveEnergy := readEnergy()
+	energy := startEnergyMeter()
 
 	// Wall time starts here: between this line and the exit below there is
 	// only the spawn, goroutine starts and the wait.
@@ -58,24 +56,11 @@ func (r *StdProcessRunner) run(ctx context.Context, spec *CommandSpec) (RunResul
 	go drain(&readers, stdout, pipes.stdoutR)
 	go drain(&readers, stderr, pipes.stderrR)
 
-	group := &processGroup{pgid: pid}
-	var deadline *time.Timer
-	if spec.Timeout > 0 {
-		deadline = time.AfterFunc(spec.Timeout-time.Since(start), func() { group.kill(killedAtDeadline) })
-	}
-	stopCancel := func() bool { return false }
-	if ctx.Done() != nil {
-		stopCancel = context.AfterFunc(ctx, func() { group.kill(killedByContext) })
-	}
-
+	killSwitch := armKillSwitch(ctx, start, spec.Timeout, func() { _ = unix.Kill(-pid, unix.SIGKILL) })
 	reaped, status, usage, waitErr := waitExit(pid)
 	end := time.Now()
 	// From here on nothing more is timed.
-	cause := group.markExited()
-	if deadline != nil {
-		deadline.Stop()
-	}
-	stopCancel()
+	cause := killSwitch.markExited()
 	// Whatever the child left running in its group goes now. The child is
 	// not reaped yet (except where waitExit had to reap), so the group id
 	// cannot have been reused by an unrelated process.
@@ -89,17 +74,7 @@ func (r *StdProcessRunner) run(ctx context.Context, spec *CommandSpec) (RunResul
 	if waitErr != nil {
 		return RunResult{}, newError(KindRunCommand, spec.Argv, "cannot wait for program", waitErr)
 	}
-	result := RunResult{
-		Wall:             end.Sub(start),
-		BinaryBytes:      uint64Ptr(uint64(prog.Size)),
-		Stdout:           stdout.Bytes(),
-		Stderr:           stderr.Bytes(),
-		StdoutTotalBytes: stdout.Total(),
-		StderrTotalBytes: stderr.Total(),
-		StdoutTruncated:  stdout.Truncated(),
-		StderrTruncated:  stderr.Truncated(),
-	}
-	result.WallMs = uint64(result.Wall / time.Millisecond)
+	result := baseResult(end.Sub(start), prog.Size, stdout, stderr)
 	switch {
 	case status.Exited():
 		result.ExitCode = status.ExitStatus()
@@ -109,13 +84,7 @@ func (r *StdProcessRunner) run(ctx context.Context, spec *CommandSpec) (RunResul
 		result.Signal = &sig
 	}
 	rusageFiguresOf(usage).apply(&result, runtime.GOOS)
-	if haveEnergy {
-		if energyAfter, ok := readEnergy(); ok {
-			if uj, ok := energyUsed(energyBefore, energyAfter); ok {
-				result.EnergyUJ = &uj
-			}
-		}
-	}
+	energy.finish(&result)
 
 	// A kill only counts when it is what ended the child: a child that
 	// exited on its own a moment before the deadline did not time out.
@@ -127,68 +96,6 @@ func (r *StdProcessRunner) run(ctx context.Context, spec *CommandSpec) (RunResul
 		return result, newError(KindRunCommand, spec.Argv, "killed: context done", ctx.Err())
 	}
 	return result, nil
-}
-
-// resolve finds the program the child will execute and checks the working
-// directory, so that these failures get precise errors before any spawn.
-func resolve(spec *CommandSpec, env []string) (pathlookup.Program, error) {
-	if spec.Cwd != "" {
-		info, err := os.Stat(spec.Cwd)
-		if err != nil {
-			return pathlookup.Program{}, newError(KindRunCommand, spec.Argv, "cannot use working directory", err)
-		}
-		if !info.IsDir() {
-			return pathlookup.Program{}, newError(KindRunCommand, spec.Argv, "working directory is not a directory",
-				&fs.PathError{Op: "chdir", Path: spec.Cwd, Err: syscall.ENOTDIR})
-		}
-	}
-	pathList, _ := lookupEnv(env, "PATH", false)
-	prog, err := pathlookup.Lookup(spec.Argv[0], spec.Cwd, pathList)
-	if err != nil {
-		var failure *pathlookup.Failure
-		if errors.As(err, &failure) {
-			return prog, newError(KindRunCommand, spec.Argv, failure.Reason, failure.Err)
-		}
-		return prog, newError(KindRunCommand, spec.Argv, "cannot resolve program", err)
-	}
-	return prog, nil
-}
-
-// killCause says who killed a process group.
-type killCause int
-
-const (
-	notKilled killCause = iota
-	killedAtDeadline
-	killedByContext
-)
-
-// processGroup kills a child's process group at most once, and never after
-// the child has exited: the group id is the child's pid, which may be
-// reused once the child is reaped.
-type processGroup struct {
-	mu     sync.Mutex
-	pgid   int
-	exited bool
-	cause  killCause
-}
-
-func (g *processGroup) kill(cause killCause) {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	if g.exited || g.cause != notKilled {
-		return
-	}
-	g.cause = cause
-	_ = unix.Kill(-g.pgid, unix.SIGKILL)
-}
-
-// markExited stops further kills and says whether one happened.
-func (g *processGroup) markExited() killCause {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	g.exited = true
-	return g.cause
 }
 
 // reap collects the exited child pid with wait4, which gives the child's

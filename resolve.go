@@ -1,0 +1,44 @@
+package adapters
+
+import (
+	"errors"
+	"io/fs"
+	"os"
+	"runtime"
+	"syscall"
+
+	"github.com/perfgate/adapters/internal/pathlookup"
+)
+
+// envFoldsCase reports whether environment keys are case-insensitive here.
+const envFoldsCase = runtime.GOOS == "windows"
+
+// childEnv is the environment the child gets: ours plus spec.Env.
+func childEnv(spec *CommandSpec) []string {
+	return mergeEnv(os.Environ(), spec.Env, envFoldsCase)
+}
+
+// resolve finds the program the child will execute and checks the working
+// directory, so that these failures get precise errors before any spawn.
+func resolve(spec *CommandSpec, env []string) (pathlookup.Program, error) {
+	if spec.Cwd != "" {
+		info, err := os.Stat(spec.Cwd)
+		if err != nil {
+			return pathlookup.Program{}, newError(KindRunCommand, spec.Argv, "cannot use working directory", err)
+		}
+		if !info.IsDir() {
+			return pathlookup.Program{}, newError(KindRunCommand, spec.Argv, "working directory is not a directory",
+				&fs.PathError{Op: "chdir", Path: spec.Cwd, Err: syscall.ENOTDIR})
+		}
+	}
+	pathList, _ := lookupEnv(env, "PATH", envFoldsCase)
+	prog, err := pathlookup.Lookup(spec.Argv[0], spec.Cwd, pathList)
+	if err != nil {
+		var failure *pathlookup.Failure
+		if errors.As(err, &failure) {
+			return prog, newError(KindRunCommand, spec.Argv, failure.Reason, failure.Err)
+		}
+		return prog, newError(KindRunCommand, spec.Argv, "cannot resolve program", err)
+	}
+	return prog, nil
+}
