@@ -1,0 +1,209 @@
+package adapters
+
+// The helper-process pattern of os/exec's own tests: the test binary
+// re-executes itself as the child, and TestMain, seeing PERFGATE_TEST_HELPER
+// in its environment, runs the named helper instead of the tests. This gives
+// the runner tests and benchmarks children with exact, portable behaviour
+// (no dependence on /bin/sleep, sh or coreutils) on Unix and Windows alike.
+//
+// A child is described with helperSpec("sleep", "25ms"), which returns a
+// CommandSpec running this binary with argv [exe, "25ms"] and
+// PERFGATE_TEST_HELPER=sleep added to the inherited environment. Further
+// helpers can be added to the helpers map from any _test.go file of the
+// package, in an init function or in the map literal below.
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// helperEnvKey names the environment variable that puts the test binary in
+// helper mode; its value is the helper's name.
+const helperEnvKey = "PERFGATE_TEST_HELPER"
+
+// helpers maps a helper's name to its body. A helper gets the arguments
+// that follow the program name and returns the process's exit code. It
+// runs before the testing package has parsed its flags, so its arguments
+// are its own.
+var helpers = map[string]func(args []string) int{
+	"sleep": helperSleep,
+	"exit":  helperExit,
+	"write": helperWrite,
+	"echo":  helperEcho,
+	"env":   helperEnvVars,
+	"pwd":   helperPwd,
+}
+
+func TestMain(m *testing.M) {
+	if name, ok := os.LookupEnv(helperEnvKey); ok {
+		os.Exit(runHelper(name, os.Args[1:]))
+	}
+	os.Exit(m.Run())
+}
+
+// runHelper runs the named helper; an unknown name is a usage error (exit
+// status 2), never a silent run of the whole test suite in the child.
+func runHelper(name string, args []string) int {
+	h, ok := helpers[name]
+	if !ok {
+		fmt.Fprintf(os.Stderr, "%s=%q: no such test helper\n", helperEnvKey, name)
+		return 2
+	}
+	return h(args)
+}
+
+// helperExe is the absolute path of this test binary, resolved once. It is
+// absolute so that a spec with a Cwd still finds it.
+var helperExe = sync.OnceValue(func() string {
+	exe, err := os.Executable()
+	if err == nil {
+		return exe
+	}
+	if abs, absErr := filepath.Abs(os.Args[0]); absErr == nil {
+		return abs
+	}
+	return os.Args[0]
+})
+
+// helperSpec returns a CommandSpec that runs the named helper with args in
+// a child process (this test binary in helper mode). Callers may set
+// Timeout, Cwd, OutputCapBytes or more Env entries on the result; an Env
+// entry appended later for helperEnvKey would replace the helper's name.
+func helperSpec(name string, args ...string) CommandSpec {
+	argv := make([]string, 0, 1+len(args))
+	argv = append(argv, helperExe())
+	argv = append(argv, args...)
+	return CommandSpec{
+		Name: "helper " + name,
+		Argv: argv,
+		Env:  []EnvVar{{Key: helperEnvKey, Value: name}},
+	}
+}
+
+// helperUsage reports a helper called with bad arguments (exit status 2).
+func helperUsage(format string, a ...any) int {
+	fmt.Fprintf(os.Stderr, "test helper: "+format+"\n", a...)
+	return 2
+}
+
+// helperSleep sleeps for args[0] (a time.ParseDuration string) and exits 0.
+func helperSleep(args []string) int {
+	if len(args) != 1 {
+		return helperUsage("sleep DURATION")
+	}
+	d, err := time.ParseDuration(args[0])
+	if err != nil {
+		return helperUsage("sleep: %v", err)
+	}
+	time.Sleep(d)
+	return 0
+}
+
+// helperExit exits with the status args[0].
+func helperExit(args []string) int {
+	if len(args) != 1 {
+		return helperUsage("exit CODE")
+	}
+	code, err := strconv.Atoi(args[0])
+	if err != nil {
+		return helperUsage("exit: %v", err)
+	}
+	return code
+}
+
+// helperPattern is the 64-byte period of what the write helper writes.
+const helperPattern = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-\n"
+
+// helperChunkSize is the size of each write of the write helper: a
+// multiple of len(helperPattern), large enough that a GiB costs few
+// system calls.
+const helperChunkSize = 1 << 20
+
+// helperPatternBytes returns the first n bytes the write helper writes to
+// each stream, for tests that check what was captured.
+func helperPatternBytes(n int) []byte {
+	b := make([]byte, n)
+	for i := 0; i < n; i += len(helperPattern) {
+		copy(b[i:], helperPattern)
+	}
+	return b
+}
+
+// helperWrite writes args[1] bytes of helperPattern to the stream args[0]:
+// stdout, stderr or both (args[1] bytes to each, alternating chunk by
+// chunk).
+func helperWrite(args []string) int {
+	if len(args) != 2 {
+		return helperUsage("write stdout|stderr|both BYTES")
+	}
+	var streams []*os.File
+	switch args[0] {
+	case "stdout":
+		streams = []*os.File{os.Stdout}
+	case "stderr":
+		streams = []*os.File{os.Stderr}
+	case "both":
+		streams = []*os.File{os.Stdout, os.Stderr}
+	default:
+		return helperUsage("write: unknown stream %q", args[0])
+	}
+	n, err := strconv.ParseInt(args[1], 10, 64)
+	if err != nil || n < 0 {
+		return helperUsage("write: bad byte count %q", args[1])
+	}
+	chunk := helperPatternBytes(int(min(n, helperChunkSize)))
+	for left := n; left > 0; {
+		m := min(left, int64(len(chunk)))
+		for _, f := range streams {
+			if _, err := f.Write(chunk[:m]); err != nil {
+				fmt.Fprintf(os.Stderr, "test helper: write: %v\n", err)
+				return 1
+			}
+		}
+		left -= m
+	}
+	return 0
+}
+
+// helperEcho prints its arguments separated by spaces, then a newline.
+func helperEcho(args []string) int {
+	_, err := fmt.Fprintln(os.Stdout, strings.Join(args, " "))
+	return exitCodeOf(err)
+}
+
+// helperEnvVars prints the value of each variable named in args, one per
+// line (an empty line for an unset variable).
+func helperEnvVars(args []string) int {
+	var sb strings.Builder
+	for _, key := range args {
+		sb.WriteString(os.Getenv(key))
+		sb.WriteByte('\n')
+	}
+	_, err := os.Stdout.WriteString(sb.String())
+	return exitCodeOf(err)
+}
+
+// helperPwd prints the working directory.
+func helperPwd(args []string) int {
+	dir, err := os.Getwd()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "test helper: pwd: %v\n", err)
+		return 1
+	}
+	_, err = fmt.Fprintln(os.Stdout, dir)
+	return exitCodeOf(err)
+}
+
+func exitCodeOf(err error) int {
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "test helper: %v\n", err)
+		return 1
+	}
+	return 0
+}

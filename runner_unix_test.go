@@ -1,0 +1,497 @@
+//go:build unix
+
+package adapters
+
+import (
+	"context"
+	"errors"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"golang.org/x/sys/unix"
+)
+
+func init() {
+	helpers["kill-self"] = helperKillSelf
+	helpers["spin"] = helperSpin
+	helpers["alloc"] = helperAlloc
+	helpers["stdin"] = helperStdin
+	helpers["tree"] = helperTree
+	helpers["ignore-term"] = helperIgnoreTerm
+}
+
+// helperKillSelf sends itself the signal args[0] (a number).
+func helperKillSelf(args []string) int {
+	sig, _ := strconv.Atoi(args[0])
+	_ = syscall.Kill(os.Getpid(), syscall.Signal(sig))
+	time.Sleep(10 * time.Second)
+	return 99
+}
+
+// helperSpin burns args[0] (a duration) of its own CPU time, however
+// long that takes on a loaded machine.
+func helperSpin(args []string) int {
+	want, _ := time.ParseDuration(args[0])
+	x := 0
+	for {
+		var usage syscall.Rusage
+		_ = syscall.Getrusage(syscall.RUSAGE_SELF, &usage)
+		if time.Duration(usage.Utime.Nano()+usage.Stime.Nano()) >= want {
+			break
+		}
+		for i := 0; i < 100000; i++ {
+			x += i * i
+		}
+	}
+	if x == 42 {
+		return 1
+	}
+	return 0
+}
+
+var allocSink []byte
+
+// helperAlloc allocates and touches args[0] MiB, then exits.
+func helperAlloc(args []string) int {
+	mib, _ := strconv.Atoi(args[0])
+	allocSink = make([]byte, mib<<20)
+	for i := 0; i < len(allocSink); i += 4096 {
+		allocSink[i] = 1
+	}
+	return 0
+}
+
+// helperStdin prints how many bytes standard input held.
+func helperStdin(args []string) int {
+	n, err := os.Stdin.Read(make([]byte, 1))
+	if err != nil && n == 0 {
+		os.Stdout.WriteString("eof\n")
+		return 0
+	}
+	os.Stdout.WriteString("data\n")
+	return 0
+}
+
+// helperTree starts a grandchild (this binary as "ignore-term", with
+// setsid when args[0] is "setsid"), prints the grandchild's pid, then
+// either exits at once (args[1] "exit") or ignores SIGTERM and sleeps.
+// The grandchild inherits stdout and stderr, so it holds the pipes.
+func helperTree(args []string) int {
+	cmd := exec.Command(helperExe(), "30s")
+	cmd.Env = append(os.Environ(), helperEnvKey+"=ignore-term")
+	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: args[0] == "setsid"}
+	if err := cmd.Start(); err != nil {
+		return helperUsage("tree: %v", err)
+	}
+	os.Stdout.WriteString(strconv.Itoa(cmd.Process.Pid) + "\n")
+	if args[1] == "exit" {
+		return 0
+	}
+	return helperIgnoreTerm([]string{"30s"})
+}
+
+// helperIgnoreTerm ignores SIGTERM and sleeps for args[0].
+func helperIgnoreTerm(args []string) int {
+	signalIgnoreTerm()
+	return helperSleep(args)
+}
+
+func mustRun(t *testing.T, spec CommandSpec) RunResult {
+	t.Helper()
+	var runner StdProcessRunner
+	res, err := runner.Run(context.Background(), spec)
+	require.NoError(t, err)
+	return res
+}
+
+func TestRunExitCodes(t *testing.T) {
+	for _, code := range []int{0, 1, 3, 42, 255} {
+		res := mustRun(t, helperSpec("exit", strconv.Itoa(code)))
+		assert.Equal(t, code, res.ExitCode, "exit code")
+		assert.Nil(t, res.Signal)
+		assert.False(t, res.TimedOut)
+		assert.Equal(t, code == 0, res.Succeeded())
+	}
+}
+
+func TestRunSignalled(t *testing.T) {
+	res := mustRun(t, helperSpec("kill-self", strconv.Itoa(int(syscall.SIGTERM))))
+	assert.Equal(t, -1, res.ExitCode)
+	require.NotNil(t, res.Signal)
+	assert.Equal(t, int(syscall.SIGTERM), *res.Signal)
+	assert.False(t, res.TimedOut)
+	err := res.Err([]string{"prog"})
+	require.ErrorIs(t, err, ErrNonZeroExit)
+	assert.Contains(t, err.Error(), "terminated by signal 15")
+}
+
+func TestRunFigures(t *testing.T) {
+	exeInfo, err := os.Stat(helperExe())
+	require.NoError(t, err)
+	res := mustRun(t, helperSpec("spin", "200ms"))
+	require.NotNil(t, res.CPUMs)
+	require.NotNil(t, res.UserCPUUs)
+	require.NotNil(t, res.SystemCPUUs)
+	assert.GreaterOrEqual(t, *res.CPUMs, uint64(200), "the spin used 200 ms of CPU")
+	assert.Equal(t, (*res.UserCPUUs+*res.SystemCPUUs)/1000, *res.CPUMs)
+	assert.Greater(t, *res.UserCPUUs, *res.SystemCPUUs, "a spin runs in user mode")
+	require.NotNil(t, res.BinaryBytes)
+	assert.Equal(t, uint64(exeInfo.Size()), *res.BinaryBytes)
+	for name, p := range map[string]*uint64{"max_rss_kb": res.MaxRSSKB, "page_faults": res.PageFaults,
+		"minor_page_faults": res.MinorPageFaults, "ctx_switches": res.CtxSwitches} {
+		assert.NotNil(t, p, name)
+	}
+	assert.Greater(t, *res.MinorPageFaults, uint64(0), "a Go program faults pages in")
+	assert.Equal(t, *res.VoluntaryCtxSwitches+*res.InvoluntaryCtxSwitches, *res.CtxSwitches)
+	assert.Nil(t, res.NetworkPackets, "no honest per-process source")
+	if runtime.GOOS == "linux" {
+		assert.NotNil(t, res.IOReadBytes)
+		assert.NotNil(t, res.IOWriteBytes)
+	} else {
+		assert.Nil(t, res.IOReadBytes, "BSD block counts are operations, not bytes")
+	}
+	assert.Equal(t, uint64(res.Wall/time.Millisecond), res.WallMs)
+}
+
+func TestRunMaxRSSIsTheChildsOwn(t *testing.T) {
+	big := mustRun(t, helperSpec("alloc", "200"))
+	small := mustRun(t, helperSpec("alloc", "1"))
+	require.NotNil(t, big.MaxRSSKB)
+	require.NotNil(t, small.MaxRSSKB)
+	assert.GreaterOrEqual(t, *big.MaxRSSKB, uint64(200<<10), "200 MiB touched")
+	// getrusage(RUSAGE_CHILDREN) would report the earlier 200 MiB peak here.
+	assert.Less(t, *small.MaxRSSKB, uint64(100<<10), "a small run after a big one")
+}
+
+func TestRunWallTimeOfShortSleep(t *testing.T) {
+	if _, err := os.Stat("/bin/sleep"); err != nil {
+		t.Skip("no /bin/sleep")
+	}
+	// The best of three runs guards against a loaded machine, not against
+	// a runner that adds its own latency (polling would show in all three).
+	best := time.Hour
+	for i := 0; i < 3; i++ {
+		res := mustRun(t, CommandSpec{Argv: []string{"/bin/sleep", "0.025"}, Timeout: 10 * time.Second})
+		assert.Equal(t, 0, res.ExitCode)
+		assert.GreaterOrEqual(t, res.Wall, 25*time.Millisecond)
+		best = min(best, res.Wall)
+	}
+	assert.Less(t, best, 35*time.Millisecond)
+}
+
+func TestRunTimeoutKillsTree(t *testing.T) {
+	start := time.Now()
+	res := mustRun(t, CommandSpec{
+		Argv:    helperSpec("tree", "group", "stay").Argv,
+		Env:     helperSpec("tree").Env,
+		Timeout: 300 * time.Millisecond,
+	})
+	elapsed := time.Since(start)
+	assert.True(t, res.TimedOut)
+	assert.Equal(t, -1, res.ExitCode)
+	require.NotNil(t, res.Signal)
+	assert.Equal(t, int(syscall.SIGKILL), *res.Signal)
+	assert.GreaterOrEqual(t, res.Wall, 300*time.Millisecond)
+	assert.Less(t, elapsed, 5*time.Second)
+	require.ErrorIs(t, res.Err(nil), ErrTimeout)
+	grandchild := parsePid(t, res.Stdout)
+	assertGone(t, grandchild)
+}
+
+func TestRunKillsLeftoversInGroup(t *testing.T) {
+	res := mustRun(t, helperSpec("tree", "group", "exit"))
+	assert.Equal(t, 0, res.ExitCode)
+	assert.False(t, res.TimedOut)
+	assert.Less(t, res.Wall, 5*time.Second)
+	assertGone(t, parsePid(t, res.Stdout))
+}
+
+func TestRunEscapedDescendantHoldingPipes(t *testing.T) {
+	runner := StdProcessRunner{PipeGrace: 200 * time.Millisecond}
+	start := time.Now()
+	res, err := runner.Run(context.Background(), helperSpec("tree", "setsid", "exit"))
+	elapsed := time.Since(start)
+	require.NoError(t, err)
+	daemon := parsePid(t, res.Stdout)
+	t.Cleanup(func() { _ = syscall.Kill(daemon, syscall.SIGKILL) })
+	assert.Equal(t, 0, res.ExitCode)
+	assert.Less(t, res.Wall, 5*time.Second, "wall time ends when the child exits")
+	assert.Less(t, elapsed, res.Wall+200*time.Millisecond+2*time.Second, "Run waits at most the grace")
+	assert.GreaterOrEqual(t, elapsed, res.Wall+200*time.Millisecond, "the daemon held the pipes for the whole grace")
+	assert.NoError(t, syscall.Kill(daemon, 0), "a setsid daemon is outside the group and survives (documented)")
+}
+
+func TestRunContextCancel(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(100*time.Millisecond, cancel)
+	var runner StdProcessRunner
+	start := time.Now()
+	res, err := runner.Run(ctx, helperSpec("tree", "group", "stay"))
+	require.Error(t, err)
+	assert.ErrorIs(t, err, context.Canceled)
+	assert.ErrorIs(t, err, ErrRunCommand)
+	assert.Less(t, time.Since(start), 5*time.Second)
+	require.NotNil(t, res.Signal)
+	assert.Equal(t, int(syscall.SIGKILL), *res.Signal)
+	assert.False(t, res.TimedOut)
+	assertGone(t, parsePid(t, res.Stdout))
+}
+
+func TestRunContextDeadlineIsAnError(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	var runner StdProcessRunner
+	_, err := runner.Run(ctx, helperSpec("sleep", "10s"))
+	assert.ErrorIs(t, err, context.DeadlineExceeded)
+}
+
+func TestRunAlreadyCancelledStartsNothing(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	var runner StdProcessRunner
+	res, err := runner.Run(ctx, helperSpec("exit", "0"))
+	assert.ErrorIs(t, err, context.Canceled)
+	assert.Zero(t, res.Wall)
+}
+
+func TestRunOutputCaps(t *testing.T) {
+	const limit = 1000
+	cases := []struct {
+		name    string
+		cap     int
+		written int
+		kept    int
+	}{
+		{"cap-1", limit, limit - 1, limit - 1},
+		{"cap", limit, limit, limit},
+		{"cap+1", limit, limit + 1, limit},
+		{"zero cap means default", 0, 10000, DefaultOutputCapBytes},
+		{"negative cap keeps nothing", -1, 5000, 0},
+		{"empty output", limit, 0, 0},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			spec := helperSpec("write", "both", strconv.Itoa(tc.written))
+			spec.OutputCapBytes = tc.cap
+			res := mustRun(t, spec)
+			require.Equal(t, 0, res.ExitCode)
+			want := helperPatternBytes(tc.kept)
+			if tc.kept == 0 {
+				want = nil
+			}
+			assert.Equal(t, want, res.Stdout)
+			assert.Equal(t, want, res.Stderr)
+			assert.Equal(t, uint64(tc.written), res.StdoutTotalBytes)
+			assert.Equal(t, uint64(tc.written), res.StderrTotalBytes)
+			assert.Equal(t, tc.written > tc.kept, res.StdoutTruncated)
+			assert.Equal(t, tc.written > tc.kept, res.StderrTruncated)
+		})
+	}
+}
+
+func TestRunLargeOutputWithTimeout(t *testing.T) {
+	spec := helperSpec("write", "both", strconv.Itoa(64<<20))
+	spec.Timeout = time.Minute
+	res := mustRun(t, spec)
+	assert.False(t, res.TimedOut)
+	assert.Equal(t, 0, res.ExitCode)
+	assert.Equal(t, uint64(64<<20), res.StdoutTotalBytes)
+	assert.Equal(t, uint64(64<<20), res.StderrTotalBytes)
+	assert.Equal(t, helperPatternBytes(DefaultOutputCapBytes), res.Stdout)
+}
+
+func TestRunStdinIsNullDevice(t *testing.T) {
+	res := mustRun(t, helperSpec("stdin"))
+	assert.Equal(t, "eof\n", string(res.Stdout))
+}
+
+func TestRunEnvAndCwd(t *testing.T) {
+	t.Setenv("PERFGATE_INHERITED", "parent")
+	t.Setenv("PERFGATE_OVERRIDDEN", "parent")
+	spec := helperSpec("env", "PERFGATE_INHERITED", "PERFGATE_OVERRIDDEN", "PERFGATE_ADDED")
+	spec.Env = append(spec.Env,
+		EnvVar{"PERFGATE_OVERRIDDEN", "first"},
+		EnvVar{"PERFGATE_ADDED", "x"},
+		EnvVar{"PERFGATE_OVERRIDDEN", "spec"})
+	res := mustRun(t, spec)
+	assert.Equal(t, "parent\nspec\nx\n", string(res.Stdout))
+
+	dir := t.TempDir()
+	spec = helperSpec("pwd")
+	spec.Cwd = dir
+	res = mustRun(t, spec)
+	want, err := filepath.EvalSymlinks(dir)
+	require.NoError(t, err)
+	assert.Equal(t, want+"\n", string(res.Stdout))
+}
+
+// installHelper links this test binary into a fresh directory as name.
+func installHelper(t *testing.T, name string) string {
+	dir := t.TempDir()
+	require.NoError(t, os.Symlink(helperExe(), filepath.Join(dir, name)))
+	return dir
+}
+
+func TestRunProgramLookup(t *testing.T) {
+	dir := installHelper(t, "perfgate-helper")
+	info, err := os.Stat(helperExe())
+	require.NoError(t, err)
+
+	// The spec's own PATH is searched, not the caller's.
+	spec := helperSpec("exit", "7")
+	spec.Argv[0] = "perfgate-helper"
+	spec.Env = append(spec.Env, EnvVar{"PATH", "/nonexistent:" + dir})
+	res := mustRun(t, spec)
+	assert.Equal(t, 7, res.ExitCode)
+	assert.Equal(t, uint64(info.Size()), *res.BinaryBytes, "size of the resolved target")
+
+	// A relative path resolves against Cwd.
+	spec = helperSpec("exit", "8")
+	spec.Argv[0] = "./perfgate-helper"
+	spec.Cwd = dir
+	res = mustRun(t, spec)
+	assert.Equal(t, 8, res.ExitCode)
+}
+
+func TestRunBadInputs(t *testing.T) {
+	dir := t.TempDir()
+	notExec := filepath.Join(dir, "data.txt")
+	require.NoError(t, os.WriteFile(notExec, []byte("#!/bin/sh\n"), 0o644))
+	cases := []struct {
+		name   string
+		spec   CommandSpec
+		kind   error
+		detail error
+		reason string
+	}{
+		{"empty argv", CommandSpec{}, ErrEmptyArgv, nil, ""},
+		{"empty program", CommandSpec{Argv: []string{""}}, ErrEmptyArgv, nil, ""},
+		{"not in PATH", CommandSpec{Argv: []string{"perfgate-no-such-program"}}, ErrRunCommand, exec.ErrNotFound, "not found in PATH"},
+		{"missing path", CommandSpec{Argv: []string{filepath.Join(dir, "missing")}}, ErrRunCommand, fs.ErrNotExist, "does not exist"},
+		{"not executable", CommandSpec{Argv: []string{notExec}}, ErrRunCommand, fs.ErrPermission, "not executable"},
+		{"directory", CommandSpec{Argv: []string{dir}}, ErrRunCommand, syscall.EISDIR, "is a directory"},
+		{"missing cwd", CommandSpec{Argv: []string{helperExe()}, Cwd: filepath.Join(dir, "gone")}, ErrRunCommand, fs.ErrNotExist, "working directory"},
+		{"cwd is a file", CommandSpec{Argv: []string{helperExe()}, Cwd: notExec}, ErrRunCommand, syscall.ENOTDIR, "not a directory"},
+		{"NUL in argument", CommandSpec{Argv: []string{helperExe(), "a\x00b"}}, ErrInvalidSpec, nil, "argument 1"},
+		{"NUL in env", CommandSpec{Argv: []string{helperExe()}, Env: []EnvVar{{"K", "v\x00"}}}, ErrInvalidSpec, nil, "NUL"},
+		{"= in key", CommandSpec{Argv: []string{helperExe()}, Env: []EnvVar{{"A=B", "v"}}}, ErrInvalidSpec, nil, "'='"},
+		{"empty key", CommandSpec{Argv: []string{helperExe()}, Env: []EnvVar{{"", "v"}}}, ErrInvalidSpec, nil, "empty"},
+		{"negative timeout", CommandSpec{Argv: []string{helperExe()}, Timeout: -time.Second}, ErrInvalidSpec, nil, "negative timeout"},
+	}
+	var runner StdProcessRunner
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			res, err := runner.Run(context.Background(), tc.spec)
+			require.Error(t, err)
+			assert.ErrorIs(t, err, tc.kind)
+			if tc.detail != nil {
+				assert.ErrorIs(t, err, tc.detail)
+			}
+			var adapterErr *AdapterError
+			require.ErrorAs(t, err, &adapterErr)
+			assert.Contains(t, adapterErr.Reason, tc.reason)
+			assert.Equal(t, strings.Join(tc.spec.Argv, " "), adapterErr.Command)
+			assert.Equal(t, RunResult{}, res)
+		})
+	}
+}
+
+func TestRunConcurrentRunsGetOwnFigures(t *testing.T) {
+	var runner StdProcessRunner
+	var wg sync.WaitGroup
+	results := make([]RunResult, 6)
+	for i := range results {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			spec := helperSpec("sleep", "300ms")
+			if i%2 == 0 {
+				spec = helperSpec("spin", "300ms")
+			}
+			res, err := runner.Run(context.Background(), spec)
+			assert.NoError(t, err)
+			results[i] = res
+		}()
+	}
+	wg.Wait()
+	for i, res := range results {
+		require.NotNil(t, res.CPUMs)
+		if i%2 == 0 {
+			assert.GreaterOrEqual(t, *res.CPUMs, uint64(300), "spinner %d", i)
+		} else {
+			// Diffing RUSAGE_CHILDREN would charge a sleeper the spinners'
+			// CPU that finished meanwhile (up to 900 ms here).
+			assert.Less(t, *res.CPUMs, uint64(150), "sleeper %d", i)
+		}
+	}
+}
+
+func TestRunLeavesNothingBehind(t *testing.T) {
+	var runner StdProcessRunner
+	runOnce := func() {
+		_, _ = runner.Run(context.Background(), helperSpec("exit", "0"))
+		_, _ = runner.Run(context.Background(), CommandSpec{Argv: []string{"perfgate-no-such-program"}})
+		_, _ = runner.Run(context.Background(), CommandSpec{Argv: []string{helperExe()}, Env: []EnvVar{{"", ""}}})
+		spec := helperSpec("sleep", "10s")
+		spec.Timeout = 20 * time.Millisecond
+		_, _ = runner.Run(context.Background(), spec)
+		_, _ = runner.Run(context.Background(), helperSpec("write", "both", "100000"))
+	}
+	runOnce() // warm up lazily opened runtime descriptors
+	fds, goroutines := openDescriptors(t), runtime.NumGoroutine()
+	for i := 0; i < 20; i++ {
+		runOnce()
+	}
+	assert.Equal(t, fds, openDescriptors(t), "descriptors leaked")
+	// Polled by hand: assert.Eventually runs goroutines of its own.
+	for wait := 0; runtime.NumGoroutine() > goroutines && wait < 200; wait++ {
+		time.Sleep(10 * time.Millisecond)
+	}
+	assert.Equal(t, goroutines, runtime.NumGoroutine(), "goroutines leaked")
+	var status unix.WaitStatus
+	_, err := unix.Wait4(-1, &status, unix.WNOHANG, nil)
+	assert.ErrorIs(t, err, unix.ECHILD, "an unreaped child is left")
+}
+
+func openDescriptors(t *testing.T) int {
+	entries, err := os.ReadDir("/dev/fd")
+	require.NoError(t, err)
+	return len(entries)
+}
+
+func parsePid(t *testing.T, stdout []byte) int {
+	t.Helper()
+	line, _, _ := strings.Cut(string(stdout), "\n")
+	pid, err := strconv.Atoi(line)
+	require.NoError(t, err, "helper printed %q", stdout)
+	return pid
+}
+
+// assertGone checks that pid has ended: it no longer exists, or it is a
+// zombie waiting for a reaper that is not us.
+func assertGone(t *testing.T, pid int) {
+	t.Helper()
+	assert.Eventually(t, func() bool {
+		if err := syscall.Kill(pid, 0); errors.Is(err, syscall.ESRCH) {
+			return true
+		}
+		stat, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+		if err != nil {
+			return errors.Is(err, fs.ErrNotExist)
+		}
+		_, after, _ := strings.Cut(string(stat), ") ")
+		return strings.HasPrefix(after, "Z")
+	}, 2*time.Second, 10*time.Millisecond, "process %d survived", pid)
+}
