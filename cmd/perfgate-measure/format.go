@@ -1,0 +1,250 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+
+	"github.com/perfgate/adapters"
+)
+
+// notAvailable is what a figure the platform did not give prints as.
+const notAvailable = "n/a"
+
+// writeJSONLine writes v as json.Marshal encodes it, then a newline.
+func writeJSONLine(w io.Writer, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(append(b, '\n'))
+	return err
+}
+
+// runHeading is the first line of a run's table: "run 1/3 [name]: argv".
+func runHeading(label, name string, argv []string) string {
+	if name != "" {
+		label += " [" + name + "]"
+	}
+	return label + ": " + commandLine(argv)
+}
+
+// commandLine joins argv with spaces, quoting the arguments that would
+// otherwise read ambiguously.
+func commandLine(argv []string) string {
+	parts := make([]string, len(argv))
+	for i, arg := range argv {
+		if arg == "" || strings.IndexFunc(arg, needsQuoting) >= 0 {
+			parts[i] = strconv.Quote(arg)
+		} else {
+			parts[i] = arg
+		}
+	}
+	return strings.Join(parts, " ")
+}
+
+func needsQuoting(r rune) bool {
+	return r == ' ' || r == '"' || r == '\'' || r == '\\' || !strconv.IsPrint(r)
+}
+
+// row writes one "  key  value" line of a table.
+func row(w io.Writer, key, value string) {
+	fmt.Fprintf(w, "  %-13s %s\n", key, value)
+}
+
+// writeRunTable writes the figures of one run under heading.
+func writeRunTable(w io.Writer, heading string, r *adapters.RunResult) {
+	fmt.Fprintln(w, heading)
+	row(w, "wall", msString(float64(r.Wall.Nanoseconds())/1e6))
+	row(w, "exit", exitString(r))
+	row(w, "timed out", yesNo(r.TimedOut))
+	row(w, "cpu", fmt.Sprintf("user %s, system %s, total %s",
+		microsAsMs(r.UserCPUUs), microsAsMs(r.SystemCPUUs), totalCPUString(r)))
+	row(w, "max rss", count(r.MaxRSSKB, " KiB"))
+	row(w, "page faults", fmt.Sprintf("major %s, minor %s", count(r.PageFaults, ""), count(r.MinorPageFaults, "")))
+	row(w, "ctx switches", fmt.Sprintf("voluntary %s, involuntary %s",
+		count(r.VoluntaryCtxSwitches, ""), count(r.InvoluntaryCtxSwitches, "")))
+	row(w, "block io", fmt.Sprintf("read %s, write %s", count(r.IOReadBytes, " B"), count(r.IOWriteBytes, " B")))
+	row(w, "energy", count(r.EnergyUJ, " uJ"))
+	row(w, "binary", count(r.BinaryBytes, " B"))
+	row(w, "stdout", streamString(r.StdoutTotalBytes, len(r.Stdout), r.StdoutTruncated))
+	row(w, "stderr", streamString(r.StderrTotalBytes, len(r.Stderr), r.StderrTruncated))
+}
+
+// writeCapturedOutput writes what was kept of each stream the command
+// wrote to, as it is, under a heading.
+func writeCapturedOutput(w io.Writer, r *adapters.RunResult) {
+	streams := []struct {
+		name      string
+		kept      []byte
+		total     uint64
+		truncated bool
+	}{
+		{"stdout", r.Stdout, r.StdoutTotalBytes, r.StdoutTruncated},
+		{"stderr", r.Stderr, r.StderrTotalBytes, r.StderrTruncated},
+	}
+	for _, s := range streams {
+		if s.total == 0 && len(s.kept) == 0 {
+			continue
+		}
+		if s.truncated {
+			fmt.Fprintf(w, "--- %s (first %d of %d B) ---\n", s.name, len(s.kept), s.total)
+		} else {
+			fmt.Fprintf(w, "--- %s (%d B) ---\n", s.name, len(s.kept))
+		}
+		w.Write(s.kept)
+		if len(s.kept) > 0 && s.kept[len(s.kept)-1] != '\n' {
+			fmt.Fprintln(w)
+		}
+	}
+}
+
+// writeSummary writes min / median / max of wall time, and of CPU time and
+// peak memory when every run has them.
+func writeSummary(w io.Writer, results []adapters.RunResult) {
+	fmt.Fprintf(w, "summary of %d runs: min / median / max\n", len(results))
+	walls := make([]float64, len(results))
+	for i := range results {
+		walls[i] = float64(results[i].Wall.Nanoseconds()) / 1e6
+	}
+	row(w, "wall ms", spread(walls, 3))
+	if cpus, ok := figureOfEach(results, cpuMs); ok {
+		row(w, "cpu ms", spread(cpus, 3))
+	}
+	if rss, ok := figureOfEach(results, func(r *adapters.RunResult) (float64, bool) {
+		if r.MaxRSSKB == nil {
+			return 0, false
+		}
+		return float64(*r.MaxRSSKB), true
+	}); ok {
+		row(w, "max rss KiB", spread(rss, -1))
+	}
+}
+
+// figureOfEach returns get of every result, or false when one lacks it.
+func figureOfEach(results []adapters.RunResult, get func(*adapters.RunResult) (float64, bool)) ([]float64, bool) {
+	values := make([]float64, len(results))
+	for i := range results {
+		v, ok := get(&results[i])
+		if !ok {
+			return nil, false
+		}
+		values[i] = v
+	}
+	return values, true
+}
+
+// spread formats min / median / max of values (not empty) with prec
+// decimals; prec -1 uses as few as needed.
+func spread(values []float64, prec int) string {
+	sorted := slices.Clone(values)
+	slices.Sort(sorted)
+	n := len(sorted)
+	median := sorted[n/2]
+	if n%2 == 0 {
+		median = (sorted[n/2-1] + sorted[n/2]) / 2
+	}
+	f := func(v float64) string { return strconv.FormatFloat(v, 'f', prec, 64) }
+	return f(sorted[0]) + " / " + f(median) + " / " + f(sorted[n-1])
+}
+
+// cpuMs is the run's user + system CPU time in milliseconds, at
+// microsecond resolution when the parts are known, else from CPUMs.
+func cpuMs(r *adapters.RunResult) (float64, bool) {
+	if r.UserCPUUs != nil && r.SystemCPUUs != nil {
+		return float64(*r.UserCPUUs+*r.SystemCPUUs) / 1000, true
+	}
+	if r.CPUMs != nil {
+		return float64(*r.CPUMs), true
+	}
+	return 0, false
+}
+
+func totalCPUString(r *adapters.RunResult) string {
+	ms, ok := cpuMs(r)
+	if !ok {
+		return notAvailable
+	}
+	if r.UserCPUUs == nil || r.SystemCPUUs == nil {
+		// Only the whole milliseconds of CPUMs are known.
+		return strconv.FormatFloat(ms, 'f', 0, 64) + " ms"
+	}
+	return msString(ms)
+}
+
+// writeHostTable describes the host; the hostname hash row appears when
+// it was asked for.
+func writeHostTable(w io.Writer, h *adapters.HostInfo, withHostnameHash bool) {
+	fmt.Fprintln(w, "host")
+	row(w, "os", orNA(h.OS))
+	row(w, "arch", orNA(h.Arch))
+	cpus := notAvailable
+	if h.CPUCount != nil {
+		cpus = strconv.FormatUint(uint64(*h.CPUCount), 10)
+	}
+	row(w, "cpus", cpus)
+	memory := notAvailable
+	if h.MemoryBytes != nil {
+		memory = fmt.Sprintf("%d B (%.1f GiB)", *h.MemoryBytes, float64(*h.MemoryBytes)/(1<<30))
+	}
+	row(w, "memory", memory)
+	if withHostnameHash {
+		hash := notAvailable
+		if h.HostnameHash != nil {
+			hash = *h.HostnameHash
+		}
+		row(w, "hostname hash", hash)
+	}
+}
+
+func exitString(r *adapters.RunResult) string {
+	s := strconv.Itoa(r.ExitCode)
+	if r.Signal != nil {
+		s += fmt.Sprintf(" (signal %d: %v)", *r.Signal, syscall.Signal(*r.Signal))
+	}
+	return s
+}
+
+func streamString(total uint64, kept int, truncated bool) string {
+	s := strconv.FormatUint(total, 10) + " B"
+	if truncated {
+		s += fmt.Sprintf(" (truncated, %d B kept)", kept)
+	}
+	return s
+}
+
+// count formats an optional counter with its unit, or n/a.
+func count(p *uint64, unit string) string {
+	if p == nil {
+		return notAvailable
+	}
+	return strconv.FormatUint(*p, 10) + unit
+}
+
+// microsAsMs formats optional microseconds as milliseconds, or n/a.
+func microsAsMs(p *uint64) string {
+	if p == nil {
+		return notAvailable
+	}
+	return msString(float64(*p) / 1000)
+}
+
+func msString(ms float64) string { return strconv.FormatFloat(ms, 'f', 3, 64) + " ms" }
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
+}
+
+func orNA(s string) string {
+	if s == "" {
+		return notAvailable
+	}
+	return s
+}
