@@ -84,6 +84,13 @@ func (r *StdProcessRunner) run(ctx context.Context, spec *CommandSpec) (RunResul
 		result.Signal = &sig
 	}
 	rusageFiguresOf(usage).apply(&result, runtime.GOOS)
+	if result.MaxRSSKB != nil {
+		if own, ok := childPeakRSSKiB(*result.MaxRSSKB); ok {
+			result.MaxRSSKB = &own
+		} else {
+			result.MaxRSSKB = nil
+		}
+	}
 	energy.finish(&result)
 
 	// A kill only counts when it is what ended the child: a child that

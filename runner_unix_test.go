@@ -149,7 +149,8 @@ func TestRunFigures(t *testing.T) {
 	assert.Greater(t, *res.UserCPUUs, *res.SystemCPUUs, "a spin runs in user mode")
 	require.NotNil(t, res.BinaryBytes)
 	assert.Equal(t, uint64(exeInfo.Size()), *res.BinaryBytes)
-	for name, p := range map[string]*uint64{"max_rss_kb": res.MaxRSSKB, "page_faults": res.PageFaults,
+	// max_rss_kb is covered by the MaxRSS tests: it may be withheld here.
+	for name, p := range map[string]*uint64{"page_faults": res.PageFaults,
 		"minor_page_faults": res.MinorPageFaults, "ctx_switches": res.CtxSwitches} {
 		assert.NotNil(t, p, name)
 	}
@@ -169,10 +170,13 @@ func TestRunMaxRSSIsTheChildsOwn(t *testing.T) {
 	big := mustRun(t, helperSpec("alloc", "200"))
 	small := mustRun(t, helperSpec("alloc", "1"))
 	require.NotNil(t, big.MaxRSSKB)
-	require.NotNil(t, small.MaxRSSKB)
 	assert.GreaterOrEqual(t, *big.MaxRSSKB, uint64(200<<10), "200 MiB touched")
-	// getrusage(RUSAGE_CHILDREN) would report the earlier 200 MiB peak here.
-	assert.Less(t, *small.MaxRSSKB, uint64(100<<10), "a small run after a big one")
+	// getrusage(RUSAGE_CHILDREN) would report the earlier 200 MiB peak
+	// here. On Linux a child smaller than this test process gets no figure
+	// at all (see TestRunMaxRSSNotFlooredByCaller).
+	if small.MaxRSSKB != nil {
+		assert.Less(t, *small.MaxRSSKB, uint64(100<<10), "a small run after a big one")
+	}
 }
 
 func TestRunWallTimeOfShortSleep(t *testing.T) {

@@ -1,0 +1,33 @@
+//go:build linux
+
+package adapters
+
+import (
+	"syscall"
+
+	"github.com/perfgate/adapters/internal/procfs"
+)
+
+// childPeakRSSKiB returns the child's own peak RSS, or false when its
+// ru_maxrss cannot be told apart from the caller's memory.
+//
+// Go starts children with vfork semantics (CLONE_VM): until its exec the
+// child runs on the caller's address space, and exec folds that address
+// space's high-water mark into the child's ru_maxrss (golang/go#32054). So
+// ru_maxrss is max(caller's peak at spawn, child's own peak). A value above
+// the caller's current peak (VmHWM, which only grows) is the child's own;
+// one at or below it may be the caller's, and is withheld rather than
+// reported as the child's.
+func childPeakRSSKiB(reported uint64) (uint64, bool) {
+	// getrusage(RUSAGE_SELF) bounds our peak from above and costs one
+	// system call: a child above it needs no /proc read.
+	var self syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &self); err == nil && reported > uint64(self.Maxrss) {
+		return reported, true
+	}
+	callerPeak, err := procfs.PeakRSSKiB(procfs.DefaultRoot, "self")
+	if err != nil || reported <= callerPeak {
+		return 0, false
+	}
+	return reported, true
+}

@@ -1,0 +1,61 @@
+//go:build linux
+
+package adapters
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"strconv"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func init() { helpers["ballast-run"] = helperBallastRun }
+
+var ballast []byte
+
+// helperBallastRun holds args[0] MiB of touched memory, then runs the
+// "alloc" helper for args[1] MiB through StdProcessRunner and prints the
+// RunResult as JSON. It runs in a child so the ballast does not raise the
+// test process's own peak for the other tests.
+func helperBallastRun(args []string) int {
+	ballastMiB, _ := strconv.Atoi(args[0])
+	ballast = make([]byte, ballastMiB<<20)
+	for i := 0; i < len(ballast); i += 4096 {
+		ballast[i] = 1
+	}
+	var runner StdProcessRunner
+	res, err := runner.Run(context.Background(), helperSpec("alloc", args[1]))
+	if err != nil {
+		return helperUsage("ballast-run: %v", err)
+	}
+	out, _ := json.Marshal(res)
+	os.Stdout.Write(out)
+	return 0
+}
+
+func ballastRun(t *testing.T, ballastMiB, childMiB int) RunResult {
+	t.Helper()
+	spec := helperSpec("ballast-run", strconv.Itoa(ballastMiB), strconv.Itoa(childMiB))
+	spec.OutputCapBytes = 1 << 20
+	outer := mustRun(t, spec)
+	require.Equal(t, 0, outer.ExitCode, "stderr: %s", outer.Stderr)
+	var inner RunResult
+	require.NoError(t, json.Unmarshal(outer.Stdout, &inner))
+	return inner
+}
+
+// A 300 MiB caller must not make a 10 MiB child read as 300 MiB
+// (golang/go#32054): the figure is withheld instead.
+func TestRunMaxRSSNotFlooredByCaller(t *testing.T) {
+	small := ballastRun(t, 300, 10)
+	assert.Nil(t, small.MaxRSSKB, "ru_maxrss of a child below the caller's peak is the caller's, not the child's")
+
+	big := ballastRun(t, 300, 400)
+	require.NotNil(t, big.MaxRSSKB, "a child above the caller's peak is measured")
+	assert.GreaterOrEqual(t, *big.MaxRSSKB, uint64(400<<10))
+	assert.Less(t, *big.MaxRSSKB, uint64(460<<10), "400 MiB plus a Go runtime")
+}
