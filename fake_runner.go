@@ -1,0 +1,245 @@
+package adapters
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+)
+
+// FakeProcessRunner is a ProcessRunner for unit tests of code that runs
+// commands: it starts nothing and returns results configured in advance,
+// chosen by the exact argv of the spec, and it records every call.
+//
+// Its zero value is ready to use and it is safe for concurrent use.
+//
+// Run behaves like StdProcessRunner at the edges:
+//
+//   - every call is recorded in History first, whatever happens next,
+//     including calls with an invalid spec or a cancelled context;
+//   - an invalid spec gets the same error as from the real runner
+//     (ErrEmptyArgv, ErrInvalidSpec) and no result;
+//   - a context that has already ended gets an *AdapterError of kind
+//     KindRunCommand wrapping ctx.Err() and no result;
+//   - otherwise the outcome configured for the argv is returned (the last
+//     SetResult or SetError for that argv wins), else the fallback (see
+//     SetFallback), else an *AdapterError of kind KindRunCommand whose
+//     reason names the argv.
+//
+// The spec's Timeout, Cwd, Env and OutputCapBytes are recorded but do not
+// change the outcome. Results are copied in and out: neither the value
+// given to SetResult or SetFallback nor a returned RunResult shares memory
+// with what the runner keeps.
+type FakeProcessRunner struct {
+	mu       sync.Mutex
+	outcomes map[string]fakeOutcome
+	fallback *RunResult
+	history  []CommandSpec
+}
+
+// fakeOutcome is what Run returns for one argv.
+type fakeOutcome struct {
+	result RunResult
+	err    error
+}
+
+var _ ProcessRunner = (*FakeProcessRunner)(nil)
+
+// NewFakeProcessRunner returns an empty FakeProcessRunner, the same as a
+// pointer to its zero value.
+func NewFakeProcessRunner() *FakeProcessRunner {
+	return &FakeProcessRunner{}
+}
+
+// Run records spec and returns the outcome configured for spec.Argv, as
+// described on FakeProcessRunner.
+func (f *FakeProcessRunner) Run(ctx context.Context, spec CommandSpec) (RunResult, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.history = append(f.history, cloneCommandSpec(spec))
+
+	if err := spec.validate(); err != nil {
+		return RunResult{}, err
+	}
+	if err := ctx.Err(); err != nil {
+		return RunResult{}, newError(KindRunCommand, spec.Argv, "not started", err)
+	}
+	if outcome, ok := f.outcomes[argvKey(spec.Argv)]; ok {
+		if outcome.err != nil {
+			return RunResult{}, outcome.err
+		}
+		return cloneRunResult(outcome.result), nil
+	}
+	if f.fallback != nil {
+		return cloneRunResult(*f.fallback), nil
+	}
+	return RunResult{}, newError(KindRunCommand, spec.Argv,
+		"fake: no result configured for "+fmt.Sprintf("%q", spec.Argv), nil)
+}
+
+// SetResult makes Run return a copy of r and a nil error for a spec whose
+// Argv is exactly argv (element by element: ["a b"] is not ["a", "b"]). It
+// replaces whatever an earlier SetResult or SetError configured for argv.
+func (f *FakeProcessRunner) SetResult(argv []string, r RunResult) {
+	f.set(argv, fakeOutcome{result: cloneRunResult(r)})
+}
+
+// SetError makes Run return err itself (so errors.Is and errors.As see
+// what the caller configured) and a zero RunResult for a spec whose Argv is
+// exactly argv. It replaces whatever an earlier SetResult or SetError
+// configured for argv. A nil err configures a zero RunResult and a nil
+// error.
+func (f *FakeProcessRunner) SetError(argv []string, err error) {
+	f.set(argv, fakeOutcome{err: err})
+}
+
+func (f *FakeProcessRunner) set(argv []string, outcome fakeOutcome) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.outcomes == nil {
+		f.outcomes = make(map[string]fakeOutcome)
+	}
+	f.outcomes[argvKey(argv)] = outcome
+}
+
+// SetFallback makes Run return a copy of r and a nil error for every valid
+// spec whose argv has no outcome of its own. A later call replaces it;
+// Clear removes it.
+func (f *FakeProcessRunner) SetFallback(r RunResult) {
+	clone := cloneRunResult(r)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.fallback = &clone
+}
+
+// History returns a copy of every spec Run was called with, in call order,
+// including the calls that failed. The copies share no memory with the
+// runner's record.
+func (f *FakeProcessRunner) History() []CommandSpec {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	history := make([]CommandSpec, len(f.history))
+	for i, spec := range f.history {
+		history[i] = cloneCommandSpec(spec)
+	}
+	return history
+}
+
+// CallCount returns how many times Run was called, failed calls included.
+func (f *FakeProcessRunner) CallCount() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return len(f.history)
+}
+
+// WasRun reports whether Run was called with a spec whose Argv is exactly
+// argv, whatever the outcome of that call.
+func (f *FakeProcessRunner) WasRun(argv []string) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, spec := range f.history {
+		if slices.Equal(spec.Argv, argv) {
+			return true
+		}
+	}
+	return false
+}
+
+// Clear forgets every configured result and error, the fallback and the
+// history, leaving the runner as a zero FakeProcessRunner.
+func (f *FakeProcessRunner) Clear() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.outcomes = nil
+	f.fallback = nil
+	f.history = nil
+}
+
+// argvKey encodes argv as a map key that no other argv shares: each
+// element is written as its length in bytes, ':' and the element itself.
+func argvKey(argv []string) string {
+	var b strings.Builder
+	for _, arg := range argv {
+		b.WriteString(strconv.Itoa(len(arg)))
+		b.WriteByte(':')
+		b.WriteString(arg)
+	}
+	return b.String()
+}
+
+// cloneCommandSpec returns a copy of s that shares no slice with it.
+func cloneCommandSpec(s CommandSpec) CommandSpec {
+	s.Argv = slices.Clone(s.Argv)
+	s.Env = slices.Clone(s.Env)
+	return s
+}
+
+// cloneRunResult returns a copy of r that shares no slice or pointer with
+// it (nil stays nil).
+func cloneRunResult(r RunResult) RunResult {
+	r.Stdout = bytes.Clone(r.Stdout)
+	r.Stderr = bytes.Clone(r.Stderr)
+	r.CPUMs = clonePtr(r.CPUMs)
+	r.PageFaults = clonePtr(r.PageFaults)
+	r.CtxSwitches = clonePtr(r.CtxSwitches)
+	r.MaxRSSKB = clonePtr(r.MaxRSSKB)
+	r.IOReadBytes = clonePtr(r.IOReadBytes)
+	r.IOWriteBytes = clonePtr(r.IOWriteBytes)
+	r.NetworkPackets = clonePtr(r.NetworkPackets)
+	r.EnergyUJ = clonePtr(r.EnergyUJ)
+	r.BinaryBytes = clonePtr(r.BinaryBytes)
+	r.UserCPUUs = clonePtr(r.UserCPUUs)
+	r.SystemCPUUs = clonePtr(r.SystemCPUUs)
+	r.MinorPageFaults = clonePtr(r.MinorPageFaults)
+	r.VoluntaryCtxSwitches = clonePtr(r.VoluntaryCtxSwitches)
+	r.InvoluntaryCtxSwitches = clonePtr(r.InvoluntaryCtxSwitches)
+	r.Signal = clonePtr(r.Signal)
+	return r
+}
+
+// clonePtr returns a pointer to a copy of *p, or nil when p is nil.
+func clonePtr[T any](p *T) *T {
+	if p == nil {
+		return nil
+	}
+	v := *p
+	return &v
+}
+
+// FakeHostProbe is a HostProbe for unit tests: it reports Host, whatever
+// machine the test runs on. Both a FakeHostProbe and a pointer to one are
+// HostProbes; it is safe for concurrent use as long as Host is not
+// modified meanwhile.
+type FakeHostProbe struct {
+	// Host is what Probe reports. HostnameHash is reported only when the
+	// options ask for it.
+	Host HostInfo
+}
+
+var (
+	_ HostProbe = FakeHostProbe{}
+	_ HostProbe = (*FakeHostProbe)(nil)
+)
+
+// NewFakeHostProbe returns a FakeHostProbe that reports info.
+func NewFakeHostProbe(info HostInfo) *FakeHostProbe {
+	return &FakeHostProbe{Host: info}
+}
+
+// Probe returns a copy of p.Host that shares no pointer with it, with
+// HostnameHash set to nil unless opts.IncludeHostnameHash asks for it, as
+// StdHostProbe does.
+func (p FakeHostProbe) Probe(opts HostProbeOptions) HostInfo {
+	info := p.Host
+	info.CPUCount = clonePtr(info.CPUCount)
+	info.MemoryBytes = clonePtr(info.MemoryBytes)
+	if opts.IncludeHostnameHash {
+		info.HostnameHash = clonePtr(info.HostnameHash)
+	} else {
+		info.HostnameHash = nil
+	}
+	return info
+}
