@@ -88,18 +88,14 @@ func (s *CommandSpec) validate() error {
 
 // mergeEnv returns base (KEY=VALUE strings, as os.Environ gives them) with
 // extra applied on top: a later entry replaces an earlier one of the same
-// key, and each key appears once, so the child's getenv cannot see a stale
-// duplicate. foldCase compares keys case-insensitively, as Windows does.
+// key, and each key of extra appears once, so the child's getenv cannot
+// see a stale duplicate. foldCase compares keys case-insensitively, as
+// Windows does.
 func mergeEnv(base []string, extra []EnvVar, foldCase bool) []string {
 	if len(extra) == 0 {
 		return base
 	}
-	normalize := func(key string) string {
-		if foldCase {
-			return strings.ToUpper(key)
-		}
-		return key
-	}
+	normalize := func(key string) string { return envKey(key, foldCase) }
 	override := make(map[string]string, len(extra))
 	order := make([]string, 0, len(extra))
 	for _, kv := range extra {
@@ -137,9 +133,18 @@ func lookupEnv(env []string, key string, foldCase bool) (string, bool) {
 		if !ok {
 			continue
 		}
-		if k == key || (foldCase && strings.EqualFold(k, key)) {
+		if envKey(k, foldCase) == envKey(key, foldCase) {
 			return v, true
 		}
 	}
 	return "", false
+}
+
+// envKey is the form in which keys are compared: upper case where the
+// platform folds case, so that mergeEnv and lookupEnv agree.
+func envKey(key string, foldCase bool) string {
+	if foldCase {
+		return strings.ToUpper(key)
+	}
+	return key
 }

@@ -48,8 +48,9 @@ type RunResult struct {
 	BinaryBytes *uint64 `json:"binary_bytes,omitempty"`
 
 	// Stdout holds the first bytes the command wrote to standard output,
-	// at most the spec's output cap. JSON writes it as a string, invalid
-	// UTF-8 replaced by U+FFFD, and omits it when empty.
+	// at most the spec's output cap. JSON writes it as a string, each
+	// invalid UTF-8 sequence replaced by one U+FFFD as perfgate's Rust
+	// from_utf8_lossy does, and omits it when empty.
 	Stdout []byte `json:"stdout,omitempty"`
 	// Stderr is Stdout's counterpart for standard error.
 	Stderr []byte `json:"stderr,omitempty"`
@@ -120,8 +121,8 @@ func (r RunResult) MarshalJSON() ([]byte, error) {
 	wall := int64(r.Wall)
 	return json.Marshal(runResultJSON{
 		plainRunResult: plainRunResult(r),
-		Stdout:         string(r.Stdout),
-		Stderr:         string(r.Stderr),
+		Stdout:         lossyUTF8(r.Stdout),
+		Stderr:         lossyUTF8(r.Stderr),
 		Wall:           &wall,
 	})
 }

@@ -56,6 +56,8 @@ func TestRunMaxRSSNotFlooredByCaller(t *testing.T) {
 
 	big := ballastRun(t, 300, 400)
 	require.NotNil(t, big.MaxRSSKB, "a child above the caller's peak is measured")
+	// No upper bound: the race detector's shadow memory roughly doubles
+	// the child's real peak, and a figure above the caller's peak cannot
+	// include the caller's.
 	assert.GreaterOrEqual(t, *big.MaxRSSKB, uint64(400<<10))
-	assert.Less(t, *big.MaxRSSKB, uint64(460<<10), "400 MiB plus a Go runtime")
 }

@@ -53,6 +53,19 @@ var helpers = map[string]func(args []string) int{
 		fmt.Println(dir)
 		return 0
 	},
+	// alloc N touches N MiB, so that its peak memory exceeds the test
+	// process's own and is reported (see the adapters README on max_rss_kb).
+	"alloc": func(args []string) int {
+		n, err := strconv.Atoi(args[0])
+		if err != nil {
+			return 2
+		}
+		b := make([]byte, n<<20)
+		for i := 0; i < len(b); i += 4096 {
+			b[i] = 1
+		}
+		return 0
+	},
 	// getenv KEY prints the value of KEY.
 	"getenv": func(args []string) int {
 		fmt.Println(os.Getenv(args[0]))
@@ -391,8 +404,9 @@ func TestShowOutputEnvAndCwd(t *testing.T) {
 
 func TestRepeatAndSummary(t *testing.T) {
 	t.Parallel()
-	trueProg := unixTool(t, "true")
-	out := measure(t, "-repeat", "3", "-name", "noop", "--", trueProg)
+	args := helperArgs(t, "alloc", []string{"-repeat", "3", "-name", "alloc"}, "256")
+	prog := args[len(args)-2]
+	out := measure(t, args...)
 	require.Equal(t, exitOK, out.code, out.stderr)
 	var headings, summary []string
 	inSummary := false
@@ -410,9 +424,9 @@ func TestRepeatAndSummary(t *testing.T) {
 		}
 	}
 	assert.Equal(t, []string{
-		"run 1/3 [noop]: " + trueProg,
-		"run 2/3 [noop]: " + trueProg,
-		"run 3/3 [noop]: " + trueProg,
+		"run 1/3 [alloc]: " + prog + " 256",
+		"run 2/3 [alloc]: " + prog + " 256",
+		"run 3/3 [alloc]: " + prog + " 256",
 	}, headings)
 	require.Len(t, summary, 4, out.stdout)
 	assert.Equal(t, "summary of 3 runs: min / median / max", summary[0])
