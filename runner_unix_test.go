@@ -455,7 +455,7 @@ func TestRunLeavesNothingBehind(t *testing.T) {
 	}
 	runOnce() // warm up lazily opened runtime descriptors
 	fds, goroutines := openDescriptors(t), runtime.NumGoroutine()
-	for i := 0; i < 20; i++ {
+	for i := 0; i < 8; i++ {
 		runOnce()
 	}
 	assert.Equal(t, fds, openDescriptors(t), "descriptors leaked")
