@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"syscall"
 
 	"github.com/perfgate/adapters"
 )
@@ -204,7 +203,7 @@ func writeHostTable(w io.Writer, h *adapters.HostInfo, withHostnameHash bool) {
 func exitString(r *adapters.RunResult) string {
 	s := strconv.Itoa(r.ExitCode)
 	if r.Signal != nil {
-		s += fmt.Sprintf(" (signal %d: %v)", *r.Signal, syscall.Signal(*r.Signal))
+		s += fmt.Sprintf(" (signal %d: %s)", *r.Signal, signalName(*r.Signal))
 	}
 	return s
 }

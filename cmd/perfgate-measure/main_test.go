@@ -11,7 +11,6 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -631,4 +630,4 @@ func TestCommandLine(t *testing.T) {
 	assert.Equal(t, `a "\x00"`, commandLine([]string{"a", "\x00"}))
 }
 
-func sigName(n int) string { return fmt.Sprint(syscall.Signal(n)) }
+func sigName(n int) string { return signalName(n) }
