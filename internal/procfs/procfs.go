@@ -54,6 +54,17 @@ func MemTotalBytes(root string) (uint64, error) {
 // tabs; the result is N*1024 ("kB" in meminfo means KiB). Lines are
 // separated by '\n'. It never panics, whatever data holds.
 func ParseMemTotal(data []byte) (uint64, error) {
+	// Only the first MemTotal line counts, even if it is malformed: a later
+	// one would be a different file's content, not a fix.
+	if rest, ok := firstLineValue(data, memTotalPrefix); ok {
+		return parseKiBValue(rest)
+	}
+	return 0, ErrNoMemTotal
+}
+
+// firstLineValue returns what follows prefix on the first line of data
+// (lines end with '\n') that starts with prefix.
+func firstLineValue(data []byte, prefix string) ([]byte, bool) {
 	for len(data) > 0 {
 		line := data
 		if i := bytes.IndexByte(data, '\n'); i >= 0 {
@@ -61,13 +72,11 @@ func ParseMemTotal(data []byte) (uint64, error) {
 		} else {
 			data = nil
 		}
-		if rest, ok := bytes.CutPrefix(line, []byte(memTotalPrefix)); ok {
-			// Only the first MemTotal line counts, even if it is malformed:
-			// a later one would be a different file's content, not a fix.
-			return parseKiBValue(rest)
+		if rest, ok := bytes.CutPrefix(line, []byte(prefix)); ok {
+			return rest, true
 		}
 	}
-	return 0, ErrNoMemTotal
+	return nil, false
 }
 
 // parseKiBValue parses "<blanks>N<blanks>kB<blanks>" into N*1024.

@@ -3,6 +3,7 @@ package procfs_test
 import (
 	"bytes"
 	"io/fs"
+	"math"
 	"math/big"
 	"os"
 	"path/filepath"
@@ -159,6 +160,31 @@ func FuzzParseMemTotal(f *testing.F) {
 		}
 		if err != nil {
 			require.Zero(t, got)
+		}
+	})
+}
+
+func TestPeakRSSKiB(t *testing.T) {
+	kib, err := procfs.PeakRSSKiB("../../testdata/procfs/self-status", "self")
+	require.NoError(t, err)
+	assert.Equal(t, uint64(2100), kib)
+
+	_, err = procfs.ParseVmHWM([]byte("Name:\tkthreadd\nState:\tS\n"))
+	assert.ErrorIs(t, err, procfs.ErrNoVmHWM)
+	_, err = procfs.ParseVmHWM([]byte("VmHWM:\t12 MB\n"))
+	assert.Error(t, err)
+	got, err := procfs.ParseVmHWM([]byte("VmPeak:\t 9 kB\nVmHWM:\t    5 kB\nVmRSS:\t 4 kB\n"))
+	require.NoError(t, err)
+	assert.Equal(t, uint64(5), got)
+}
+
+func FuzzParseVmHWM(f *testing.F) {
+	f.Add([]byte("VmHWM:\t    2100 kB\n"))
+	f.Add([]byte("VmHWM: 18446744073709551615 kB"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		kib, err := procfs.ParseVmHWM(data)
+		if err == nil && kib > math.MaxUint64/1024 {
+			t.Fatalf("%d KiB does not fit in bytes", kib)
 		}
 	})
 }

@@ -1,7 +1,6 @@
 package procfs
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"os"
@@ -34,20 +33,14 @@ func PeakRSSKiB(root, pid string) (uint64, error) {
 // ParseVmHWM returns the value of the "VmHWM: N kB" line of the contents of
 // a /proc/PID/status file, in KiB. It never panics, whatever data holds.
 func ParseVmHWM(data []byte) (uint64, error) {
-	for len(data) > 0 {
-		line := data
-		if i := bytes.IndexByte(data, '\n'); i >= 0 {
-			line, data = data[:i], data[i+1:]
-		} else {
-			data = nil
-		}
-		if rest, ok := bytes.CutPrefix(line, []byte(vmHWMPrefix)); ok {
-			bytesValue, err := parseKiBValue(rest)
-			if err != nil {
-				return 0, err
-			}
-			return bytesValue / 1024, nil
-		}
+	rest, ok := firstLineValue(data, vmHWMPrefix)
+	if !ok {
+		return 0, ErrNoVmHWM
 	}
-	return 0, ErrNoVmHWM
+	// The "N kB" format is meminfo's; its errors name MemTotal.
+	bytesValue, err := parseKiBValue(rest)
+	if err != nil {
+		return 0, fmt.Errorf("VmHWM: %w", err)
+	}
+	return bytesValue / 1024, nil
 }
