@@ -71,10 +71,13 @@ type StdProcessRunner struct {
 	PipeGrace time.Duration
 }
 
-var _ ProcessRunner = (*StdProcessRunner)(nil)
+var (
+	_ ProcessRunner = StdProcessRunner{}
+	_ ProcessRunner = (*StdProcessRunner)(nil)
+)
 
 // Run runs spec as described in the package documentation.
-func (r *StdProcessRunner) Run(ctx context.Context, spec CommandSpec) (RunResult, error) {
+func (r StdProcessRunner) Run(ctx context.Context, spec CommandSpec) (RunResult, error) {
 	if err := spec.validate(); err != nil {
 		return RunResult{}, err
 	}
@@ -84,8 +87,8 @@ func (r *StdProcessRunner) Run(ctx context.Context, spec CommandSpec) (RunResult
 	return r.run(ctx, &spec)
 }
 
-func (r *StdProcessRunner) pipeGrace() time.Duration {
-	if r == nil || r.PipeGrace <= 0 {
+func (r StdProcessRunner) pipeGrace() time.Duration {
+	if r.PipeGrace <= 0 {
 		return DefaultPipeGrace
 	}
 	return r.PipeGrace

@@ -17,7 +17,7 @@ import (
 // groups. A deadline or a cancelled ctx kills the child only (not what it
 // started); the figures are those the platform's ProcessState gives (see
 // usageFigures in the per-OS file), the rest stay nil.
-func (r *StdProcessRunner) run(ctx context.Context, spec *CommandSpec) (RunResult, error) {
+func (r StdProcessRunner) run(ctx context.Context, spec *CommandSpec) (RunResult, error) {
 	env := childEnv(spec)
 	prog, err := resolve(spec, env)
 	if err != nil {

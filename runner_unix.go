@@ -18,7 +18,7 @@ import (
 
 // run starts spec in its own process group and measures it. See the
 // package documentation for the contract.
-func (r *StdProcessRunner) run(ctx context.Context, spec *CommandSpec) (RunResult, error) {
+func (r StdProcessRunner) run(ctx context.Context, spec *CommandSpec) (RunResult, error) {
 	env := childEnv(spec)
 	prog, err := resolve(spec, env)
 	if err != nil {
