@@ -75,6 +75,11 @@ var helperExe = sync.OnceValue(func() string {
 // a child process (this test binary in helper mode). Callers may set
 // Timeout, Cwd, OutputCapBytes or more Env entries on the result; an Env
 // entry appended later for helperEnvKey would replace the helper's name.
+//
+// The child also gets GORACE with atexit_sleep_ms=0 added: a binary built
+// with -race otherwise sleeps one second in os.Exit, which would make every
+// helper run last a second under go test -race. Without -race GORACE is
+// ignored.
 func helperSpec(name string, args ...string) CommandSpec {
 	argv := make([]string, 0, 1+len(args))
 	argv = append(argv, helperExe())
@@ -82,9 +87,18 @@ func helperSpec(name string, args ...string) CommandSpec {
 	return CommandSpec{
 		Name: "helper " + name,
 		Argv: argv,
-		Env:  []EnvVar{{Key: helperEnvKey, Value: name}},
+		Env: []EnvVar{
+			{Key: helperEnvKey, Value: name},
+			{Key: "GORACE", Value: helperGORACE()},
+		},
 	}
 }
+
+// helperGORACE is the caller's GORACE with atexit_sleep_ms=0 appended (a
+// later option wins).
+var helperGORACE = sync.OnceValue(func() string {
+	return strings.TrimSpace(os.Getenv("GORACE") + " atexit_sleep_ms=0")
+})
 
 // helperUsage reports a helper called with bad arguments (exit status 2).
 func helperUsage(format string, a ...any) int {
