@@ -8,6 +8,7 @@ import (
 	"os"
 	"strconv"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -60,4 +61,26 @@ func TestRunMaxRSSNotFlooredByCaller(t *testing.T) {
 	// the child's real peak, and a figure above the caller's peak cannot
 	// include the caller's.
 	assert.GreaterOrEqual(t, *big.MaxRSSKB, uint64(400<<10))
+}
+
+// Kernels before 5.3 give no pidfd; the runner then learns of the exit
+// from a waitid(WNOWAIT) goroutine. The same rules must hold there.
+func TestRunWithoutPidfd(t *testing.T) {
+	forcePidfdFallback = true
+	t.Cleanup(func() { forcePidfdFallback = false })
+
+	res := mustRun(t, helperSpec("exit", "42"))
+	assert.Equal(t, 42, res.ExitCode)
+
+	spec := helperSpec("write", "both", "100000")
+	spec.OutputCapBytes = 1000
+	res = mustRun(t, spec)
+	assert.Equal(t, uint64(100000), res.StdoutTotalBytes)
+	assert.Equal(t, helperPatternBytes(1000), res.Stderr)
+
+	spec = helperSpec("tree", "group", "stay")
+	spec.Timeout = 200 * time.Millisecond
+	res = mustRun(t, spec)
+	assert.True(t, res.TimedOut)
+	assertGone(t, parsePid(t, res.Stdout))
 }

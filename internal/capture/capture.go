@@ -46,37 +46,13 @@ func (h *Head) Write(p []byte) (int, error) {
 }
 
 // ReadFrom reads r to its end, keeping the head and discarding the rest.
-// Bytes under the limit are read straight into the kept buffer. It returns
-// the number of bytes read and the first error other than io.EOF.
+// It returns the number of bytes read and the first error other than
+// io.EOF.
 func (h *Head) ReadFrom(r io.Reader) (int64, error) {
 	var n int64
-	var scratch *[]byte
-	defer func() {
-		if scratch != nil {
-			scratchPool.Put(scratch)
-		}
-	}()
 	for {
-		var dst []byte
-		if room := h.limit - len(h.buf); room > 0 {
-			if cap(h.buf) == len(h.buf) {
-				h.grow()
-			}
-			dst = h.buf[len(h.buf):cap(h.buf)]
-		} else {
-			if scratch == nil {
-				scratch = scratchPool.Get().(*[]byte)
-			}
-			dst = *scratch
-		}
-		m, err := r.Read(dst)
-		if m > 0 {
-			n += int64(m)
-			h.total += uint64(m)
-			if len(h.buf) < h.limit {
-				h.buf = h.buf[:len(h.buf)+m]
-			}
-		}
+		m, err := h.ReadOnce(r)
+		n += int64(m)
 		if err != nil {
 			if errors.Is(err, io.EOF) {
 				return n, nil
@@ -84,6 +60,31 @@ func (h *Head) ReadFrom(r io.Reader) (int64, error) {
 			return n, err
 		}
 	}
+}
+
+// ReadOnce makes one Read call on r and keeps what fits under the limit.
+// Bytes under the limit are read straight into the kept buffer; the rest
+// goes through a pooled scratch buffer and is only counted. It returns
+// what Read returned.
+func (h *Head) ReadOnce(r io.Reader) (int, error) {
+	if room := h.limit - len(h.buf); room > 0 {
+		if cap(h.buf) == len(h.buf) {
+			h.grow()
+		}
+		m, err := r.Read(h.buf[len(h.buf):cap(h.buf)])
+		if m > 0 {
+			h.buf = h.buf[:len(h.buf)+m]
+			h.total += uint64(m)
+		}
+		return m, err
+	}
+	scratch := scratchPool.Get().(*[]byte)
+	defer scratchPool.Put(scratch)
+	m, err := r.Read(*scratch)
+	if m > 0 {
+		h.total += uint64(m)
+	}
+	return m, err
 }
 
 // grow makes room for at least one more byte, doubling up to the limit.
