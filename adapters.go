@@ -32,6 +32,10 @@
 //   - Each of stdout and stderr keeps its first OutputCapBytes bytes; the
 //     rest is read and counted but not kept, so the child never blocks and
 //     the runner's memory stays bounded whatever the child writes.
+//   - On Linux, MaxRSSKB is nil when it cannot be told apart from the
+//     caller's own peak: a child started with vfork semantics (as Go starts
+//     every child) inherits the caller's high-water mark at exec
+//     (golang/go#32054). A value above the caller's peak is the child's.
 package adapters
 
 import (
