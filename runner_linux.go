@@ -24,6 +24,9 @@ import (
 // reaped, so the process group (whose id is the child's pid) is killed
 // while that id cannot have been reused; wait4 then reaps it.
 func (r StdProcessRunner) startAndWait(ctx context.Context, spec *CommandSpec, path string, env []string, stdout, stderr *capture.Head) (exitWait, error) {
+	if forceReaderGoroutines {
+		return r.startAndWaitWithReaders(ctx, spec, path, env, stdout, stderr)
+	}
 	null, err := devNull()
 	if err != nil {
 		return exitWait{}, newError(KindRunCommand, spec.Argv, "cannot open "+os.DevNull, err)
@@ -155,10 +158,12 @@ var devNull = sync.OnceValues(func() (int, error) {
 })
 
 // pidfdWorks reports whether the kernel gives pidfds (Linux 5.3 and later).
-// forcePidfdFallback lets tests exercise the path for older kernels.
+// forcePidfdFallback lets tests exercise the path for older kernels, and
+// forceReaderGoroutines the path of macOS and the BSDs.
 var (
-	forcePidfdFallback bool
-	pidfdSupported     = sync.OnceValue(func() bool {
+	forcePidfdFallback    bool
+	forceReaderGoroutines bool
+	pidfdSupported        = sync.OnceValue(func() bool {
 		fd, err := unix.PidfdOpen(os.Getpid(), 0)
 		if err != nil {
 			return false

@@ -8,7 +8,6 @@ import (
 	"os"
 	"strconv"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -63,24 +62,37 @@ func TestRunMaxRSSNotFlooredByCaller(t *testing.T) {
 	assert.GreaterOrEqual(t, *big.MaxRSSKB, uint64(400<<10))
 }
 
+// runnerRules are the tests every wait strategy must pass.
+var runnerRules = map[string]func(*testing.T){
+	"exit codes":            TestRunExitCodes,
+	"signalled":             TestRunSignalled,
+	"timeout kills tree":    TestRunTimeoutKillsTree,
+	"leftovers killed":      TestRunKillsLeftoversInGroup,
+	"escaped daemon":        TestRunEscapedDescendantHoldingPipes,
+	"context cancel":        TestRunContextCancel,
+	"output caps":           TestRunOutputCaps,
+	"large output":          TestRunLargeOutputWithTimeout,
+	"stdin":                 TestRunStdinIsNullDevice,
+	"concurrent runs":       TestRunConcurrentRunsGetOwnFigures,
+	"leaves nothing behind": TestRunLeavesNothingBehind,
+}
+
 // Kernels before 5.3 give no pidfd; the runner then learns of the exit
 // from a waitid(WNOWAIT) goroutine. The same rules must hold there.
 func TestRunWithoutPidfd(t *testing.T) {
 	forcePidfdFallback = true
 	t.Cleanup(func() { forcePidfdFallback = false })
+	for name, rule := range runnerRules {
+		t.Run(name, rule)
+	}
+}
 
-	res := mustRun(t, helperSpec("exit", "42"))
-	assert.Equal(t, 42, res.ExitCode)
-
-	spec := helperSpec("write", "both", "100000")
-	spec.OutputCapBytes = 1000
-	res = mustRun(t, spec)
-	assert.Equal(t, uint64(100000), res.StdoutTotalBytes)
-	assert.Equal(t, helperPatternBytes(1000), res.Stderr)
-
-	spec = helperSpec("tree", "group", "stay")
-	spec.Timeout = 200 * time.Millisecond
-	res = mustRun(t, spec)
-	assert.True(t, res.TimedOut)
-	assertGone(t, parsePid(t, res.Stdout))
+// macOS and the BSDs use reader goroutines and wait4; the code builds on
+// Linux so that it is tested here against the same rules.
+func TestRunWithReaderGoroutines(t *testing.T) {
+	forceReaderGoroutines = true
+	t.Cleanup(func() { forceReaderGoroutines = false })
+	for name, rule := range runnerRules {
+		t.Run(name, rule)
+	}
 }
