@@ -31,8 +31,8 @@ func resolve(spec *CommandSpec, env []string) (pathlookup.Program, error) {
 				&fs.PathError{Op: "chdir", Path: spec.Cwd, Err: syscall.ENOTDIR})
 		}
 	}
-	pathList, _ := lookupEnv(env, "PATH", envFoldsCase)
-	prog, err := pathlookup.Lookup(spec.Argv[0], spec.Cwd, pathList)
+	getenv := func(key string) (string, bool) { return lookupEnv(env, key, envFoldsCase) }
+	prog, err := pathlookup.Lookup(spec.Argv[0], spec.Cwd, getenv)
 	if err != nil {
 		var failure *pathlookup.Failure
 		if errors.As(err, &failure) {

@@ -35,7 +35,7 @@ func TestLookupFound(t *testing.T) {
 		{"relative path with sub dir", "bin/prog", dir, "", filepath.Join(dir, "bin", "prog")},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			prog, err := Lookup(tc.prog, tc.dir, tc.path)
+			prog, err := LookupRules(tc.prog, tc.dir, tc.path, UnixRules)
 			require.NoError(t, err)
 			assert.Equal(t, tc.want, prog.Path)
 			assert.Equal(t, int64(11), prog.Size)
@@ -47,7 +47,7 @@ func TestLookupSymlinkSizeIsTarget(t *testing.T) {
 	_, bin := tree(t)
 	link := filepath.Join(bin, "link")
 	require.NoError(t, os.Symlink(filepath.Join(bin, "prog"), link))
-	prog, err := Lookup(link, "", "")
+	prog, err := LookupRules(link, "", "", UnixRules)
 	require.NoError(t, err)
 	assert.Equal(t, int64(11), prog.Size)
 }
@@ -69,7 +69,7 @@ func TestLookupFailures(t *testing.T) {
 		{"empty PATH entry means dot", "prog", bin, string(filepath.ListSeparator), exec.ErrDot, "relative PATH entry"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := Lookup(tc.prog, tc.dir, tc.path)
+			_, err := LookupRules(tc.prog, tc.dir, tc.path, UnixRules)
 			require.Error(t, err)
 			assert.ErrorIs(t, err, tc.want)
 			var failure *Failure
