@@ -4,7 +4,6 @@ package adapters
 
 import (
 	"context"
-	"io/fs"
 	"runtime"
 	"syscall"
 	"time"
@@ -80,10 +79,6 @@ func procAttr(spec *CommandSpec, env []string, stdin, stdout, stderr uintptr) *s
 		Files: []uintptr{stdin, stdout, stderr},
 		Sys:   &syscall.SysProcAttr{Setpgid: true},
 	}
-}
-
-func startError(spec *CommandSpec, path string, err error) error {
-	return newError(KindRunCommand, spec.Argv, "cannot start program", &fs.PathError{Op: "exec", Path: path, Err: err})
 }
 
 // killGroup sends SIGKILL to every process of the group pgid.
