@@ -1,4 +1,4 @@
-//go:build !unix
+//go:build !unix && !windows
 
 package adapters
 
@@ -13,10 +13,11 @@ import (
 	"github.com/perfgate/adapters/internal/capture"
 )
 
-// run is the os/exec based runner for platforms without Unix process
-// groups. A deadline or a cancelled ctx kills the child only (not what it
-// started); the figures are those the platform's ProcessState gives (see
-// usageFigures in the per-OS file), the rest stay nil.
+// run is the os/exec based runner for the platforms that are neither Unix
+// nor Windows (plan9; js/wasm and wasip1, where no process can start). A
+// deadline or a cancelled ctx kills the child only (not what it started);
+// the figures are those the platform's ProcessState gives (see
+// usageFigures in runner_other.go), the rest stay nil.
 func (r StdProcessRunner) run(ctx context.Context, spec *CommandSpec) (RunResult, error) {
 	env := childEnv(spec)
 	prog, err := resolve(spec, env)
