@@ -36,6 +36,13 @@
 //     caller's own peak: a child started with vfork semantics (as Go starts
 //     every child) inherits the caller's high-water mark at exec
 //     (golang/go#32054). A value above the caller's peak is the child's.
+//
+// On Windows a job object takes the place of the process group: the child
+// joins its own kill-on-close job before it runs anything, and the job's
+// accounting gives the tree's CPU, faults and I/O. On plan9 a deadline kills
+// the child only, and js/wasm and wasip1 cannot start processes at all
+// (ErrRunCommand). The README has a table of which figure comes from which
+// operating system call on each platform.
 package adapters
 
 import (

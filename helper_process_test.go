@@ -13,6 +13,7 @@ package adapters
 // package, in an init function or in the map literal below.
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -21,6 +22,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/require"
 )
 
 // helperEnvKey names the environment variable that puts the test binary in
@@ -220,4 +223,23 @@ func exitCodeOf(err error) int {
 		return 1
 	}
 	return 0
+}
+
+// mustRun runs spec with a zero StdProcessRunner and fails the test if Run
+// returns an error.
+func mustRun(t *testing.T, spec CommandSpec) RunResult {
+	t.Helper()
+	var runner StdProcessRunner
+	res, err := runner.Run(context.Background(), spec)
+	require.NoError(t, err)
+	return res
+}
+
+// parsePid reads the pid a tree helper printed on its first line.
+func parsePid(t *testing.T, stdout []byte) int {
+	t.Helper()
+	line, _, _ := strings.Cut(string(stdout), "\n")
+	pid, err := strconv.Atoi(line)
+	require.NoError(t, err, "helper printed %q", stdout)
+	return pid
 }

@@ -107,14 +107,6 @@ func helperIgnoreTerm(args []string) int {
 	return helperSleep(args)
 }
 
-func mustRun(t *testing.T, spec CommandSpec) RunResult {
-	t.Helper()
-	var runner StdProcessRunner
-	res, err := runner.Run(context.Background(), spec)
-	require.NoError(t, err)
-	return res
-}
-
 func TestRunExitCodes(t *testing.T) {
 	for _, code := range []int{0, 1, 3, 42, 255} {
 		res := mustRun(t, helperSpec("exit", strconv.Itoa(code)))
@@ -473,14 +465,6 @@ func openDescriptors(t *testing.T) int {
 	entries, err := os.ReadDir("/dev/fd")
 	require.NoError(t, err)
 	return len(entries)
-}
-
-func parsePid(t *testing.T, stdout []byte) int {
-	t.Helper()
-	line, _, _ := strings.Cut(string(stdout), "\n")
-	pid, err := strconv.Atoi(line)
-	require.NoError(t, err, "helper printed %q", stdout)
-	return pid
 }
 
 // assertGone checks that pid has ended: it no longer exists, or it is a

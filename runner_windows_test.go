@@ -244,22 +244,6 @@ func treeSpec(what, helper, arg string, escape bool) CommandSpec {
 	return helperSpec("tree", args...)
 }
 
-func mustRun(t *testing.T, spec CommandSpec) RunResult {
-	t.Helper()
-	var runner StdProcessRunner
-	res, err := runner.Run(context.Background(), spec)
-	require.NoError(t, err)
-	return res
-}
-
-func parsePid(t *testing.T, stdout []byte) int {
-	t.Helper()
-	line, _, _ := strings.Cut(string(stdout), "\n")
-	pid, err := strconv.Atoi(line)
-	require.NoError(t, err, "helper printed %q", stdout)
-	return pid
-}
-
 // processAlive reports whether pid is a process that has not exited.
 func processAlive(pid int) bool {
 	h, err := windows.OpenProcess(windows.SYNCHRONIZE|windows.PROCESS_QUERY_LIMITED_INFORMATION, false, uint32(pid))
