@@ -24,8 +24,6 @@ import (
 func init() {
 	helpers["kill-self"] = helperKillSelf
 	helpers["spin"] = helperSpin
-	helpers["alloc"] = helperAlloc
-	helpers["stdin"] = helperStdin
 	helpers["tree"] = helperTree
 	helpers["ignore-term"] = helperIgnoreTerm
 }
@@ -56,29 +54,6 @@ func helperSpin(args []string) int {
 	if x == 42 {
 		return 1
 	}
-	return 0
-}
-
-var allocSink []byte
-
-// helperAlloc allocates and touches args[0] MiB, then exits.
-func helperAlloc(args []string) int {
-	mib, _ := strconv.Atoi(args[0])
-	allocSink = make([]byte, mib<<20)
-	for i := 0; i < len(allocSink); i += 4096 {
-		allocSink[i] = 1
-	}
-	return 0
-}
-
-// helperStdin prints how many bytes standard input held.
-func helperStdin(args []string) int {
-	n, err := os.Stdin.Read(make([]byte, 1))
-	if err != nil && n == 0 {
-		os.Stdout.WriteString("eof\n")
-		return 0
-	}
-	os.Stdout.WriteString("data\n")
 	return 0
 }
 
@@ -242,74 +217,6 @@ func TestRunContextCancel(t *testing.T) {
 	assert.Equal(t, int(syscall.SIGKILL), *res.Signal)
 	assert.False(t, res.TimedOut)
 	assertGone(t, parsePid(t, res.Stdout))
-}
-
-func TestRunContextDeadlineIsAnError(t *testing.T) {
-	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
-	defer cancel()
-	var runner StdProcessRunner
-	_, err := runner.Run(ctx, helperSpec("sleep", "10s"))
-	assert.ErrorIs(t, err, context.DeadlineExceeded)
-}
-
-func TestRunAlreadyCancelledStartsNothing(t *testing.T) {
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	var runner StdProcessRunner
-	res, err := runner.Run(ctx, helperSpec("exit", "0"))
-	assert.ErrorIs(t, err, context.Canceled)
-	assert.Zero(t, res.Wall)
-}
-
-func TestRunOutputCaps(t *testing.T) {
-	const limit = 1000
-	cases := []struct {
-		name    string
-		cap     int
-		written int
-		kept    int
-	}{
-		{"cap-1", limit, limit - 1, limit - 1},
-		{"cap", limit, limit, limit},
-		{"cap+1", limit, limit + 1, limit},
-		{"zero cap means default", 0, 10000, DefaultOutputCapBytes},
-		{"negative cap keeps nothing", -1, 5000, 0},
-		{"empty output", limit, 0, 0},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			spec := helperSpec("write", "both", strconv.Itoa(tc.written))
-			spec.OutputCapBytes = tc.cap
-			res := mustRun(t, spec)
-			require.Equal(t, 0, res.ExitCode)
-			want := helperPatternBytes(tc.kept)
-			if tc.kept == 0 {
-				want = nil
-			}
-			assert.Equal(t, want, res.Stdout)
-			assert.Equal(t, want, res.Stderr)
-			assert.Equal(t, uint64(tc.written), res.StdoutTotalBytes)
-			assert.Equal(t, uint64(tc.written), res.StderrTotalBytes)
-			assert.Equal(t, tc.written > tc.kept, res.StdoutTruncated)
-			assert.Equal(t, tc.written > tc.kept, res.StderrTruncated)
-		})
-	}
-}
-
-func TestRunLargeOutputWithTimeout(t *testing.T) {
-	spec := helperSpec("write", "both", strconv.Itoa(64<<20))
-	spec.Timeout = time.Minute
-	res := mustRun(t, spec)
-	assert.False(t, res.TimedOut)
-	assert.Equal(t, 0, res.ExitCode)
-	assert.Equal(t, uint64(64<<20), res.StdoutTotalBytes)
-	assert.Equal(t, uint64(64<<20), res.StderrTotalBytes)
-	assert.Equal(t, helperPatternBytes(DefaultOutputCapBytes), res.Stdout)
-}
-
-func TestRunStdinIsNullDevice(t *testing.T) {
-	res := mustRun(t, helperSpec("stdin"))
-	assert.Equal(t, "eof\n", string(res.Stdout))
 }
 
 func TestRunEnvAndCwd(t *testing.T) {
