@@ -69,6 +69,31 @@ type StdProcessRunner struct {
 	// descendant keeps them open. Zero means DefaultPipeGrace. It does not
 	// count in the wall time.
 	PipeGrace time.Duration
+
+	// Scope chooses which processes the resource figures (CPU time, peak
+	// memory, block I/O) cover. The zero value measures as ScopeProcess
+	// does: the child and the descendants it waited for, from wait4, and
+	// leaves RunResult.Sources nil.
+	//
+	// ScopeTree measures every process of the run, waited for or not: on
+	// Linux each run gets a fresh cgroup v2 under CgroupParent, the child
+	// starts in it, and everything in it is killed when the child exits
+	// (see "Whole-tree mode" in the package documentation). Each figure
+	// the cgroup cannot give (no writable cgroup v2, a controller not
+	// enabled, another operating system) keeps its process value, and
+	// RunResult.Sources says for every figure which it is, and why.
+	Scope Scope
+
+	// CgroupParent is the cgroup v2 directory under which ScopeTree
+	// creates a cgroup per run, such as "/sys/fs/cgroup/system.slice/
+	// run-u57.scope". Empty means the caller's own cgroup, found in
+	// /proc/self/cgroup and /proc/self/mountinfo at the first run in
+	// tree scope. It must be writable by the caller. CPU time and
+	// killing need nothing more; peak memory and block I/O need the
+	// memory and io controllers enabled in its cgroup.subtree_control,
+	// which the kernel allows only for a cgroup without processes of its
+	// own (so not the caller's cgroup). It is not used in process scope.
+	CgroupParent string
 }
 
 var (
@@ -80,6 +105,11 @@ var (
 func (r StdProcessRunner) Run(ctx context.Context, spec CommandSpec) (RunResult, error) {
 	if err := spec.validate(); err != nil {
 		return RunResult{}, err
+	}
+	switch r.Scope {
+	case "", ScopeProcess, ScopeTree:
+	default:
+		return RunResult{}, newError(KindInvalidSpec, spec.Argv, "unknown StdProcessRunner.Scope "+quote(string(r.Scope)), nil)
 	}
 	if err := ctx.Err(); err != nil {
 		return RunResult{}, newError(KindRunCommand, spec.Argv, "not started", err)

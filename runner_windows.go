@@ -8,6 +8,9 @@ import (
 	"time"
 )
 
+// processUsageSource names where usageFigures reads.
+const processUsageSource = SourceGetProcessTimes
+
 // usageFigures reads the CPU times Windows recorded for the process
 // (GetProcessTimes, taken by os.Process.Wait). Memory, faults and I/O need
 // a live process handle and come with the job-object runner.
