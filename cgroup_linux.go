@@ -213,9 +213,11 @@ func (c *runCgroup) waitEvents(done func(cgroupfs.Events) bool, timeout time.Dur
 // empty, reads the figures and removes it.
 func (c *runCgroup) finish() *treeReading {
 	t := &treeReading{}
-	c.killIfPopulated()
-	if !c.waitEvents(func(ev cgroupfs.Events) bool { return !ev.Populated }, cgroupDrainTimeout) {
-		t.leftover = "processes survived SIGKILL for " + cgroupDrainTimeout.String() + "; cgroup " + c.path + " left in place"
+	if ev, err := c.readEvents(); err != nil || ev.Populated {
+		c.kill()
+		if !c.waitEvents(func(ev cgroupfs.Events) bool { return !ev.Populated }, cgroupDrainTimeout) {
+			t.leftover = "processes survived SIGKILL for " + cgroupDrainTimeout.String() + "; cgroup " + c.path + " left in place"
+		}
 	}
 	t.stats = cgroupfs.ReadStats(cgroupDirFS(c.dir))
 	if err := c.remove(); err != nil && t.leftover == "" {

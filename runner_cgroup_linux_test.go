@@ -240,11 +240,11 @@ func TestTreeFallsBackWithoutCgroup(t *testing.T) {
 		assert.Equal(t, 0, res.ExitCode)
 		require.NotNil(t, res.CPUMs)
 		assert.GreaterOrEqual(t, *res.CPUMs, uint64(50))
-		for key, value := range resourceFigures(&res) {
-			if value == nil {
+		for _, f := range resourceFigures(&res) {
+			if f.value == nil {
 				continue
 			}
-			assert.Equal(t, FigureSource{Scope: ScopeProcess, Source: SourceWait4, Note: "no cgroup: " + why}, res.Sources[key], key)
+			assert.Equal(t, FigureSource{Scope: ScopeProcess, Source: SourceWait4, Note: "no cgroup: " + why}, res.Sources[f.key], f.key)
 		}
 		assert.Contains(t, res.Sources, "cpu_ms")
 	}

@@ -87,22 +87,28 @@ type treeReading struct {
 // where there is no cgroup v2.
 const noCgroupElsewhere = "tree scope needs Linux cgroup v2"
 
+// keyedFigure is a figure and its JSON key.
+type keyedFigure struct {
+	key   string
+	value *uint64
+}
+
 // resourceFigures lists the figures whose scope Sources reports, by JSON
 // key. Wall time, exit status, output, binary size and energy (which is
 // the machine's) have no scope.
-func resourceFigures(r *RunResult) map[string]*uint64 {
-	return map[string]*uint64{
-		"cpu_ms":                   r.CPUMs,
-		"user_cpu_us":              r.UserCPUUs,
-		"system_cpu_us":            r.SystemCPUUs,
-		"max_rss_kb":               r.MaxRSSKB,
-		"page_faults":              r.PageFaults,
-		"minor_page_faults":        r.MinorPageFaults,
-		"ctx_switches":             r.CtxSwitches,
-		"voluntary_ctx_switches":   r.VoluntaryCtxSwitches,
-		"involuntary_ctx_switches": r.InvoluntaryCtxSwitches,
-		"io_read_bytes":            r.IOReadBytes,
-		"io_write_bytes":           r.IOWriteBytes,
+func resourceFigures(r *RunResult) [11]keyedFigure {
+	return [...]keyedFigure{
+		{"cpu_ms", r.CPUMs},
+		{"user_cpu_us", r.UserCPUUs},
+		{"system_cpu_us", r.SystemCPUUs},
+		{"max_rss_kb", r.MaxRSSKB},
+		{"page_faults", r.PageFaults},
+		{"minor_page_faults", r.MinorPageFaults},
+		{"ctx_switches", r.CtxSwitches},
+		{"voluntary_ctx_switches", r.VoluntaryCtxSwitches},
+		{"involuntary_ctx_switches", r.InvoluntaryCtxSwitches},
+		{"io_read_bytes", r.IOReadBytes},
+		{"io_write_bytes", r.IOWriteBytes},
 	}
 }
 
@@ -116,7 +122,7 @@ var (
 // where there are no cgroups; processSource names where the process
 // figures came from.
 func applyTreeScope(r *RunResult, t *treeReading, processSource string) {
-	sources := make(map[string]FigureSource)
+	sources := make(map[string]FigureSource, len(resourceFigures(r)))
 	note := ""
 	switch {
 	case t == nil:
@@ -124,9 +130,9 @@ func applyTreeScope(r *RunResult, t *treeReading, processSource string) {
 	case t.unavailable != "":
 		note = "no cgroup: " + t.unavailable
 	}
-	for key, value := range resourceFigures(r) {
-		if value != nil {
-			sources[key] = FigureSource{Scope: ScopeProcess, Source: processSource, Note: note}
+	for _, f := range resourceFigures(r) {
+		if f.value != nil {
+			sources[f.key] = FigureSource{Scope: ScopeProcess, Source: processSource, Note: note}
 		}
 	}
 	if note == "" {
