@@ -43,6 +43,33 @@
 // the child only, and js/wasm and wasip1 cannot start processes at all
 // (ErrRunCommand). The README has a table of which figure comes from which
 // operating system call on each platform.
+//
+// # Whole-tree mode (Linux cgroup v2)
+//
+// With StdProcessRunner.Scope set to ScopeTree, each run gets a cgroup v2
+// of its own, made under CgroupParent before the clock starts. The child is
+// cloned straight into it (CLONE_INTO_CGROUP, Linux 5.7), so the child and
+// everything it starts are counted from their first instruction, and none
+// of them can leave it without privilege, setsid or not.
+//
+//   - When the child exits, whatever is left in the cgroup is killed
+//     (cgroup.kill, Linux 5.14; on older kernels the cgroup is frozen, its
+//     processes killed, and thawed), and so it is at the deadline and when
+//     ctx is done. The process group is killed too.
+//   - Once the cgroup is empty (at most 2 s), the runner reads cpu.stat
+//     (the CPU time of every process that ran in it), memory.peak (the
+//     peak of the memory charged to it; needs the memory controller and
+//     Linux 5.19) and io.stat (block I/O bytes, summed over devices;
+//     needs the io controller), then removes the cgroup. None of this
+//     counts in the wall time.
+//   - A figure the cgroup cannot give keeps its wait4 value: when no
+//     cgroup can be made or the child cannot be started in it, all of
+//     them; when a controller is not enabled, that figure. The cgroup's
+//     CPU time is cross-checked against wait4's, as BenchExec does: the
+//     cgroup saw every process wait4 saw, so a cgroup figure below
+//     wait4's by more than 1 ms plus 1 % is distrusted, and wait4's kept.
+//   - RunResult.Sources says, for each resource figure, ScopeTree or
+//     ScopeProcess, the source, and why a figure is not the tree's.
 package adapters
 
 import (
@@ -80,6 +107,32 @@ type StdProcessRunner struct {
 	// descendant keeps them open. Zero means DefaultPipeGrace. It does not
 	// count in the wall time.
 	PipeGrace time.Duration
+
+	// Scope chooses which processes the resource figures (CPU time, peak
+	// memory, block I/O) cover. The zero value measures as ScopeProcess
+	// does: the child and the descendants it waited for, from wait4, and
+	// leaves RunResult.Sources nil.
+	//
+	// ScopeTree measures every process of the run, waited for or not: on
+	// Linux each run gets a fresh cgroup v2 under CgroupParent, the child
+	// starts in it, and everything in it is killed when the child exits
+	// (see "Whole-tree mode" in the package documentation). Each figure
+	// the cgroup cannot give (no writable cgroup v2, a controller not
+	// enabled, another operating system) keeps its process value, and
+	// RunResult.Sources says for every figure which it is, and why.
+	Scope Scope
+
+	// CgroupParent is the cgroup v2 directory under which ScopeTree
+	// creates a cgroup per run, for example
+	// /sys/fs/cgroup/system.slice/run-u57.scope. Empty means the caller's
+	// own cgroup, found in /proc/self/cgroup and /proc/self/mountinfo at
+	// the first run in tree scope. The caller must be allowed to create
+	// directories in it. CPU time and killing need nothing more. Peak
+	// memory and block I/O need the memory and io controllers enabled in
+	// its cgroup.subtree_control, which the kernel allows only in a
+	// cgroup that holds no process itself (the root excepted), so not in
+	// the caller's own cgroup. It is not used in process scope.
+	CgroupParent string
 }
 
 var (
@@ -91,6 +144,11 @@ var (
 func (r StdProcessRunner) Run(ctx context.Context, spec CommandSpec) (RunResult, error) {
 	if err := spec.validate(); err != nil {
 		return RunResult{}, err
+	}
+	switch r.Scope {
+	case "", ScopeProcess, ScopeTree:
+	default:
+		return RunResult{}, newError(KindInvalidSpec, spec.Argv, "unknown StdProcessRunner.Scope "+quote(string(r.Scope)), nil)
 	}
 	if err := ctx.Err(); err != nil {
 		return RunResult{}, newError(KindRunCommand, spec.Argv, "not started", err)

@@ -16,7 +16,8 @@ var (
 	// ErrInvalidSpec reports a CommandSpec that can never run: an
 	// environment key that is empty or contains '=', a NUL byte in an
 	// argument, an environment entry or the working directory, or a
-	// negative timeout. It is returned before anything is started.
+	// negative timeout; or a StdProcessRunner whose Scope is none of the
+	// Scope constants. It is returned before anything is started.
 	ErrInvalidSpec = errors.New("invalid command spec")
 
 	// ErrRunCommand reports that the command could not be started or

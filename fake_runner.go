@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -177,8 +178,8 @@ func cloneCommandSpec(s CommandSpec) CommandSpec {
 	return s
 }
 
-// cloneRunResult returns a copy of r that shares no slice or pointer with
-// it (nil stays nil).
+// cloneRunResult returns a copy of r that shares no slice, pointer or map
+// with it (nil stays nil).
 func cloneRunResult(r RunResult) RunResult {
 	r.Stdout = bytes.Clone(r.Stdout)
 	r.Stderr = bytes.Clone(r.Stderr)
@@ -197,6 +198,7 @@ func cloneRunResult(r RunResult) RunResult {
 	r.VoluntaryCtxSwitches = clonePtr(r.VoluntaryCtxSwitches)
 	r.InvoluntaryCtxSwitches = clonePtr(r.InvoluntaryCtxSwitches)
 	r.Signal = clonePtr(r.Signal)
+	r.Sources = maps.Clone(r.Sources)
 	return r
 }
 

@@ -44,6 +44,10 @@ func fullyPopulatedRunResult() RunResult {
 		StderrTotalBytes:       200,
 		StdoutTruncated:        true,
 		StderrTruncated:        true,
+		Sources: map[string]FigureSource{
+			"cpu_ms":     {Scope: ScopeTree, Source: SourceCgroupCPUStat},
+			"max_rss_kb": {Scope: ScopeProcess, Source: SourceWait4, Note: "cgroup: no memory.peak"},
+		},
 	}
 }
 
@@ -474,6 +478,8 @@ func TestFakeProcessRunnerCopiesResultIn(t *testing.T) {
 	*configured.MaxRSSKB = 3
 	fallback.Stdout[0] = 'X'
 	*fallback.UserCPUUs = 4
+	configured.Sources["cpu_ms"] = FigureSource{}
+	delete(fallback.Sources, "max_rss_kb")
 
 	got, err := f.Run(ctx, CommandSpec{Argv: []string{"p"}})
 	require.NoError(t, err)
@@ -499,6 +505,8 @@ func TestFakeProcessRunnerCopiesResultOut(t *testing.T) {
 		*got.Signal = 2
 		*got.EnergyUJ = 3
 		*got.InvoluntaryCtxSwitches = 4
+		got.Sources["cpu_ms"] = FigureSource{}
+		got.Sources["added"] = FigureSource{}
 
 		again, err := f.Run(ctx, CommandSpec{Argv: argv})
 		require.NoError(t, err)
@@ -525,7 +533,15 @@ func TestCloneRunResultCoversEveryField(t *testing.T) {
 		case reflect.Slice:
 			require.NotZero(t, of.Len(), "fullRunResult leaves %s empty", name)
 			assert.NotEqual(t, of.Pointer(), cf.Pointer(), "%s shares its array", name)
-		case reflect.Map, reflect.Interface, reflect.Chan, reflect.Func:
+		case reflect.Map:
+			require.NotZero(t, of.Len(), "fullRunResult leaves %s empty", name)
+			assert.NotEqual(t, of.Pointer(), cf.Pointer(), "%s shares its map", name)
+			// Its values are copied too: only plain values are allowed.
+			switch of.Type().Elem().Kind() {
+			case reflect.Pointer, reflect.Slice, reflect.Map, reflect.Interface, reflect.Chan, reflect.Func:
+				t.Fatalf("cloneRunResult does not know how to copy the values of %s", name)
+			}
+		case reflect.Interface, reflect.Chan, reflect.Func:
 			t.Fatalf("cloneRunResult does not know how to copy %s (%s)", name, of.Kind())
 		}
 	}
@@ -537,6 +553,7 @@ func TestCloneRunResultCoversEveryField(t *testing.T) {
 	assert.Nil(t, empty.Stderr)
 	assert.Nil(t, empty.CPUMs)
 	assert.Nil(t, empty.Signal)
+	assert.Nil(t, empty.Sources)
 }
 
 func TestFakeProcessRunnerConcurrent(t *testing.T) {

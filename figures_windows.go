@@ -61,6 +61,35 @@ func (c *winCounters) apply(r *RunResult) {
 	}
 }
 
+// sources says, for each figure apply set, whether it came from the job
+// (the tree) or from the child alone, for RunResult.Sources in tree scope.
+func (c *winCounters) sources(r *RunResult) map[string]FigureSource {
+	job := FigureSource{Scope: ScopeTree, Source: SourceJobAccounting}
+	sources := make(map[string]FigureSource)
+	set := func(keys []string, fromJob bool, child FigureSource) {
+		for _, key := range keys {
+			if fromJob {
+				sources[key] = job
+			} else {
+				sources[key] = child
+			}
+		}
+	}
+	if r.CPUMs != nil {
+		set(cpuKeys, c.jobCPU != nil, FigureSource{Scope: ScopeProcess, Source: SourceGetProcessTimes, Note: "no job accounting"})
+	}
+	if r.PageFaults != nil {
+		set([]string{"page_faults"}, c.jobPageFaults != nil, FigureSource{Scope: ScopeProcess, Source: SourceGetProcessMemoryInfo, Note: "no job accounting"})
+	}
+	if r.MaxRSSKB != nil {
+		set([]string{"max_rss_kb"}, false, FigureSource{Scope: ScopeProcess, Source: SourceGetProcessMemoryInfo, Note: "a job keeps no working-set peak"})
+	}
+	if r.IOReadBytes != nil {
+		set(ioKeys, c.jobIO != nil, FigureSource{Scope: ScopeProcess, Source: SourceGetProcessIoCounters, Note: "no job accounting"})
+	}
+	return sources
+}
+
 func firstNonNil[T any](a, b *T) *T {
 	if a != nil {
 		return a

@@ -82,6 +82,13 @@ type RunResult struct {
 	StdoutTruncated bool `json:"stdout_truncated,omitempty"`
 	// StderrTruncated reports that Stderr holds less than was written.
 	StderrTruncated bool `json:"stderr_truncated,omitempty"`
+
+	// Sources says, for each resource figure the result holds, keyed by
+	// the figure's JSON key ("cpu_ms", "max_rss_kb", ...), which
+	// processes it covers (ScopeProcess or ScopeTree) and where it was
+	// read. It is set only by a StdProcessRunner whose Scope is
+	// ScopeTree; nil otherwise, and then omitted from JSON.
+	Sources map[string]FigureSource `json:"sources,omitempty"`
 }
 
 // Succeeded reports whether the run exited with status 0 on its own, before

@@ -28,7 +28,7 @@ var documentedRunResultKeys = []string{
 	"wall_ns", "user_cpu_us", "system_cpu_us", "minor_page_faults",
 	"voluntary_ctx_switches", "involuntary_ctx_switches", "signal",
 	"stdout_total_bytes", "stderr_total_bytes", "stdout_truncated",
-	"stderr_truncated",
+	"stderr_truncated", "sources",
 }
 
 // decodeJSONObject decodes a JSON object keeping numbers as json.Number.
@@ -59,7 +59,10 @@ func TestRunResultJSONFull(t *testing.T) {
 		`"binary_bytes":654321,"user_cpu_us":600000,"system_cpu_us":400000,` +
 		`"minor_page_faults":55,"voluntary_ctx_switches":20,"involuntary_ctx_switches":10,` +
 		`"signal":9,"stdout_total_bytes":100,"stderr_total_bytes":200,` +
-		`"stdout_truncated":true,"stderr_truncated":true,"stdout":"out","stderr":"err",` +
+		`"stdout_truncated":true,"stderr_truncated":true,` +
+		`"sources":{"cpu_ms":{"scope":"tree","source":"cgroup.cpu.stat"},` +
+		`"max_rss_kb":{"scope":"process","source":"wait4","note":"cgroup: no memory.peak"}},` +
+		`"stdout":"out","stderr":"err",` +
 		`"wall_ns":1234567890}`
 	assert.JSONEq(t, want, string(data))
 	assert.Equal(t, want, string(data), "key order or spacing changed")
@@ -69,9 +72,48 @@ func TestRunResultJSONFull(t *testing.T) {
 	wantKeys := slices.Clone(documentedRunResultKeys)
 	slices.Sort(wantKeys)
 	assert.Equal(t, wantKeys, keys)
+	// Sources repeats figure keys inside its own object; each key is once
+	// at the top level.
+	top := topLevelKeys(t, data)
 	for _, key := range documentedRunResultKeys {
-		assert.Equal(t, 1, strings.Count(string(data), `"`+key+`":`), "key %s", key)
+		assert.Equal(t, 1, top[key], "key %s", key)
 	}
+}
+
+// topLevelKeys counts the keys of the JSON object data at its top level.
+func topLevelKeys(t *testing.T, data []byte) map[string]int {
+	t.Helper()
+	dec := json.NewDecoder(bytes.NewReader(data))
+	counts := map[string]int{}
+	depth := 0
+	expectKey := false
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			break
+		}
+		switch v := tok.(type) {
+		case json.Delim:
+			switch v {
+			case '{', '[':
+				depth++
+				expectKey = v == '{' && depth == 1
+				continue
+			default:
+				depth--
+			}
+		case string:
+			if depth == 1 && expectKey {
+				counts[v]++
+				expectKey = false
+				continue
+			}
+		}
+		if depth == 1 {
+			expectKey = true // a value at the top level ended
+		}
+	}
+	return counts
 }
 
 func TestRunResultJSONValueReceiverAndPointer(t *testing.T) {

@@ -56,6 +56,9 @@ func (r StdProcessRunner) run(ctx context.Context, spec *CommandSpec) (RunResult
 	result := baseResult(end.Sub(start), prog.Size, stdout.head, stderr.head)
 	result.ExitCode = state.ExitCode()
 	usageFigures(state, &result)
+	if r.Scope == ScopeTree {
+		applyTreeScope(&result, nil, processUsageSource)
+	}
 	energy.finish(&result)
 	switch cause {
 	case killedAtDeadline:

@@ -48,8 +48,37 @@ func (r StdProcessRunner) startAndWait(ctx context.Context, spec *CommandSpec, p
 	}
 
 	var w exitWait
+	// In tree scope the child is cloned straight into a cgroup of its own
+	// (CLONE_INTO_CGROUP), made before the clock starts.
+	var cg *runCgroup
+	if r.Scope == ScopeTree {
+		w.tree = &treeReading{}
+		if cg, err = r.openRunCgroup(); err != nil {
+			w.tree.unavailable = err.Error()
+		} else {
+			attr.Sys.UseCgroupFD, attr.Sys.CgroupFD = true, cg.cloneFD()
+			defer func() {
+				if cg != nil { // not finished: an error return
+					cg.kill()
+					cg.finish()
+				}
+			}()
+		}
+	}
+
 	w.start = time.Now()
 	pid, _, err := syscall.StartProcess(path, spec.Argv, attr)
+	if err != nil && cg != nil {
+		// The clone into the cgroup may be what failed (a kernel before
+		// 5.7, a cgroup the kernel will not take); an exec error repeats
+		// without it. Nothing ran: the failed child never reached exec.
+		w.tree.unavailable = "cannot start the program in " + cg.path + ": " + err.Error()
+		_ = cg.remove()
+		cg = nil
+		attr.Sys.UseCgroupFD, attr.Sys.CgroupFD = false, 0
+		w.start = time.Now()
+		pid, _, err = syscall.StartProcess(path, spec.Argv, attr)
+	}
 	// The child holds its own copies; ours must go so that the pipes reach
 	// end of file when the child's side closes.
 	unix.Close(outPipe[1])
@@ -69,7 +98,13 @@ func (r StdProcessRunner) startAndWait(ctx context.Context, spec *CommandSpec, p
 		}
 	}
 	defer unix.Close(exitFD)
-	killSwitch := armKillSwitch(ctx, w.start, spec.Timeout, func() { killGroup(pid) })
+	killFn := func() { killGroup(pid) }
+	if tree := cg; tree != nil {
+		// The group kill is cheap and reaches the group at once; the
+		// cgroup's reaches the rest (setsid daemons, orphans).
+		killFn = func() { killGroup(pid); tree.kill() }
+	}
+	killSwitch := armKillSwitch(ctx, w.start, spec.Timeout, killFn)
 
 	fds := [3]unix.PollFd{
 		{Fd: int32(outPipe[0]), Events: unix.POLLIN},
@@ -108,6 +143,9 @@ func (r StdProcessRunner) startAndWait(ctx context.Context, spec *CommandSpec, p
 			fds[2].Fd = -1
 			w.cause = killSwitch.markExited()
 			killGroup(pid) // leftovers
+			if cg != nil {
+				cg.killIfPopulated() // leftovers outside the group too
+			}
 			w.status, w.usage, waitErr = reap(pid)
 			graceEnd = time.Now().Add(r.pipeGrace())
 		}
@@ -125,7 +163,16 @@ func (r StdProcessRunner) startAndWait(ctx context.Context, spec *CommandSpec, p
 		// ppoll failed before the exit: stop the child rather than leave it.
 		killSwitch.markExited()
 		killGroup(pid)
+		if cg != nil {
+			cg.kill()
+		}
 		_, _, _ = reap(pid)
+	}
+	if cg != nil {
+		// Whatever the child left is dead or dying: wait until the cgroup
+		// is empty, then read it and remove it.
+		w.tree = cg.finish()
+		cg = nil
 	}
 	if waitErr != nil {
 		return exitWait{}, newError(KindRunCommand, spec.Argv, "cannot wait for program", waitErr)

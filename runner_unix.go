@@ -46,6 +46,9 @@ func (r StdProcessRunner) run(ctx context.Context, spec *CommandSpec) (RunResult
 			result.MaxRSSKB = nil
 		}
 	}
+	if r.Scope == ScopeTree {
+		applyTreeScope(&result, w.tree, SourceWait4)
+	}
 	energy.finish(&result)
 
 	// A kill only counts when it is what ended the child: a child that
@@ -68,6 +71,9 @@ type exitWait struct {
 	usage      syscall.Rusage
 	// cause says whether the deadline or the context killed the group.
 	cause killCause
+	// tree is what the run's cgroup gave in tree scope: nil where there
+	// are no cgroups (macOS, the BSDs).
+	tree *treeReading
 }
 
 // procAttr describes the child: its own process group, stdin, stdout and

@@ -125,6 +125,9 @@ func (r StdProcessRunner) run(ctx context.Context, spec *CommandSpec) (RunResult
 	// an NTSTATUS such as 0xC0000005 is -1073741819, not 3221225477.
 	result.ExitCode = int(int32(code))
 	counters.apply(&result)
+	if r.Scope == ScopeTree {
+		result.Sources = counters.sources(&result)
+	}
 	energy.finish(&result)
 
 	// A kill only counts when it is what ended the child: a child that

@@ -1,0 +1,333 @@
+//go:build linux
+
+package adapters
+
+import (
+	"errors"
+	"io/fs"
+	"os"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/perfgate/adapters/internal/cgroupfs"
+)
+
+// runCgroup is the cgroup v2 of one run in tree scope. It is created
+// before the child is started (outside the timed region), the child is
+// cloned straight into it (CLONE_INTO_CGROUP), and after the run it is
+// killed, drained, read and removed.
+type runCgroup struct {
+	path string
+	// dir is the cgroup's directory, open: the clone target and the base
+	// of every file access (openat).
+	dir int
+	// events is cgroup.events, open for the populated and frozen keys and
+	// for poll(POLLPRI), which wakes when they change.
+	events int
+}
+
+// cgroupDrainTimeout bounds the wait for a killed cgroup to become empty
+// (a process in uninterruptible sleep dies only when it wakes). Past it
+// the cgroup is left in place and the figures say so.
+const cgroupDrainTimeout = 2 * time.Second
+
+// runCgroupSeq numbers the cgroups this process creates:
+// perfgate-PID-SEQ is unique among concurrent runs and processes.
+var runCgroupSeq atomic.Uint64
+
+// Test hooks: forceFreezeKill takes the path of kernels without
+// cgroup.kill (5.7 to 5.13), forceCloneIntoCgroupFailure makes the clone
+// into the cgroup fail as on a kernel without CLONE_INTO_CGROUP.
+var (
+	forceFreezeKill             bool
+	forceCloneIntoCgroupFailure bool
+)
+
+// callerCgroupDir is the caller's own cgroup v2 directory, found once.
+var callerCgroupDir = sync.OnceValues(func() (string, error) {
+	loc, err := cgroupfs.Locate(cgroupfs.DefaultProcRoot)
+	if err != nil {
+		return "", err
+	}
+	return loc.Dir, nil
+})
+
+// openRunCgroup creates the cgroup of one run under r's CgroupParent. The
+// error says why there is none; the run then goes on in process scope.
+func (r StdProcessRunner) openRunCgroup() (*runCgroup, error) {
+	parent := r.CgroupParent
+	if parent == "" {
+		var err error
+		if parent, err = callerCgroupDir(); err != nil {
+			return nil, err
+		}
+	}
+	var st unix.Statfs_t
+	if err := unix.Statfs(parent, &st); err != nil {
+		return nil, &fs.PathError{Op: "statfs", Path: parent, Err: err}
+	}
+	if st.Type != cgroupfs.CGroup2SuperMagic {
+		return nil, errors.New(parent + " is not a cgroup v2 directory")
+	}
+	prefix := parent + "/perfgate-" + strconv.Itoa(os.Getpid()) + "-"
+	for attempt := 0; ; attempt++ {
+		path := prefix + strconv.FormatUint(runCgroupSeq.Add(1), 10)
+		err := unix.Mkdir(path, 0o755)
+		if err == unix.EEXIST && attempt < 3 {
+			continue // left by an earlier process with our pid
+		}
+		if err != nil {
+			return nil, &fs.PathError{Op: "mkdir", Path: path, Err: err}
+		}
+		c := &runCgroup{path: path, dir: -1, events: -1}
+		if c.dir, err = unix.Open(path, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0); err != nil {
+			c.remove()
+			return nil, &fs.PathError{Op: "open", Path: path, Err: err}
+		}
+		if c.events, err = unix.Openat(c.dir, "cgroup.events", unix.O_RDONLY|unix.O_CLOEXEC, 0); err != nil {
+			c.remove()
+			return nil, &fs.PathError{Op: "open", Path: path + "/cgroup.events", Err: err}
+		}
+		return c, nil
+	}
+}
+
+// cloneFD is the descriptor the child is cloned into.
+func (c *runCgroup) cloneFD() int {
+	if forceCloneIntoCgroupFailure {
+		if null, err := devNull(); err == nil {
+			return null // not a cgroup: clone3 fails with EBADF
+		}
+	}
+	return c.dir
+}
+
+// readEvents reads cgroup.events from the start.
+func (c *runCgroup) readEvents() (cgroupfs.Events, error) {
+	var buf [128]byte
+	for {
+		n, err := unix.Pread(c.events, buf[:], 0)
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return cgroupfs.Events{}, err
+		}
+		return cgroupfs.ParseEvents(buf[:n])
+	}
+}
+
+// killIfPopulated kills what is left in the cgroup once the child has
+// exited: one read when nothing is (the exited child is no longer counted).
+func (c *runCgroup) killIfPopulated() {
+	if ev, err := c.readEvents(); err == nil && !ev.Populated {
+		return
+	}
+	c.kill()
+}
+
+// kill sends SIGKILL to every process in the cgroup and its descendants,
+// including those forked meanwhile: cgroup.kill (Linux 5.14) does it in
+// the kernel; older kernels freeze the cgroup first.
+func (c *runCgroup) kill() {
+	if !forceFreezeKill {
+		if err := c.writeFile("cgroup.kill", "1"); err == nil || !errors.Is(err, fs.ErrNotExist) {
+			return
+		}
+	}
+	c.freezeAndKill()
+}
+
+// freezeAndKill kills the cgroup's processes where there is no
+// cgroup.kill: frozen, they cannot fork or exit, so the list of
+// cgroup.procs read then is complete and its pids cannot be reused before
+// the kill; SIGKILL reaches frozen processes. Without a freezer (before
+// Linux 5.2) the list is read and killed until the cgroup is empty.
+func (c *runCgroup) freezeAndKill() {
+	frozen := c.writeFile("cgroup.freeze", "1") == nil
+	if frozen {
+		c.waitEvents(func(ev cgroupfs.Events) bool { return ev.Frozen || !ev.Populated }, cgroupDrainTimeout)
+	}
+	for round := 0; round < 100; round++ {
+		if c.killProcs(c.dir) == 0 || frozen {
+			break
+		}
+		time.Sleep(time.Millisecond)
+	}
+	if frozen {
+		_ = c.writeFile("cgroup.freeze", "0")
+	}
+}
+
+// killProcs sends SIGKILL to the processes of the cgroup open as dir and
+// of its descendant cgroups, and returns how many it found.
+func (c *runCgroup) killProcs(dir int) int {
+	found := 0
+	if data, err := readAt(dir, "cgroup.procs"); err == nil {
+		if pids, err := cgroupfs.ParseProcs(data); err == nil {
+			for _, pid := range pids {
+				_ = unix.Kill(pid, unix.SIGKILL)
+			}
+			found += len(pids)
+		}
+	}
+	for _, sub := range subdirs(dir) {
+		if fd, err := unix.Openat(dir, sub, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0); err == nil {
+			found += c.killProcs(fd)
+			unix.Close(fd)
+		}
+	}
+	return found
+}
+
+// waitEvents waits until cgroup.events satisfies done, at most timeout;
+// it reports whether it did. poll(POLLPRI) on the file wakes when a key
+// changes (kernfs_notify); nothing is polled on a timer.
+func (c *runCgroup) waitEvents(done func(cgroupfs.Events) bool, timeout time.Duration) bool {
+	deadline := time.Now().Add(timeout)
+	for {
+		ev, err := c.readEvents()
+		if err != nil {
+			return false
+		}
+		if done(ev) {
+			return true
+		}
+		left := time.Until(deadline)
+		if left <= 0 {
+			return false
+		}
+		ts := unix.NsecToTimespec(int64(left))
+		fds := []unix.PollFd{{Fd: int32(c.events), Events: unix.POLLPRI}}
+		if _, err := unix.Ppoll(fds, &ts, nil); err != nil && err != unix.EINTR {
+			return false
+		}
+	}
+}
+
+// finish ends the run's cgroup: kills what is left, waits for it to be
+// empty, reads the figures and removes it.
+func (c *runCgroup) finish() *treeReading {
+	t := &treeReading{}
+	if ev, err := c.readEvents(); err != nil || ev.Populated {
+		c.kill()
+		if !c.waitEvents(func(ev cgroupfs.Events) bool { return !ev.Populated }, cgroupDrainTimeout) {
+			t.leftover = "processes survived SIGKILL for " + cgroupDrainTimeout.String() + "; cgroup " + c.path + " left in place"
+		}
+	}
+	t.stats = cgroupfs.ReadStats(cgroupDirFS(c.dir))
+	if err := c.remove(); err != nil && t.leftover == "" {
+		t.leftover = "cgroup " + c.path + " left in place: " + err.Error()
+	}
+	return t
+}
+
+// remove closes the cgroup's descriptors and removes it, with the
+// cgroups the run created inside it. It fails while processes are left.
+func (c *runCgroup) remove() error {
+	if c.events >= 0 {
+		unix.Close(c.events)
+		c.events = -1
+	}
+	if c.dir >= 0 {
+		unix.Close(c.dir)
+		c.dir = -1
+	}
+	return removeCgroupTree(c.path)
+}
+
+// removeCgroupTree removes the cgroup directory path and its descendant
+// cgroups, deepest first. A cgroup directory holds only kernel files,
+// which rmdir does not mind.
+func removeCgroupTree(path string) error {
+	err := unix.Rmdir(path)
+	if err == unix.EBUSY {
+		if fd, openErr := unix.Open(path, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0); openErr == nil {
+			subs := subdirs(fd)
+			unix.Close(fd)
+			for _, sub := range subs {
+				_ = removeCgroupTree(path + "/" + sub)
+			}
+			err = unix.Rmdir(path)
+		}
+	}
+	if err != nil {
+		return &fs.PathError{Op: "rmdir", Path: path, Err: err}
+	}
+	return nil
+}
+
+// subdirs lists the directories (child cgroups) in the directory dir.
+func subdirs(dir int) []string {
+	fd, err := unix.Openat(dir, ".", unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return nil
+	}
+	f := os.NewFile(uintptr(fd), ".")
+	defer f.Close()
+	entries, _ := f.ReadDir(-1)
+	var names []string
+	for _, e := range entries {
+		if e.IsDir() {
+			names = append(names, e.Name())
+		}
+	}
+	return names
+}
+
+// writeFile writes value to the cgroup's file name.
+func (c *runCgroup) writeFile(name, value string) error {
+	fd, err := unix.Openat(c.dir, name, unix.O_WRONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return &fs.PathError{Op: "open", Path: c.path + "/" + name, Err: err}
+	}
+	defer unix.Close(fd)
+	if _, err := unix.Write(fd, []byte(value)); err != nil {
+		return &fs.PathError{Op: "write", Path: c.path + "/" + name, Err: err}
+	}
+	return nil
+}
+
+// readAt reads the whole file name in the directory dir.
+func readAt(dir int, name string) ([]byte, error) {
+	fd, err := unix.Openat(dir, name, unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, &fs.PathError{Op: "open", Path: name, Err: err}
+	}
+	defer unix.Close(fd)
+	buf := make([]byte, 0, 512)
+	for {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+		n, err := unix.Read(fd, buf[len(buf):cap(buf)])
+		switch {
+		case err == unix.EINTR:
+			continue
+		case err != nil:
+			return nil, &fs.PathError{Op: "read", Path: name, Err: err}
+		case n == 0:
+			return buf, nil
+		}
+		buf = buf[:len(buf)+n]
+	}
+}
+
+// cgroupDirFS reads the files of the cgroup open as a directory
+// descriptor, for cgroupfs.ReadStats: openat, read, close.
+type cgroupDirFS int
+
+func (d cgroupDirFS) ReadFile(name string) ([]byte, error) { return readAt(int(d), name) }
+
+// Open is there for fs.FS; ReadStats uses ReadFile.
+func (d cgroupDirFS) Open(name string) (fs.File, error) {
+	fd, err := unix.Openat(int(d), name, unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, &fs.PathError{Op: "open", Path: name, Err: err}
+	}
+	return os.NewFile(uintptr(fd), name), nil
+}

@@ -1,0 +1,211 @@
+package adapters
+
+import (
+	"errors"
+	"io/fs"
+	"strconv"
+
+	"github.com/perfgate/adapters/internal/cgroupfs"
+)
+
+// Scope says which processes a figure covers.
+type Scope string
+
+const (
+	// ScopeProcess covers the child and the descendants it waited for:
+	// what wait4's rusage holds (on Windows, GetProcessTimes: the child
+	// alone). Descendants nobody waited for (orphans, daemons) are not
+	// counted, and a peak is the largest single process's.
+	ScopeProcess Scope = "process"
+	// ScopeTree covers every process of the run, waited for or not: the
+	// cgroup v2 created for the run (Linux), which the child starts in
+	// and its descendants cannot leave without privilege.
+	ScopeTree Scope = "tree"
+)
+
+// Names of the sources in FigureSource.Source.
+const (
+	// SourceWait4 is the rusage wait4 returned for the child.
+	SourceWait4 = "wait4"
+	// SourceGetProcessTimes is Windows' GetProcessTimes of the child.
+	SourceGetProcessTimes = "GetProcessTimes"
+	// SourceGetProcessMemoryInfo is Windows' K32GetProcessMemoryInfo of
+	// the child (peak working set, page faults).
+	SourceGetProcessMemoryInfo = "GetProcessMemoryInfo"
+	// SourceGetProcessIoCounters is Windows' GetProcessIoCounters of the
+	// child.
+	SourceGetProcessIoCounters = "GetProcessIoCounters"
+	// SourceJobAccounting is the accounting of the run's Windows job
+	// object (JobObjectBasicAndIoAccountingInformation): every process
+	// that was in the job.
+	SourceJobAccounting = "JobAccounting"
+	// SourceCgroupCPUStat is usage_usec, user_usec and system_usec of the
+	// run's cgroup.
+	SourceCgroupCPUStat = "cgroup.cpu.stat"
+	// SourceCgroupMemoryPeak is memory.peak of the run's cgroup: the
+	// peak of the memory charged to it (anonymous memory, page cache,
+	// kernel memory), not a resident set size.
+	SourceCgroupMemoryPeak = "cgroup.memory.peak"
+	// SourceCgroupIOStat is rbytes and wbytes of the run's cgroup's
+	// io.stat, summed over devices.
+	SourceCgroupIOStat = "cgroup.io.stat"
+)
+
+// FigureSource says what one figure of a RunResult covers and where it
+// was read.
+type FigureSource struct {
+	// Scope is ScopeProcess or ScopeTree.
+	Scope Scope `json:"scope"`
+	// Source names the interface the figure was read from (SourceWait4,
+	// SourceCgroupCPUStat, ...).
+	Source string `json:"source"`
+	// Note says why a figure asked for in tree scope is a process one
+	// (no cgroup could be made, the controller is not enabled, the
+	// cross-check failed), or what is odd about a tree one.
+	Note string `json:"note,omitempty"`
+}
+
+// Cross-check of the cgroup's CPU time against wait4's (BenchExec does the
+// same): every process wait4 counts ran in the cgroup, so the cgroup's
+// usage can only be larger, up to rounding. A cgroup figure smaller than
+// wait4's by more than cpuCrossCheckSlackUs plus 1/cpuCrossCheckDivisor of
+// it means the cgroup did not see the whole run (a process moved out of
+// it by someone else), and wait4's figures are kept.
+const (
+	cpuCrossCheckSlackUs = 1000
+	cpuCrossCheckDivisor = 100
+)
+
+// cgroupCPUPlausible reports whether the cgroup's usage passes the
+// cross-check against wait4's user+system time, both in microseconds.
+func cgroupCPUPlausible(cgroupUs, wait4Us uint64) bool {
+	slack := uint64(cpuCrossCheckSlackUs) + wait4Us/cpuCrossCheckDivisor
+	return cgroupUs >= wait4Us || wait4Us-cgroupUs <= slack
+}
+
+// treeReading is what a run in tree scope learned from its cgroup.
+type treeReading struct {
+	// unavailable says why no cgroup was used; empty when one was.
+	unavailable string
+	// stats is what was read from the cgroup after the run.
+	stats cgroupfs.Stats
+	// leftover says that the cgroup could not be emptied or removed.
+	leftover string
+}
+
+// noCgroupElsewhere is the note of every figure asked for in tree scope
+// where there is no cgroup v2.
+const noCgroupElsewhere = "tree scope needs Linux cgroup v2"
+
+// keyedFigure is a figure and its JSON key.
+type keyedFigure struct {
+	key   string
+	value *uint64
+}
+
+// resourceFigures lists the figures whose scope Sources reports, by JSON
+// key. Wall time, exit status, output, binary size and energy (which is
+// the machine's) have no scope.
+func resourceFigures(r *RunResult) [11]keyedFigure {
+	return [...]keyedFigure{
+		{"cpu_ms", r.CPUMs},
+		{"user_cpu_us", r.UserCPUUs},
+		{"system_cpu_us", r.SystemCPUUs},
+		{"max_rss_kb", r.MaxRSSKB},
+		{"page_faults", r.PageFaults},
+		{"minor_page_faults", r.MinorPageFaults},
+		{"ctx_switches", r.CtxSwitches},
+		{"voluntary_ctx_switches", r.VoluntaryCtxSwitches},
+		{"involuntary_ctx_switches", r.InvoluntaryCtxSwitches},
+		{"io_read_bytes", r.IOReadBytes},
+		{"io_write_bytes", r.IOWriteBytes},
+	}
+}
+
+var (
+	cpuKeys = []string{"cpu_ms", "user_cpu_us", "system_cpu_us"}
+	ioKeys  = []string{"io_read_bytes", "io_write_bytes"}
+)
+
+// applyTreeScope replaces r's process figures by the cgroup's where t has
+// them, and sets r.Sources for every resource figure r holds. t is nil
+// where there are no cgroups; processSource names where the process
+// figures came from.
+func applyTreeScope(r *RunResult, t *treeReading, processSource string) {
+	sources := make(map[string]FigureSource, len(resourceFigures(r)))
+	note := ""
+	switch {
+	case t == nil:
+		note = "no cgroup: " + noCgroupElsewhere
+	case t.unavailable != "":
+		note = "no cgroup: " + t.unavailable
+	}
+	for _, f := range resourceFigures(r) {
+		if f.value != nil {
+			sources[f.key] = FigureSource{Scope: ScopeProcess, Source: processSource, Note: note}
+		}
+	}
+	if note == "" {
+		s := &t.stats
+		tree := func(source string) FigureSource {
+			return FigureSource{Scope: ScopeTree, Source: source, Note: t.leftover}
+		}
+
+		switch {
+		case s.CPUErr != nil:
+			noteOn(sources, cpuKeys, "cgroup: "+missingFile(s.CPUErr, "cpu.stat", "Linux before 4.15"))
+		case r.UserCPUUs != nil && r.SystemCPUUs != nil &&
+			!cgroupCPUPlausible(s.CPU.UsageUsec, *r.UserCPUUs+*r.SystemCPUUs):
+			noteOn(sources, cpuKeys, "cgroup cpu.stat usage_usec "+strconv.FormatUint(s.CPU.UsageUsec, 10)+
+				" is below wait4's "+strconv.FormatUint(*r.UserCPUUs+*r.SystemCPUUs, 10)+
+				" µs: the cgroup missed part of the run; wait4's figures kept")
+		default:
+			user, system := s.CPU.UserUsec, s.CPU.SystemUsec
+			r.UserCPUUs, r.SystemCPUUs = &user, &system
+			r.CPUMs = uint64Ptr((user + system) / 1000)
+			for _, key := range cpuKeys {
+				sources[key] = tree(SourceCgroupCPUStat)
+			}
+		}
+
+		if s.MemoryPeakErr == nil {
+			r.MaxRSSKB = uint64Ptr(s.MemoryPeak / 1024)
+			sources["max_rss_kb"] = tree(SourceCgroupMemoryPeak)
+		} else {
+			noteOn(sources, []string{"max_rss_kb"}, "cgroup: "+missingFile(s.MemoryPeakErr, "memory.peak",
+				"memory controller not enabled in the parent's cgroup.subtree_control, or Linux before 5.19"))
+		}
+
+		if s.IOErr == nil {
+			r.IOReadBytes, r.IOWriteBytes = uint64Ptr(s.IO.ReadBytes), uint64Ptr(s.IO.WriteBytes)
+			for _, key := range ioKeys {
+				sources[key] = tree(SourceCgroupIOStat)
+			}
+		} else {
+			noteOn(sources, ioKeys, "cgroup: "+missingFile(s.IOErr, "io.stat",
+				"io controller not enabled in the parent's cgroup.subtree_control"))
+		}
+	}
+	if len(sources) > 0 {
+		r.Sources = sources
+	}
+}
+
+// noteOn sets the note of the sources of keys that exist.
+func noteOn(sources map[string]FigureSource, keys []string, note string) {
+	for _, key := range keys {
+		if s, ok := sources[key]; ok {
+			s.Note = note
+			sources[key] = s
+		}
+	}
+}
+
+// missingFile explains an error reading a cgroup file: for a file that
+// does not exist, why it does not; otherwise the error itself.
+func missingFile(err error, name, why string) string {
+	if errors.Is(err, fs.ErrNotExist) {
+		return "no " + name + " (" + why + ")"
+	}
+	return name + ": " + err.Error()
+}
