@@ -72,6 +72,25 @@ func writeRunTable(w io.Writer, heading string, r *adapters.RunResult) {
 	row(w, "binary", count(r.BinaryBytes, " B"))
 	row(w, "stdout", streamString(r.StdoutTotalBytes, len(r.Stdout), r.StdoutTruncated))
 	row(w, "stderr", streamString(r.StderrTotalBytes, len(r.Stderr), r.StderrTruncated))
+	if r.Sources != nil {
+		for _, f := range []struct{ label, key string }{
+			{"cpu scope", "cpu_ms"}, {"rss scope", "max_rss_kb"}, {"io scope", "io_read_bytes"},
+		} {
+			if src, ok := r.Sources[f.key]; ok {
+				row(w, f.label, sourceString(src))
+			}
+		}
+	}
+}
+
+// sourceString describes where a figure came from: "tree (cgroup.cpu.stat)"
+// or "process (wait4): why the tree was not measured".
+func sourceString(src adapters.FigureSource) string {
+	s := fmt.Sprintf("%s (%s)", src.Scope, src.Source)
+	if src.Note != "" {
+		s += ": " + src.Note
+	}
+	return s
 }
 
 // writeCapturedOutput writes what was kept of each stream the command

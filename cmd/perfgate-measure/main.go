@@ -14,7 +14,9 @@
 // optional; it is needed only when prog's name starts with '-'. Run
 // "perfgate-measure -help" for the flags: -timeout, -output-cap, -repeat,
 // -warmup (runs that are done and discarded), -cwd, -env, -name, -json,
-// -host, -hostname-hash and -show-output.
+// -host, -hostname-hash, -show-output, and -tree with -cgroup-parent (measure
+// the whole process tree in a cgroup v2 on Linux; each figure then says
+// whether it covers the tree or fell back to the process).
 //
 // For example
 //
@@ -98,6 +100,8 @@ type options struct {
 	host         bool
 	hostnameHash bool
 	showOutput   bool
+	tree         bool
+	cgroupParent string
 	argv         []string
 }
 
@@ -163,6 +167,13 @@ func parseArgs(args []string, stderr io.Writer) (options, int, bool) {
 	fs.BoolVar(&o.showOutput, "show-output", false,
 		"print the captured stdout and stderr after each run's table (text mode;\n"+
 			"with -json they are in the JSON already)")
+	fs.BoolVar(&o.tree, "tree", false,
+		"measure the whole process tree (Linux cgroup v2, see the adapters README):\n"+
+			"orphans and daemons count, and are killed at the end; each figure says\n"+
+			"whether it covers the tree or fell back to the process")
+	fs.StringVar(&o.cgroupParent, "cgroup-parent", "",
+		"with -tree, the cgroup v2 `directory` under which each run's cgroup is made\n"+
+			"(default: this process's own cgroup)")
 	fs.Usage = func() {
 		w := fs.Output()
 		fmt.Fprintf(w, "usage: %s [flags] -- prog [args...]\n\n", progName)
@@ -226,7 +237,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		Timeout:        o.timeout,
 		OutputCapBytes: o.outputCap,
 	}
-	var runner adapters.StdProcessRunner
+	runner := adapters.StdProcessRunner{CgroupParent: o.cgroupParent}
+	if o.tree {
+		runner.Scope = adapters.ScopeTree
+	}
 	blocks := 0 // text blocks written so far, to separate them
 	startBlock := func() {
 		if blocks > 0 {

@@ -634,3 +634,22 @@ func TestCommandLine(t *testing.T) {
 }
 
 func sigName(n int) string { return signalName(n) }
+
+// -tree asks for the whole tree: every figure then says which processes it
+// covers, in JSON and in the table, whether or not a cgroup could be made
+// here (a plain directory as -cgroup-parent forces the fallback).
+func TestTreeScope(t *testing.T) {
+	t.Parallel()
+	trueProg := unixTool(t, "true")
+	out := measure(t, "-json", "-tree", "--", trueProg)
+	require.Equal(t, exitOK, out.code, out.stderr)
+	r := decodeRun(t, jsonLines(t, out.stdout, 1)[0])
+	require.Contains(t, r.Sources, "cpu_ms")
+
+	out = measure(t, "-tree", "-cgroup-parent", t.TempDir(), "--", trueProg)
+	require.Equal(t, exitOK, out.code, out.stderr)
+	assert.Regexp(t, `\n  cpu scope     process \(wait4\): no cgroup: .+\n`, out.stdout)
+
+	out = measure(t, "-json", "--", trueProg)
+	assert.NotContains(t, out.stdout, `"sources"`, "process scope keeps perfgate's JSON")
+}
