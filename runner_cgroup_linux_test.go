@@ -325,7 +325,8 @@ func TestTreeLeavesNothingBehind(t *testing.T) {
 	for wait := 0; runtime.NumGoroutine() > goroutines && wait < 200; wait++ {
 		time.Sleep(10 * time.Millisecond)
 	}
-	assert.Equal(t, goroutines, runtime.NumGoroutine(), "goroutines leaked")
+	// Fewer is fine: a goroutine of an earlier test may end meanwhile.
+	assert.LessOrEqual(t, runtime.NumGoroutine(), goroutines, "goroutines leaked")
 	var status syscall.WaitStatus
 	_, err := syscall.Wait4(-1, &status, syscall.WNOHANG, nil)
 	assert.ErrorIs(t, err, syscall.ECHILD, "an unreaped child is left")

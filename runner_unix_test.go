@@ -361,7 +361,8 @@ func TestRunLeavesNothingBehind(t *testing.T) {
 	for wait := 0; runtime.NumGoroutine() > goroutines && wait < 200; wait++ {
 		time.Sleep(10 * time.Millisecond)
 	}
-	assert.Equal(t, goroutines, runtime.NumGoroutine(), "goroutines leaked")
+	// Fewer is fine: a goroutine of an earlier test may end meanwhile.
+	assert.LessOrEqual(t, runtime.NumGoroutine(), goroutines, "goroutines leaked")
 	var status syscall.WaitStatus
 	const wnohang = 0x1 // WNOHANG on every Unix; aix's syscall lacks the name
 	_, err := syscall.Wait4(-1, &status, wnohang, nil)

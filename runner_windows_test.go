@@ -636,7 +636,8 @@ func TestRunLeavesNothingBehind(t *testing.T) {
 	for wait := 0; runtime.NumGoroutine() > goroutines && wait < 200; wait++ {
 		time.Sleep(10 * time.Millisecond)
 	}
-	assert.Equal(t, goroutines, runtime.NumGoroutine(), "goroutines leaked")
+	// Fewer is fine: a goroutine of an earlier test may end meanwhile.
+	assert.LessOrEqual(t, runtime.NumGoroutine(), goroutines, "goroutines leaked")
 	assert.Eventually(t, func() bool { return len(liveChildren(t)) == 0 }, 2*time.Second, 10*time.Millisecond,
 		"children left running")
 }
