@@ -4,8 +4,13 @@ package adapters
 
 import (
 	"context"
+	"io/fs"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"strconv"
+	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -111,4 +116,55 @@ func TestRunLargeOutputWithTimeout(t *testing.T) {
 func TestRunStdinIsNullDevice(t *testing.T) {
 	res := mustRun(t, helperSpec("stdin"))
 	assert.Equal(t, "eof\n", string(res.Stdout))
+}
+
+// badInput is a spec that Run must refuse before running anything: the
+// sentinel kind, an underlying error errors.Is must also find (or nil),
+// and words the Reason must contain.
+type badInput struct {
+	name   string
+	spec   CommandSpec
+	kind   error
+	detail error
+	reason string
+}
+
+// commonBadInputs are refused alike on every platform. dir is an existing
+// directory and dataFile a plain data file.
+func commonBadInputs(dir, dataFile string) []badInput {
+	return []badInput{
+		{"empty argv", CommandSpec{}, ErrEmptyArgv, nil, ""},
+		{"empty program", CommandSpec{Argv: []string{""}}, ErrEmptyArgv, nil, ""},
+		{"not in PATH", CommandSpec{Argv: []string{"perfgate-no-such-program"}}, ErrRunCommand, exec.ErrNotFound, "not found in PATH"},
+		{"missing path", CommandSpec{Argv: []string{filepath.Join(dir, "missing")}}, ErrRunCommand, fs.ErrNotExist, "does not exist"},
+		{"directory", CommandSpec{Argv: []string{dir}}, ErrRunCommand, syscall.EISDIR, "is a directory"},
+		{"missing cwd", CommandSpec{Argv: []string{helperExe()}, Cwd: filepath.Join(dir, "gone")}, ErrRunCommand, fs.ErrNotExist, "working directory"},
+		{"cwd is a file", CommandSpec{Argv: []string{helperExe()}, Cwd: dataFile}, ErrRunCommand, syscall.ENOTDIR, "not a directory"},
+		{"NUL in argument", CommandSpec{Argv: []string{helperExe(), "a\x00b"}}, ErrInvalidSpec, nil, "argument 1"},
+		{"NUL in env", CommandSpec{Argv: []string{helperExe()}, Env: []EnvVar{{"K", "v\x00"}}}, ErrInvalidSpec, nil, "NUL"},
+		{"= in key", CommandSpec{Argv: []string{helperExe()}, Env: []EnvVar{{"A=B", "v"}}}, ErrInvalidSpec, nil, "'='"},
+		{"empty key", CommandSpec{Argv: []string{helperExe()}, Env: []EnvVar{{"", "v"}}}, ErrInvalidSpec, nil, "empty"},
+		{"negative timeout", CommandSpec{Argv: []string{helperExe()}, Timeout: -time.Second}, ErrInvalidSpec, nil, "negative timeout"},
+	}
+}
+
+// checkBadInputs runs each case and checks its typed error, and that the
+// result is empty.
+func checkBadInputs(t *testing.T, cases []badInput) {
+	var runner StdProcessRunner
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			res, err := runner.Run(context.Background(), tc.spec)
+			require.Error(t, err)
+			assert.ErrorIs(t, err, tc.kind)
+			if tc.detail != nil {
+				assert.ErrorIs(t, err, tc.detail)
+			}
+			var adapterErr *AdapterError
+			require.ErrorAs(t, err, &adapterErr)
+			assert.Contains(t, adapterErr.Reason, tc.reason)
+			assert.Equal(t, strings.Join(tc.spec.Argv, " "), adapterErr.Command)
+			assert.Equal(t, RunResult{}, res)
+		})
+	}
 }

@@ -20,7 +20,6 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strconv"
@@ -538,44 +537,10 @@ func TestRunBadInputs(t *testing.T) {
 	require.NoError(t, os.WriteFile(noExt, []byte("data"), 0o644))
 	notProgram := filepath.Join(dir, "data.txt")
 	require.NoError(t, os.WriteFile(notProgram, []byte("data"), 0o644))
-	cases := []struct {
-		name   string
-		spec   CommandSpec
-		kind   error
-		detail error
-		reason string
-	}{
-		{"empty argv", CommandSpec{}, ErrEmptyArgv, nil, ""},
-		{"empty program", CommandSpec{Argv: []string{""}}, ErrEmptyArgv, nil, ""},
-		{"not in PATH", CommandSpec{Argv: []string{"perfgate-no-such-program"}}, ErrRunCommand, exec.ErrNotFound, "not found in PATH"},
-		{"missing path", CommandSpec{Argv: []string{filepath.Join(dir, "missing")}}, ErrRunCommand, fs.ErrNotExist, "does not exist"},
-		{"no PATHEXT extension", CommandSpec{Argv: []string{noExt}}, ErrRunCommand, fs.ErrPermission, "not executable"},
-		{"not a program", CommandSpec{Argv: []string{notProgram}}, ErrRunCommand, windows.ERROR_BAD_EXE_FORMAT, "cannot start program"},
-		{"directory", CommandSpec{Argv: []string{dir}}, ErrRunCommand, syscall.EISDIR, "is a directory"},
-		{"missing cwd", CommandSpec{Argv: []string{helperExe()}, Cwd: filepath.Join(dir, "gone")}, ErrRunCommand, fs.ErrNotExist, "working directory"},
-		{"cwd is a file", CommandSpec{Argv: []string{helperExe()}, Cwd: notProgram}, ErrRunCommand, syscall.ENOTDIR, "not a directory"},
-		{"NUL in argument", CommandSpec{Argv: []string{helperExe(), "a\x00b"}}, ErrInvalidSpec, nil, "argument 1"},
-		{"NUL in env", CommandSpec{Argv: []string{helperExe()}, Env: []EnvVar{{"K", "v\x00"}}}, ErrInvalidSpec, nil, "NUL"},
-		{"= in key", CommandSpec{Argv: []string{helperExe()}, Env: []EnvVar{{"A=B", "v"}}}, ErrInvalidSpec, nil, "'='"},
-		{"empty key", CommandSpec{Argv: []string{helperExe()}, Env: []EnvVar{{"", "v"}}}, ErrInvalidSpec, nil, "empty"},
-		{"negative timeout", CommandSpec{Argv: []string{helperExe()}, Timeout: -time.Second}, ErrInvalidSpec, nil, "negative timeout"},
-	}
-	var runner StdProcessRunner
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			res, err := runner.Run(context.Background(), tc.spec)
-			require.Error(t, err)
-			assert.ErrorIs(t, err, tc.kind)
-			if tc.detail != nil {
-				assert.ErrorIs(t, err, tc.detail)
-			}
-			var adapterErr *AdapterError
-			require.ErrorAs(t, err, &adapterErr)
-			assert.Contains(t, adapterErr.Reason, tc.reason)
-			assert.Equal(t, strings.Join(tc.spec.Argv, " "), adapterErr.Command)
-			assert.Equal(t, RunResult{}, res)
-		})
-	}
+	checkBadInputs(t, append(commonBadInputs(dir, notProgram),
+		badInput{"no PATHEXT extension", CommandSpec{Argv: []string{noExt}}, ErrRunCommand, fs.ErrPermission, "not executable"},
+		badInput{"not a program", CommandSpec{Argv: []string{notProgram}}, ErrRunCommand, windows.ERROR_BAD_EXE_FORMAT, "cannot start program"},
+	))
 }
 
 func TestRunConcurrentRunsGetOwnFigures(t *testing.T) {
