@@ -133,6 +133,15 @@ type StdProcessRunner struct {
 	// cgroup that holds no process itself (the root excepted), so not in
 	// the caller's own cgroup. It is not used in process scope.
 	CgroupParent string
+
+	// DirectSpawn makes Run start the child itself on Linux, as on other
+	// systems, instead of through the spawner: a small process, started
+	// on the first run, whose own few MiB are all a child inherits at exec
+	// (see "Peak memory" in the README). A direct child inherits the
+	// caller's peak, so MaxRSSKB is nil for children smaller than the
+	// caller. The environment variable PERFGATE_ADAPTERS_NO_SPAWNER=1 does
+	// the same for every runner. Tree scope always spawns directly.
+	DirectSpawn bool
 }
 
 var (
