@@ -412,8 +412,11 @@ type spawnerSelf struct {
 	// reading.
 	runs     sync.WaitGroup
 	inFlight atomic.Int32
-	// baseKiB is the spawner's VmHWM after its last shrink.
-	baseKiB uint64
+	// startKiB is the spawner's VmHWM after its first shrink, baseKiB
+	// the floor of the first run after its last shrink (the pages the
+	// spawner needs fault back in), 0 until that run; lastShrink is when.
+	startKiB, baseKiB uint64
+	lastShrink        time.Time
 
 	mu     sync.Mutex
 	groups map[int]struct{}
@@ -443,7 +446,7 @@ func serveSpawner(ctl int) {
 	self.shrink()
 	hello := []byte(spawnerReady)
 	hello = binary.LittleEndian.AppendUint64(hello, uint64(os.Getpid()))
-	hello = binary.LittleEndian.AppendUint64(hello, self.baseKiB)
+	hello = binary.LittleEndian.AppendUint64(hello, self.startKiB)
 	if _, err := unix.Write(ctl, hello); err != nil {
 		return
 	}
@@ -465,10 +468,15 @@ func serveSpawner(ctl int) {
 		}
 		if cur != nil && cur.handle(fds[1].Revents, fds[2].Revents) {
 			self.finish(cur)
-			// Idle, and grown by a MiB since the last shrink (pages of
-			// code and data faulted back in, the heap, thread stacks of
-			// concurrent runs): shrink again, off any run's clock.
-			if cur.reply.floorKiB > self.baseKiB+1024 && self.inFlight.Load() == 0 {
+			// Idle, and grown by 1 MiB since the last shrink (the heap,
+			// thread stacks of concurrent runs, pages of code and data
+			// touched by other paths): shrink again, off any run's
+			// clock, at most once a second.
+			switch {
+			case self.baseKiB == 0:
+				self.baseKiB = cur.reply.floorKiB
+			case cur.reply.floorKiB > self.baseKiB+1024 && self.inFlight.Load() == 0 &&
+				time.Since(self.lastShrink) > time.Second:
 				self.shrink()
 			}
 			cur = nil
@@ -593,13 +601,15 @@ func trimFileMappings() {
 }
 
 // shrink returns the spawner's free heap to the system, drops its clean
-// file pages (trimFileMappings) and resets its peak; baseKiB is the peak
-// after it.
+// file pages (trimFileMappings) and resets its peak.
 func (self *spawnerSelf) shrink() {
 	debug.FreeOSMemory()
 	trimFileMappings()
 	self.resetPeak()
-	self.baseKiB, _ = callerPeakRSSKiB()
+	if self.startKiB == 0 {
+		self.startKiB, _ = callerPeakRSSKiB()
+	}
+	self.baseKiB, self.lastShrink = 0, time.Now()
 }
 
 // resetPeak sets the spawner's VmHWM to its current RSS.

@@ -118,26 +118,16 @@ func TestRunMaxRSSThroughSpawner(t *testing.T) {
 	}
 }
 
+// The spawner's floor stays below the smallest Go child's peak (the test
+// binary's "alloc 1" helper, about 8.5 MiB; 25 MiB under -race).
 func TestSpawnerFloorIsSmall(t *testing.T) {
 	s := theSpawner()
 	require.NotNil(t, s)
-	t.Logf("spawner VmHWM at start: %d KiB", s.floorKiB)
 	res := mustRun(t, helperSpec("alloc", "1"))
-	assert.NotNil(t, res.MaxRSSKB, "a 1 MiB Go child is above the spawner's floor")
-	if res.MaxRSSKB == nil {
-		res.MaxRSSKB = new(uint64)
-	}
+	require.NotNil(t, res.MaxRSSKB, "a 1 MiB Go child is above the spawner's floor")
 	hwm, err := procfsStatusKiB(s.pid)
 	require.NoError(t, err)
-	t.Logf("spawner VmHWM after runs: %d KiB; alloc 1 child: %d KiB", hwm, *res.MaxRSSKB)
-	if testing.Verbose() {
-		smaps, _ := os.ReadFile("/proc/" + strconv.Itoa(s.pid) + "/smaps")
-		for _, line := range strings.Split(string(smaps), "\n") {
-			if f := strings.Fields(line); len(f) > 0 && (strings.Contains(f[0], "-") && !strings.HasSuffix(f[0], ":") || f[0] == "Rss:" && f[1] != "0" || f[0] == "Anonymous:" && f[1] != "0") {
-				t.Log(line)
-			}
-		}
-	}
+	t.Logf("spawner VmHWM: %d KiB at start, %d KiB now; alloc 1 child: %d KiB", s.floorKiB, hwm, *res.MaxRSSKB)
 }
 
 func procfsStatusKiB(pid int) (uint64, error) {
