@@ -431,6 +431,8 @@ type spawnerSelf struct {
 // other's spawn.
 func serveSpawner(ctl int) {
 	runtime.GOMAXPROCS(min(runtime.GOMAXPROCS(0), 2))
+	// Started as /proc/self/exe, it would show as "exe" in ps.
+	_ = unix.Prctl(unix.PR_SET_NAME, uintptr(unsafe.Pointer(&[]byte("perfgate-spawn\x00")[0])), 0, 0, 0)
 	// A small heap: the Go default lets up to 4 MiB of garbage (decoded
 	// requests) pile up before the first collection, and the floor with it.
 	debug.SetGCPercent(10)
