@@ -163,14 +163,13 @@ func (s *spawnerConn) isDead() bool {
 	return s.dead
 }
 
-// markDead stops the use of s: later runs spawn directly.
+// markDead stops the use of s: later runs spawn directly. The spawner is
+// not signalled: it is not our child, so its pid may be another process's
+// by now; if it still lives, it exits when the caller does.
 func (s *spawnerConn) markDead() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if !s.dead {
-		s.dead = true
-		_ = syscall.Kill(s.pid, syscall.SIGKILL)
-	}
+	s.dead = true
 }
 
 func startSpawner(exe string) (*spawnerConn, error) {
@@ -200,10 +199,7 @@ func startSpawner(exe string) (*spawnerConn, error) {
 	_, _, _ = reap(pid) // the launcher exits once the spawner is started
 	s := &spawnerConn{fd: fds[0]}
 	if err := s.awaitReady(5 * time.Second); err != nil {
-		unix.Close(fds[0])
-		if s.pid > 0 {
-			_ = syscall.Kill(s.pid, syscall.SIGKILL)
-		}
+		unix.Close(fds[0]) // a spawner that is late sees end of file and exits
 		return nil, err
 	}
 	return s, nil

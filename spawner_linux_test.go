@@ -226,6 +226,11 @@ func TestSpawnerKilledMidRun(t *testing.T) {
 }
 
 func TestSpawnerManyConcurrentRuns(t *testing.T) {
+	s := theSpawner()
+	require.NotNil(t, s)
+	fdDir := "/proc/" + strconv.Itoa(s.pid) + "/fd"
+	before, err := os.ReadDir(fdDir)
+	require.NoError(t, err)
 	var runner StdProcessRunner
 	var wg sync.WaitGroup
 	const n = 40
@@ -245,7 +250,35 @@ func TestSpawnerManyConcurrentRuns(t *testing.T) {
 		assert.Equal(t, 0, codes[i])
 		assert.Equal(t, strconv.Itoa(i)+"\n", outs[i])
 	}
-	assert.NotNil(t, theSpawner())
+	assert.Same(t, s, theSpawner(), "the same spawner served them all")
+	after, err := os.ReadDir(fdDir)
+	require.NoError(t, err)
+	assert.Len(t, after, len(before), "the spawner leaks no descriptors")
+}
+
+// Every rule of the runner holds through the spawner (the other tests
+// use it too, unless it fails to start: here it must serve throughout).
+func TestRunThroughSpawner(t *testing.T) {
+	s := theSpawner()
+	require.NotNil(t, s)
+	for name, rule := range runnerRules {
+		t.Run(name, rule)
+	}
+	assert.Same(t, s, theSpawner(), "the spawner served every rule")
+}
+
+// A request too large for one message is spawned directly.
+func TestSpawnerHugeRequestFallsBack(t *testing.T) {
+	require.NotNil(t, theSpawner())
+	// One string may not exceed 128 KiB (MAX_ARG_STRLEN): three of 64.
+	spec := helperSpec("env", "BIG1", "BIG2", "BIG3")
+	for _, k := range []string{"BIG1", "BIG2", "BIG3"} {
+		spec.Env = append(spec.Env, EnvVar{Key: k, Value: strings.Repeat("x", 64<<10)})
+	}
+	res := mustRun(t, spec)
+	assert.Equal(t, 0, res.ExitCode)
+	assert.Equal(t, uint64(3*(64<<10+1)), res.StdoutTotalBytes)
+	assert.NotNil(t, theSpawner(), "still served by the spawner afterwards")
 }
 
 func TestSpawnerWireFormat(t *testing.T) {
