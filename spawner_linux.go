@@ -196,10 +196,18 @@ func startSpawner(exe string) (*spawnerConn, error) {
 		unix.Close(fds[0])
 		return nil, err
 	}
-	_, _, _ = reap(pid) // the launcher exits once the spawner is started
 	s := &spawnerConn{fd: fds[0]}
-	if err := s.awaitReady(5 * time.Second); err != nil {
-		unix.Close(fds[0]) // a spawner that is late sees end of file and exits
+	err = s.awaitReady(5 * time.Second)
+	if err != nil {
+		// The launcher may hang (in an initializer of the program that
+		// runs before this package's): it is our child, so killing it is
+		// safe until it is reaped. A spawner that is late sees end of file
+		// and exits.
+		_ = syscall.Kill(pid, syscall.SIGKILL)
+		unix.Close(fds[0])
+	}
+	_, _, _ = reap(pid) // the launcher exits once the spawner is started
+	if err != nil {
 		return nil, err
 	}
 	return s, nil
