@@ -32,10 +32,15 @@
 //   - Each of stdout and stderr keeps its first OutputCapBytes bytes; the
 //     rest is read and counted but not kept, so the child never blocks and
 //     the runner's memory stays bounded whatever the child writes.
-//   - On Linux, MaxRSSKB is nil when it cannot be told apart from the
-//     caller's own peak: a child started with vfork semantics (as Go starts
-//     every child) inherits the caller's high-water mark at exec
-//     (golang/go#32054). A value above the caller's peak is the child's.
+//   - A child started with vfork semantics (as Go starts every child)
+//     inherits the spawning process's high-water mark at exec
+//     (golang/go#32054). So on Linux, process-scope children are started
+//     by a spawner: a copy of the program started on the first run (a
+//     package init function serves it), whose few MiB are the only floor;
+//     MaxRSSKB is reported when above that floor. When the spawner is not
+//     used (DirectSpawn, PERFGATE_ADAPTERS_NO_SPAWNER=1, tree scope, or it
+//     cannot run), MaxRSSKB is nil when it is not above the caller's own
+//     peak. The README's "Peak memory" tells the details.
 //
 // On Windows a job object takes the place of the process group: the child
 // joins its own kill-on-close job before it runs anything, and the job's
@@ -133,6 +138,15 @@ type StdProcessRunner struct {
 	// cgroup that holds no process itself (the root excepted), so not in
 	// the caller's own cgroup. It is not used in process scope.
 	CgroupParent string
+
+	// DirectSpawn makes Run start the child itself on Linux, as on other
+	// systems, instead of through the spawner: a small process, started
+	// on the first run, whose own few MiB are all a child inherits at exec
+	// (see "Peak memory" in the README). A direct child inherits the
+	// caller's peak, so MaxRSSKB is nil for children smaller than the
+	// caller. The environment variable PERFGATE_ADAPTERS_NO_SPAWNER=1 does
+	// the same for every runner. Tree scope always spawns directly.
+	DirectSpawn bool
 }
 
 var (

@@ -72,6 +72,17 @@ func BenchmarkRunTrue(b *testing.B) {
 	}
 }
 
+// BenchmarkRunTrueDirectSpawn is BenchmarkRunTrue without the spawner
+// (Linux; elsewhere the two are the same).
+func BenchmarkRunTrueDirectSpawn(b *testing.B) {
+	r := &StdProcessRunner{DirectSpawn: true}
+	spec := CommandSpec{Argv: []string{trueProgram(b)}}
+	b.ReportAllocs()
+	for b.Loop() {
+		benchRunOK(b, r, spec)
+	}
+}
+
 // BenchmarkRunTrueWithTimeout adds a deadline (a timer armed and stopped
 // per run) to BenchmarkRunTrue.
 func BenchmarkRunTrueWithTimeout(b *testing.B) {

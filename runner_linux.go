@@ -41,6 +41,14 @@ func (r StdProcessRunner) startAndWait(ctx context.Context, spec *CommandSpec, p
 		return exitWait{}, newError(KindRunCommand, spec.Argv, "cannot create output pipes", err)
 	}
 	defer unix.Close(errPipe[0])
+	if r.useSpawner() {
+		if s := theSpawner(); s != nil {
+			w, err := r.startAndWaitViaSpawner(ctx, s, spec, path, env, outPipe, errPipe, stdout, stderr)
+			if err != errSpawnerUnavailable {
+				return w, err
+			}
+		}
+	}
 	attr := procAttr(spec, env, uintptr(null), uintptr(outPipe[1]), uintptr(errPipe[1]))
 	pidfd := -1
 	if pidfdWorks() {

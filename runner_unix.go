@@ -39,7 +39,12 @@ func (r StdProcessRunner) run(ctx context.Context, spec *CommandSpec) (RunResult
 		result.Signal = &sig
 	}
 	rusageFiguresOf(w.usage).apply(&result, runtime.GOOS)
-	if result.MaxRSSKB != nil {
+	if result.MaxRSSKB != nil && w.viaSpawner {
+		// The spawner's peak at the spawn is the only floor.
+		if *result.MaxRSSKB <= w.rssFloorKiB {
+			result.MaxRSSKB = nil
+		}
+	} else if result.MaxRSSKB != nil {
 		if own, ok := childPeakRSSKiB(*result.MaxRSSKB); ok {
 			result.MaxRSSKB = &own
 		} else {
@@ -74,6 +79,11 @@ type exitWait struct {
 	// tree is what the run's cgroup gave in tree scope: nil where there
 	// are no cgroups (macOS, the BSDs).
 	tree *treeReading
+	// viaSpawner says the child was started by the spawner (Linux), whose
+	// VmHWM just after the spawn, rssFloorKiB, is the most the child can
+	// have inherited: a larger ru_maxrss is the child's own.
+	viaSpawner  bool
+	rssFloorKiB uint64
 }
 
 // procAttr describes the child: its own process group, stdin, stdout and

@@ -1,0 +1,305 @@
+//go:build linux
+
+package adapters
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"golang.org/x/sys/unix"
+)
+
+func init() {
+	helpers["spawner-pid"] = helperSpawnerPid
+	helpers["spawner-fallback"] = helperSpawnerFallback
+}
+
+// helperSpawnerPid runs one child through the spawner, prints the
+// spawner's pid and exits without closing anything: the spawner must
+// notice and exit.
+func helperSpawnerPid([]string) int {
+	var runner StdProcessRunner
+	if _, err := runner.Run(context.Background(), helperSpec("exit", "0")); err != nil {
+		return helperUsage("spawner-pid: %v", err)
+	}
+	s := theSpawner()
+	if s == nil {
+		return helperUsage("spawner-pid: no spawner")
+	}
+	os.Stdout.WriteString(strconv.Itoa(s.pid) + "\n")
+	return 0
+}
+
+// helperSpawnerFallback points the spawner at args[0], which cannot
+// serve, runs a child and prints the RunResult and whether a spawner runs.
+func helperSpawnerFallback(args []string) int {
+	spawnerExe = args[0]
+	var runner StdProcessRunner
+	res, err := runner.Run(context.Background(), helperSpec("echo", "hi"))
+	if err != nil {
+		return helperUsage("spawner-fallback: %v", err)
+	}
+	out, _ := json.Marshal(struct {
+		Result  RunResult
+		Spawner bool
+	}{res, theSpawner() != nil})
+	os.Stdout.Write(out)
+	return 0
+}
+
+// resetSpawner makes the next run start a fresh spawner; the old one sees
+// end of file and exits.
+func resetSpawner(t *testing.T) {
+	t.Helper()
+	spawnerMu.Lock()
+	defer spawnerMu.Unlock()
+	if s := spawnerState; s != nil {
+		s.markDead()
+		unix.Close(s.fd)
+	}
+	spawnerState, spawnerTried = nil, false
+}
+
+// timeVMaxRSSKiB runs spec alone under /usr/bin/time -v and returns its
+// "Maximum resident set size" (KiB).
+func timeVMaxRSSKiB(t *testing.T, spec CommandSpec) uint64 {
+	t.Helper()
+	cmd := exec.Command("/usr/bin/time", append([]string{"-v"}, spec.Argv...)...)
+	cmd.Env = childEnv(&spec)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	require.NoError(t, cmd.Run(), "stderr: %s", stderr.String())
+	sc := bufio.NewScanner(&stderr)
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(sc.Text()), "Maximum resident set size (kbytes): "); ok {
+			kib, err := strconv.ParseUint(v, 10, 64)
+			require.NoError(t, err)
+			return kib
+		}
+	}
+	t.Fatalf("no maximum resident set size in %s", stderr.String())
+	return 0
+}
+
+// The acceptance test of the spawner: a caller holding 300 MiB runs
+// children of 1, 10 and 200 MiB and gets each one's own peak, within 10 %
+// of what /usr/bin/time -v says for the same child run alone.
+func TestRunMaxRSSThroughSpawner(t *testing.T) {
+	_, timeErr := os.Stat("/usr/bin/time")
+	for _, mib := range []int{1, 10, 200} {
+		t.Run(strconv.Itoa(mib)+"MiB", func(t *testing.T) {
+			got := ballastRun(t, 300, mib)
+			require.NotNil(t, got.MaxRSSKB, "the spawner's floor is below the child's peak")
+			if mib < 100 {
+				// The race detector doubles a child's peak: not for 200.
+				assert.Less(t, *got.MaxRSSKB, uint64(300<<10), "not the caller's 300 MiB")
+			}
+			assert.GreaterOrEqual(t, *got.MaxRSSKB, uint64(mib<<10))
+			if timeErr != nil {
+				t.Skip("no /usr/bin/time to compare with")
+			}
+			want := timeVMaxRSSKiB(t, helperSpec("alloc", strconv.Itoa(mib)))
+			t.Logf("max_rss_kb %d, /usr/bin/time -v %d (%+.1f %%)", *got.MaxRSSKB, want,
+				100*(float64(*got.MaxRSSKB)-float64(want))/float64(want))
+			assert.InEpsilon(t, want, *got.MaxRSSKB, 0.10)
+		})
+	}
+}
+
+// The spawner's floor stays below the smallest Go child's peak (the test
+// binary's "alloc 1" helper, about 8.5 MiB).
+func TestSpawnerFloorIsSmall(t *testing.T) {
+	s := theSpawner()
+	require.NotNil(t, s)
+	res := mustRun(t, helperSpec("alloc", "1"))
+	hwm, err := procfsStatusKiB(s.pid)
+	require.NoError(t, err)
+	if res.MaxRSSKB == nil && raceEnabled {
+		// After bursts of concurrent runs the race runtime's shadow
+		// memory keeps the spawner above this 25 MiB child.
+		t.Skipf("-race: the spawner (%d KiB at start, %d KiB now) is above the child", s.floorKiB, hwm)
+	}
+	require.NotNil(t, res.MaxRSSKB, "a 1 MiB Go child is above the spawner's floor (%d KiB at start, %d KiB now)", s.floorKiB, hwm)
+	t.Logf("spawner VmHWM: %d KiB at start, %d KiB now; alloc 1 child: %d KiB", s.floorKiB, hwm, *res.MaxRSSKB)
+}
+
+func procfsStatusKiB(pid int) (uint64, error) {
+	data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
+	if err != nil {
+		return 0, err
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			return strconv.ParseUint(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
+		}
+	}
+	return 0, os.ErrNotExist
+}
+
+// The direct spawn keeps today's rules, and withholds the figure of a
+// child below the caller's peak.
+func TestRunDirectSpawn(t *testing.T) {
+	forceDirectSpawn = true
+	t.Cleanup(func() { forceDirectSpawn = false })
+	for name, rule := range runnerRules {
+		t.Run(name, rule)
+	}
+	t.Run("env opt-out", func(t *testing.T) {
+		forceDirectSpawn = false
+		t.Setenv(NoSpawnerEnvKey, "1")
+		assert.False(t, StdProcessRunner{}.useSpawner())
+		assert.False(t, StdProcessRunner{DirectSpawn: true}.useSpawner())
+	})
+}
+
+func TestSpawnerFallbackWhenItCannotStart(t *testing.T) {
+	for _, exe := range []string{"/no/such/spawner", "/bin/true"} {
+		spec := helperSpec("spawner-fallback", exe)
+		spec.OutputCapBytes = 1 << 20
+		outer := mustRun(t, spec)
+		require.Equal(t, 0, outer.ExitCode, "%s: stderr: %s", exe, outer.Stderr)
+		var got struct {
+			Result  RunResult
+			Spawner bool
+		}
+		require.NoError(t, json.Unmarshal(outer.Stdout, &got))
+		assert.False(t, got.Spawner, exe)
+		assert.Equal(t, 0, got.Result.ExitCode, exe)
+		assert.Equal(t, "hi\n", string(got.Result.Stdout), exe)
+	}
+}
+
+func TestSpawnerExitsWithItsCaller(t *testing.T) {
+	res := mustRun(t, helperSpec("spawner-pid"))
+	require.Equal(t, 0, res.ExitCode, "stderr: %s", res.Stderr)
+	assertGone(t, parsePid(t, res.Stdout))
+}
+
+// spawnerChildren lists the pids whose parent is pid.
+func spawnerChildren(t *testing.T, pid int) []int {
+	t.Helper()
+	// Each thread lists the children it started.
+	tasks, _ := os.ReadDir("/proc/" + strconv.Itoa(pid) + "/task")
+	var pids []int
+	for _, task := range tasks {
+		data, _ := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/task/" + task.Name() + "/children")
+		for _, f := range strings.Fields(string(data)) {
+			if p, err := strconv.Atoi(f); err == nil {
+				pids = append(pids, p)
+			}
+		}
+	}
+	return pids
+}
+
+func TestSpawnerKilledMidRun(t *testing.T) {
+	resetSpawner(t)
+	t.Cleanup(func() { resetSpawner(t) })
+	s := theSpawner()
+	require.NotNil(t, s)
+	done := make(chan error, 1)
+	start := time.Now()
+	go func() {
+		_, err := StdProcessRunner{}.Run(context.Background(), helperSpec("sleep", "10s"))
+		done <- err
+	}()
+	var kids []int
+	require.Eventually(t, func() bool { kids = spawnerChildren(t, s.pid); return len(kids) == 1 },
+		5*time.Second, 5*time.Millisecond)
+	require.NoError(t, syscall.Kill(s.pid, syscall.SIGKILL))
+	err := <-done
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "spawner")
+	assert.Less(t, time.Since(start), 5*time.Second)
+	assertGone(t, kids[0])
+	// Later runs spawn directly.
+	res := mustRun(t, helperSpec("exit", "3"))
+	assert.Equal(t, 3, res.ExitCode)
+	assert.Nil(t, theSpawner())
+}
+
+func TestSpawnerManyConcurrentRuns(t *testing.T) {
+	s := theSpawner()
+	require.NotNil(t, s)
+	fdDir := "/proc/" + strconv.Itoa(s.pid) + "/fd"
+	before, err := os.ReadDir(fdDir)
+	require.NoError(t, err)
+	var runner StdProcessRunner
+	var wg sync.WaitGroup
+	const n = 40
+	codes := make([]int, n)
+	outs := make([]string, n)
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			res, err := runner.Run(context.Background(), helperSpec("echo", strconv.Itoa(i)))
+			assert.NoError(t, err)
+			codes[i], outs[i] = res.ExitCode, string(res.Stdout)
+		}()
+	}
+	wg.Wait()
+	for i := range n {
+		assert.Equal(t, 0, codes[i])
+		assert.Equal(t, strconv.Itoa(i)+"\n", outs[i])
+	}
+	assert.Same(t, s, theSpawner(), "the same spawner served them all")
+	// The spawner closes a run's socket just after its reply.
+	assert.Eventually(t, func() bool {
+		after, err := os.ReadDir(fdDir)
+		return err == nil && len(after) == len(before)
+	}, 2*time.Second, 10*time.Millisecond, "the spawner leaks no descriptors")
+}
+
+// Every rule of the runner holds through the spawner (the other tests
+// use it too, unless it fails to start: here it must serve throughout).
+func TestRunThroughSpawner(t *testing.T) {
+	s := theSpawner()
+	require.NotNil(t, s)
+	for name, rule := range runnerRules {
+		t.Run(name, rule)
+	}
+	assert.Same(t, s, theSpawner(), "the spawner served every rule")
+}
+
+// A request too large for one message is spawned directly.
+func TestSpawnerHugeRequestFallsBack(t *testing.T) {
+	require.NotNil(t, theSpawner())
+	// One string may not exceed 128 KiB (MAX_ARG_STRLEN): three of 64.
+	spec := helperSpec("env", "BIG1", "BIG2", "BIG3")
+	for _, k := range []string{"BIG1", "BIG2", "BIG3"} {
+		spec.Env = append(spec.Env, EnvVar{Key: k, Value: strings.Repeat("x", 64<<10)})
+	}
+	res := mustRun(t, spec)
+	assert.Equal(t, 0, res.ExitCode)
+	assert.Equal(t, uint64(3*(64<<10+1)), res.StdoutTotalBytes)
+	assert.NotNil(t, theSpawner(), "still served by the spawner afterwards")
+}
+
+func TestSpawnerWireFormat(t *testing.T) {
+	q := spawnRequest{path: "/p", dir: "d", argv: []string{"a", ""}, env: []string{"K=V"}, timeout: time.Second}
+	got, err := decodeSpawnRequest(q.encode())
+	require.NoError(t, err)
+	assert.Equal(t, q, *got)
+	enc := q.encode()
+	for i := range enc {
+		_, _ = decodeSpawnRequest(enc[:i]) // never panics
+	}
+	p := spawnReply{errno: 2, wall: time.Millisecond, status: 9, cause: killedAtDeadline, floorKiB: 3000}
+	p.usage.Maxrss = 1234
+	back, ok := decodeSpawnReply(p.encode())
+	require.True(t, ok)
+	assert.Equal(t, p, back)
+}
