@@ -72,10 +72,10 @@ func BenchmarkRunTrue(b *testing.B) {
 	}
 }
 
-// BenchmarkRunTrueDirectSpawn is BenchmarkRunTrue without the spawner
+// BenchmarkRunTrueSpawner is BenchmarkRunTrue through the spawner
 // (Linux; elsewhere the two are the same).
-func BenchmarkRunTrueDirectSpawn(b *testing.B) {
-	r := &StdProcessRunner{DirectSpawn: true}
+func BenchmarkRunTrueSpawner(b *testing.B) {
+	r := &StdProcessRunner{Spawner: true}
 	spec := CommandSpec{Argv: []string{trueProgram(b)}}
 	b.ReportAllocs()
 	for b.Loop() {

@@ -27,7 +27,7 @@ func helperBallastRun(args []string) int {
 	for i := 0; i < len(ballast); i += 4096 {
 		ballast[i] = 1
 	}
-	runner := StdProcessRunner{DirectSpawn: len(args) > 2 && args[2] == "direct"}
+	runner := StdProcessRunner{Spawner: len(args) > 2 && args[2] == "spawner"}
 	res, err := runner.Run(context.Background(), helperSpec("alloc", args[1]))
 	if err != nil {
 		return helperUsage("ballast-run: %v", err)
@@ -49,13 +49,13 @@ func ballastRun(t *testing.T, ballastMiB, childMiB int, mode ...string) RunResul
 }
 
 // A 300 MiB caller must not make a 10 MiB child read as 300 MiB
-// (golang/go#32054): spawned directly, the figure is withheld instead
+// (golang/go#32054): spawned directly (the default), the figure is withheld
 // (TestRunMaxRSSThroughSpawner covers the spawner, which measures it).
 func TestRunMaxRSSNotFlooredByCaller(t *testing.T) {
-	small := ballastRun(t, 300, 10, "direct")
+	small := ballastRun(t, 300, 10)
 	assert.Nil(t, small.MaxRSSKB, "ru_maxrss of a child below the caller's peak is the caller's, not the child's")
 
-	big := ballastRun(t, 300, 400, "direct")
+	big := ballastRun(t, 300, 400)
 	require.NotNil(t, big.MaxRSSKB, "a child above the caller's peak is measured")
 	// No upper bound: the race detector's shadow memory roughly doubles
 	// the child's real peak, and a figure above the caller's peak cannot

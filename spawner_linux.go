@@ -49,7 +49,7 @@ const (
 	// "launch:FD" (start the spawner on FD, then exit) or "FD" (serve).
 	spawnerEnvKey = "PERFGATE_ADAPTERS_SPAWNER"
 	// NoSpawnerEnvKey, set to a non-empty value other than "0", makes every
-	// StdProcessRunner spawn directly, as if DirectSpawn were set.
+	// StdProcessRunner spawn directly, even one with Spawner set.
 	NoSpawnerEnvKey = "PERFGATE_ADAPTERS_NO_SPAWNER"
 
 	spawnerFD       = 3
@@ -121,13 +121,13 @@ var (
 	// spawnerExe is the program started as the spawner; tests point it
 	// at something that cannot serve.
 	spawnerExe = "/proc/self/exe"
-	// forceDirectSpawn lets tests run the direct spawn's rules.
-	forceDirectSpawn bool
+	// forceSpawner lets tests run the runner's rules through the spawner.
+	forceSpawner bool
 )
 
 // useSpawner says whether r spawns through the spawner.
 func (r StdProcessRunner) useSpawner() bool {
-	if r.DirectSpawn || forceDirectSpawn || r.Scope == ScopeTree || !pidfdWorks() {
+	if !(r.Spawner || forceSpawner) || r.Scope == ScopeTree || !pidfdWorks() {
 		return false
 	}
 	v := os.Getenv(NoSpawnerEnvKey)

@@ -30,7 +30,7 @@ func init() {
 // spawner's pid and exits without closing anything: the spawner must
 // notice and exit.
 func helperSpawnerPid([]string) int {
-	var runner StdProcessRunner
+	runner := StdProcessRunner{Spawner: true}
 	if _, err := runner.Run(context.Background(), helperSpec("exit", "0")); err != nil {
 		return helperUsage("spawner-pid: %v", err)
 	}
@@ -46,7 +46,7 @@ func helperSpawnerPid([]string) int {
 // serve, runs a child and prints the RunResult and whether a spawner runs.
 func helperSpawnerFallback(args []string) int {
 	spawnerExe = args[0]
-	var runner StdProcessRunner
+	runner := StdProcessRunner{Spawner: true}
 	res, err := runner.Run(context.Background(), helperSpec("echo", "hi"))
 	if err != nil {
 		return helperUsage("spawner-fallback: %v", err)
@@ -100,7 +100,7 @@ func TestRunMaxRSSThroughSpawner(t *testing.T) {
 	_, timeErr := os.Stat("/usr/bin/time")
 	for _, mib := range []int{1, 10, 200} {
 		t.Run(strconv.Itoa(mib)+"MiB", func(t *testing.T) {
-			got := ballastRun(t, 300, mib)
+			got := ballastRun(t, 300, mib, "spawner")
 			require.NotNil(t, got.MaxRSSKB, "the spawner's floor is below the child's peak")
 			if mib < 100 {
 				// The race detector doubles a child's peak: not for 200.
@@ -123,7 +123,8 @@ func TestRunMaxRSSThroughSpawner(t *testing.T) {
 func TestSpawnerFloorIsSmall(t *testing.T) {
 	s := theSpawner()
 	require.NotNil(t, s)
-	res := mustRun(t, helperSpec("alloc", "1"))
+	res, err := StdProcessRunner{Spawner: true}.Run(context.Background(), helperSpec("alloc", "1"))
+	require.NoError(t, err)
 	hwm, err := procfsStatusKiB(s.pid)
 	require.NoError(t, err)
 	if res.MaxRSSKB == nil && raceEnabled {
@@ -148,20 +149,14 @@ func procfsStatusKiB(pid int) (uint64, error) {
 	return 0, os.ErrNotExist
 }
 
-// The direct spawn keeps today's rules, and withholds the figure of a
-// child below the caller's peak.
-func TestRunDirectSpawn(t *testing.T) {
-	forceDirectSpawn = true
-	t.Cleanup(func() { forceDirectSpawn = false })
-	for name, rule := range runnerRules {
-		t.Run(name, rule)
-	}
-	t.Run("env opt-out", func(t *testing.T) {
-		forceDirectSpawn = false
-		t.Setenv(NoSpawnerEnvKey, "1")
-		assert.False(t, StdProcessRunner{}.useSpawner())
-		assert.False(t, StdProcessRunner{DirectSpawn: true}.useSpawner())
-	})
+// The spawner is opt-in, refused by the environment and unused in tree
+// scope; the default direct spawn's rules are the other tests'.
+func TestUseSpawner(t *testing.T) {
+	assert.False(t, StdProcessRunner{}.useSpawner(), "off by default")
+	assert.True(t, StdProcessRunner{Spawner: true}.useSpawner())
+	assert.False(t, StdProcessRunner{Spawner: true, Scope: ScopeTree}.useSpawner())
+	t.Setenv(NoSpawnerEnvKey, "1")
+	assert.False(t, StdProcessRunner{Spawner: true}.useSpawner(), "environment opt-out")
 }
 
 func TestSpawnerFallbackWhenItCannotStart(t *testing.T) {
@@ -212,7 +207,7 @@ func TestSpawnerKilledMidRun(t *testing.T) {
 	done := make(chan error, 1)
 	start := time.Now()
 	go func() {
-		_, err := StdProcessRunner{}.Run(context.Background(), helperSpec("sleep", "10s"))
+		_, err := StdProcessRunner{Spawner: true}.Run(context.Background(), helperSpec("sleep", "10s"))
 		done <- err
 	}()
 	var kids []int
@@ -236,7 +231,7 @@ func TestSpawnerManyConcurrentRuns(t *testing.T) {
 	fdDir := "/proc/" + strconv.Itoa(s.pid) + "/fd"
 	before, err := os.ReadDir(fdDir)
 	require.NoError(t, err)
-	var runner StdProcessRunner
+	runner := StdProcessRunner{Spawner: true}
 	var wg sync.WaitGroup
 	const n = 40
 	codes := make([]int, n)
@@ -263,9 +258,11 @@ func TestSpawnerManyConcurrentRuns(t *testing.T) {
 	}, 2*time.Second, 10*time.Millisecond, "the spawner leaks no descriptors")
 }
 
-// Every rule of the runner holds through the spawner (the other tests
-// use it too, unless it fails to start: here it must serve throughout).
+// Every rule of the runner holds through the spawner (here it must serve
+// throughout).
 func TestRunThroughSpawner(t *testing.T) {
+	forceSpawner = true
+	t.Cleanup(func() { forceSpawner = false })
 	s := theSpawner()
 	require.NotNil(t, s)
 	for name, rule := range runnerRules {
@@ -276,6 +273,8 @@ func TestRunThroughSpawner(t *testing.T) {
 
 // A request too large for one message is spawned directly.
 func TestSpawnerHugeRequestFallsBack(t *testing.T) {
+	forceSpawner = true
+	t.Cleanup(func() { forceSpawner = false })
 	require.NotNil(t, theSpawner())
 	// One string may not exceed 128 KiB (MAX_ARG_STRLEN): three of 64.
 	spec := helperSpec("env", "BIG1", "BIG2", "BIG3")
