@@ -114,59 +114,18 @@ func (r StdProcessRunner) startAndWait(ctx context.Context, spec *CommandSpec, p
 	}
 	killSwitch := armKillSwitch(ctx, w.start, spec.Timeout, killFn)
 
-	fds := [3]unix.PollFd{
-		{Fd: int32(outPipe[0]), Events: unix.POLLIN},
-		{Fd: int32(errPipe[0]), Events: unix.POLLIN},
-		{Fd: int32(exitFD), Events: unix.POLLIN},
-	}
-	heads := [2]*capture.Head{stdout, stderr}
-	var (
-		exited   bool
-		graceEnd time.Time
-		waitErr  error
-		open     = 2
-	)
-	for open > 0 || !exited {
-		var timeout *unix.Timespec
-		if exited {
-			// Only escaped descendants can still hold the pipes: read what
-			// they write for at most the grace, then stop.
-			left := time.Until(graceEnd)
-			if left <= 0 {
-				break
-			}
-			ts := unix.NsecToTimespec(int64(left))
-			timeout = &ts
-		}
-		if _, err := unix.Ppoll(fds[:], timeout, nil); err != nil {
-			if err == unix.EINTR {
-				continue
-			}
-			waitErr = err
-			break
-		}
-		if !exited && fds[2].Revents != 0 {
+	exited, waitErr := pumpOutput(outPipe[0], errPipe[0], exitFD, [2]*capture.Head{stdout, stderr}, r.pipeGrace(),
+		func() (bool, error) {
 			w.end = time.Now()
-			exited = true
-			fds[2].Fd = -1
 			w.cause = killSwitch.markExited()
 			killGroup(pid) // leftovers
 			if cg != nil {
 				cg.killIfPopulated() // leftovers outside the group too
 			}
-			w.status, w.usage, waitErr = reap(pid)
-			graceEnd = time.Now().Add(r.pipeGrace())
-		}
-		for i := range heads {
-			if fds[i].Fd < 0 || fds[i].Revents == 0 {
-				continue
-			}
-			if _, err := heads[i].ReadOnce(fdReader(fds[i].Fd)); err != nil {
-				fds[i].Fd = -1 // end of file, or the pipe is unusable
-				open--
-			}
-		}
-	}
+			var err error
+			w.status, w.usage, err = reap(pid)
+			return true, err
+		})
 	if !exited {
 		// ppoll failed before the exit: stop the child rather than leave it.
 		killSwitch.markExited()
@@ -186,6 +145,60 @@ func (r StdProcessRunner) startAndWait(ctx context.Context, spec *CommandSpec, p
 		return exitWait{}, newError(KindRunCommand, spec.Argv, "cannot wait for program", waitErr)
 	}
 	return w, nil
+}
+
+// pumpOutput is the one ppoll loop of both Linux wait paths. It reads
+// stdout and stderr into heads as they become readable, and calls onExit
+// when exitFD does (a pidfd, or the spawner's run socket) until onExit
+// reports the exit; after that it reads what the pipes still bring for at
+// most grace, for only escaped descendants can still hold them. An error
+// from ppoll or onExit ends the loop at once. exited says whether onExit
+// reported the exit.
+func pumpOutput(outFD, errFD, exitFD int, heads [2]*capture.Head, grace time.Duration, onExit func() (bool, error)) (exited bool, err error) {
+	fds := [3]unix.PollFd{
+		{Fd: int32(outFD), Events: unix.POLLIN},
+		{Fd: int32(errFD), Events: unix.POLLIN},
+		{Fd: int32(exitFD), Events: unix.POLLIN},
+	}
+	var graceEnd time.Time
+	for open := 2; open > 0 || !exited; {
+		var timeout *unix.Timespec
+		if exited {
+			left := time.Until(graceEnd)
+			if left <= 0 {
+				break
+			}
+			ts := unix.NsecToTimespec(int64(left))
+			timeout = &ts
+		}
+		if _, err := unix.Ppoll(fds[:], timeout, nil); err != nil {
+			if err == unix.EINTR {
+				continue
+			}
+			return exited, err
+		}
+		if !exited && fds[2].Revents != 0 {
+			done, err := onExit()
+			if done {
+				exited = true
+				fds[2].Fd = -1
+				graceEnd = time.Now().Add(grace)
+			}
+			if err != nil {
+				return exited, err
+			}
+		}
+		for i := range heads {
+			if fds[i].Fd < 0 || fds[i].Revents == 0 {
+				continue
+			}
+			if _, err := heads[i].ReadOnce(fdReader(fds[i].Fd)); err != nil {
+				fds[i].Fd = -1 // end of file, or the pipe is unusable
+				open--
+			}
+		}
+	}
+	return exited, nil
 }
 
 // fdReader reads a raw descriptor; a read of 0 bytes is the end of file.

@@ -760,6 +760,10 @@ func (self *spawnerSelf) finish(c *spawnedChild) {
 	unix.Close(c.pidfd)
 }
 
+// errStartFailed stops the output loop when the spawner could not start
+// the program; the caller reports the spawner's errno.
+var errStartFailed = errors.New("start failed")
+
 // startAndWaitViaSpawner is startAndWait for a run handed to the spawner:
 // one ppoll loop over the two output pipes and the run socket, which
 // brings the spawner's reply when the child has exited and been reaped.
@@ -784,41 +788,13 @@ func (r StdProcessRunner) startAndWaitViaSpawner(ctx context.Context, s *spawner
 		})
 	}
 
-	fds := [3]unix.PollFd{
-		{Fd: int32(outPipe[0]), Events: unix.POLLIN},
-		{Fd: int32(errPipe[0]), Events: unix.POLLIN},
-		{Fd: int32(sock), Events: unix.POLLIN},
-	}
-	heads := [2]*capture.Head{stdout, stderr}
-	var (
-		exited   bool
-		graceEnd time.Time
-		waitErr  error
-		reply    spawnReply
-		buf      [spawnReplySize + 1]byte
-		open     = 2
-	)
-	for open > 0 || !exited {
-		var timeout *unix.Timespec
-		if exited {
-			left := time.Until(graceEnd)
-			if left <= 0 {
-				break
-			}
-			ts := unix.NsecToTimespec(int64(left))
-			timeout = &ts
-		}
-		if _, err := unix.Ppoll(fds[:], timeout, nil); err != nil {
-			if err == unix.EINTR {
-				continue
-			}
-			waitErr = err
-			break
-		}
-		if !exited && fds[2].Revents != 0 {
+	var reply spawnReply
+	var buf [spawnReplySize + 1]byte
+	exited, waitErr := pumpOutput(outPipe[0], errPipe[0], sock, [2]*capture.Head{stdout, stderr}, r.pipeGrace(),
+		func() (bool, error) {
 			n, err := unix.Read(sock, buf[:])
 			if err == unix.EINTR || err == unix.EAGAIN {
-				continue
+				return false, nil
 			}
 			var ok bool
 			if err == nil {
@@ -828,28 +804,18 @@ func (r StdProcessRunner) startAndWaitViaSpawner(ctx context.Context, s *spawner
 				// The spawner died with the run in its hands; its
 				// children were killed with it (Pdeathsig).
 				s.markDead()
-				waitErr = errors.New("the spawner process died during the run")
-				break
+				return false, errors.New("the spawner process died during the run")
 			}
-			exited = true
-			fds[2].Fd = -1
 			if killSwitch != nil {
 				killSwitch.markExited()
 			}
 			if reply.errno != 0 {
-				return exitWait{}, startError(spec, path, syscall.Errno(reply.errno))
+				return true, errStartFailed
 			}
-			graceEnd = time.Now().Add(r.pipeGrace())
-		}
-		for i := range heads {
-			if fds[i].Fd < 0 || fds[i].Revents == 0 {
-				continue
-			}
-			if _, err := heads[i].ReadOnce(fdReader(fds[i].Fd)); err != nil {
-				fds[i].Fd = -1
-				open--
-			}
-		}
+			return true, nil
+		})
+	if waitErr == errStartFailed {
+		return exitWait{}, startError(spec, path, syscall.Errno(reply.errno))
 	}
 	if !exited && killSwitch != nil {
 		killSwitch.markExited()
