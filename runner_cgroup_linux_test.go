@@ -10,7 +10,6 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -281,20 +280,12 @@ func TestTreeExecErrorIsReported(t *testing.T) {
 
 func TestTreeConcurrentRunsGetOwnFigures(t *testing.T) {
 	requireCgroups(t)
-	var wg sync.WaitGroup
-	results := make([]RunResult, 6)
-	for i := range results {
-		wg.Go(func() {
-			spec := helperSpec("sleep", "300ms")
-			if i%2 == 0 {
-				spec = helperSpec("orphan-spin", "300ms")
-			}
-			res, err := treeRunner.Run(context.Background(), spec)
-			assert.NoError(t, err)
-			results[i] = res
-		})
-	}
-	wg.Wait()
+	results := runConcurrently(t, treeRunner, 6, func(i int) CommandSpec {
+		if i%2 == 0 {
+			return helperSpec("orphan-spin", "300ms")
+		}
+		return helperSpec("sleep", "300ms")
+	})
 	for i, res := range results {
 		require.NotNil(t, res.CPUMs)
 		assert.Equal(t, ScopeTree, res.Sources["cpu_ms"].Scope)

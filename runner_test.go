@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -167,4 +168,20 @@ func checkBadInputs(t *testing.T, cases []badInput) {
 			assert.Equal(t, RunResult{}, res)
 		})
 	}
+}
+
+// runConcurrently runs n specs (specFor(i)) at once on runner and returns
+// their results in order; every run must succeed in starting.
+func runConcurrently(t *testing.T, runner StdProcessRunner, n int, specFor func(i int) CommandSpec) []RunResult {
+	results := make([]RunResult, n)
+	var wg sync.WaitGroup
+	for i := range results {
+		wg.Go(func() {
+			res, err := runner.Run(context.Background(), specFor(i))
+			assert.NoError(t, err)
+			results[i] = res
+		})
+	}
+	wg.Wait()
+	return results
 }

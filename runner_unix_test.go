@@ -12,7 +12,6 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -277,23 +276,12 @@ func TestRunBadInputs(t *testing.T) {
 }
 
 func TestRunConcurrentRunsGetOwnFigures(t *testing.T) {
-	var runner StdProcessRunner
-	var wg sync.WaitGroup
-	results := make([]RunResult, 6)
-	for i := range results {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			spec := helperSpec("sleep", "300ms")
-			if i%2 == 0 {
-				spec = helperSpec("spin", "300ms")
-			}
-			res, err := runner.Run(context.Background(), spec)
-			assert.NoError(t, err)
-			results[i] = res
-		}()
-	}
-	wg.Wait()
+	results := runConcurrently(t, StdProcessRunner{}, 6, func(i int) CommandSpec {
+		if i%2 == 0 {
+			return helperSpec("spin", "300ms")
+		}
+		return helperSpec("sleep", "300ms")
+	})
 	for i, res := range results {
 		require.NotNil(t, res.CPUMs)
 		if i%2 == 0 {

@@ -544,23 +544,12 @@ func TestRunBadInputs(t *testing.T) {
 }
 
 func TestRunConcurrentRunsGetOwnFigures(t *testing.T) {
-	var runner StdProcessRunner
-	var wg sync.WaitGroup
-	results := make([]RunResult, 6)
-	for i := range results {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			spec := helperSpec("sleep", "300ms")
-			if i%2 == 0 {
-				spec = helperSpec("spin", "300ms")
-			}
-			res, err := runner.Run(context.Background(), spec)
-			assert.NoError(t, err)
-			results[i] = res
-		}()
-	}
-	wg.Wait()
+	results := runConcurrently(t, StdProcessRunner{}, 6, func(i int) CommandSpec {
+		if i%2 == 0 {
+			return helperSpec("spin", "300ms")
+		}
+		return helperSpec("sleep", "300ms")
+	})
 	for i, res := range results {
 		require.Equal(t, 0, res.ExitCode)
 		require.NotNil(t, res.CPUMs)
