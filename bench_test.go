@@ -230,7 +230,7 @@ func BenchmarkOutput1GiB(b *testing.B) {
 			peakRSS = max(peakRSS, (hwm-rssBefore)*1024)
 		}
 		peakHeap = max(peakHeap, heapGrowth)
-		if res.StdoutTotalBytes != size || !res.StdoutTruncated || len(res.Stdout) != DefaultOutputCapBytes {
+		if res.StdoutTotalBytes == nil || *res.StdoutTotalBytes != size || !res.StdoutTruncated || len(res.Stdout) != DefaultOutputCapBytes {
 			b.Fatalf("stdout: total %d, kept %d, truncated %v", res.StdoutTotalBytes, len(res.Stdout), res.StdoutTruncated)
 		}
 		b.StartTimer()

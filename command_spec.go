@@ -1,6 +1,7 @@
 package adapters
 
 import (
+	"io"
 	"strings"
 	"time"
 )
@@ -32,7 +33,38 @@ type CommandSpec struct {
 	// nothing. Output past the cap is still read (and counted), so the
 	// child never blocks on a full pipe.
 	OutputCapBytes int
+	// Stdin is the command's standard input. Nil means the null device,
+	// as os/exec does. An *os.File is handed to the child as it is, with
+	// no copy, so a file input costs nothing while the clock runs; any
+	// other reader is copied into a pipe by a goroutine, and the copy
+	// stops when the command exits (what it did not read is left unread).
+	Stdin io.Reader
+	// Output says where the command's stdout and stderr go: captured (the
+	// zero value, OutputCapture), straight to the caller's own stdout and
+	// stderr (OutputInherit), or to the null device (OutputDiscard).
+	Output OutputMode
 }
+
+// OutputMode says where a command's standard output and standard error go.
+type OutputMode string
+
+const (
+	// OutputCapture reads each stream through a pipe, keeps its first
+	// OutputCapBytes bytes and counts the rest. The empty OutputMode means
+	// OutputCapture.
+	OutputCapture OutputMode = "capture"
+	// OutputInherit gives the command the caller's own stdout and stderr
+	// (os.Stdout and os.Stderr), as hyperfine's --output=inherit does: a
+	// build's progress shows as it is measured. Nothing is captured or
+	// counted: RunResult.Stdout and Stderr are empty, the totals nil.
+	OutputInherit OutputMode = "inherit"
+	// OutputDiscard sends both streams to the null device: no pipe, the
+	// cheapest run. Nothing is captured or counted, as with OutputInherit.
+	OutputDiscard OutputMode = "discard"
+)
+
+// captures reports whether m reads the output through pipes.
+func (m OutputMode) captures() bool { return m == "" || m == OutputCapture }
 
 // EnvVar is one environment variable.
 type EnvVar struct {
@@ -82,6 +114,11 @@ func (s *CommandSpec) validate() error {
 	}
 	if s.Timeout < 0 {
 		return invalid("negative timeout " + s.Timeout.String())
+	}
+	switch s.Output {
+	case "", OutputCapture, OutputInherit, OutputDiscard:
+	default:
+		return invalid("unknown output mode " + quote(string(s.Output)))
 	}
 	return nil
 }

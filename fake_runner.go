@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 )
 
 // FakeProcessRunner is a ProcessRunner for unit tests of code that runs
@@ -30,10 +31,16 @@ import (
 //     SetFallback), else an *AdapterError of kind KindRunCommand whose
 //     reason names the argv.
 //
-// The spec's Timeout, Cwd, Env and OutputCapBytes are recorded but do not
-// change the outcome. Results are copied in and out: neither the value
-// given to SetResult or SetFallback nor a returned RunResult shares memory
-// with what the runner keeps.
+// The spec's Timeout, Cwd, Env, OutputCapBytes, Stdin and Output are
+// recorded but do not change the outcome (Stdin is not read). Results are
+// copied in and out: neither the value given to SetResult or SetFallback
+// nor a returned RunResult shares memory with what the runner keeps.
+//
+// Wall and WallMs of a configured result are kept consistent, as the real
+// runner's are: a result given only WallMs (perfgate's key) gets Wall =
+// WallMs milliseconds, one given only Wall gets WallMs = Wall truncated to
+// milliseconds, and when both are given and disagree Wall (the full
+// resolution figure) wins and WallMs is derived from it.
 type FakeProcessRunner struct {
 	mu       sync.Mutex
 	outcomes map[string]fakeOutcome
@@ -85,7 +92,7 @@ func (f *FakeProcessRunner) Run(ctx context.Context, spec CommandSpec) (RunResul
 // Argv is exactly argv (element by element: ["a b"] is not ["a", "b"]). It
 // replaces whatever an earlier SetResult or SetError configured for argv.
 func (f *FakeProcessRunner) SetResult(argv []string, r RunResult) {
-	f.set(argv, fakeOutcome{result: cloneRunResult(r)})
+	f.set(argv, fakeOutcome{result: withConsistentWall(cloneRunResult(r))})
 }
 
 // SetError makes Run return err itself (so errors.Is and errors.As see
@@ -110,7 +117,7 @@ func (f *FakeProcessRunner) set(argv []string, outcome fakeOutcome) {
 // spec whose argv has no outcome of its own. A later call replaces it;
 // Clear removes it.
 func (f *FakeProcessRunner) SetFallback(r RunResult) {
-	clone := cloneRunResult(r)
+	clone := withConsistentWall(cloneRunResult(r))
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.fallback = &clone
@@ -198,7 +205,19 @@ func cloneRunResult(r RunResult) RunResult {
 	r.VoluntaryCtxSwitches = clonePtr(r.VoluntaryCtxSwitches)
 	r.InvoluntaryCtxSwitches = clonePtr(r.InvoluntaryCtxSwitches)
 	r.Signal = clonePtr(r.Signal)
+	r.StdoutTotalBytes = clonePtr(r.StdoutTotalBytes)
+	r.StderrTotalBytes = clonePtr(r.StderrTotalBytes)
 	r.Sources = maps.Clone(r.Sources)
+	return r
+}
+
+// withConsistentWall derives whichever of Wall and WallMs r lacks from the
+// other; when both are set and disagree, WallMs is derived from Wall.
+func withConsistentWall(r RunResult) RunResult {
+	if r.Wall == 0 {
+		r.Wall = time.Duration(r.WallMs) * time.Millisecond
+	}
+	r.WallMs = uint64(r.Wall / time.Millisecond)
 	return r
 }
 

@@ -40,8 +40,8 @@ func fullyPopulatedRunResult() RunResult {
 		VoluntaryCtxSwitches:   uint64Ptr(20),
 		InvoluntaryCtxSwitches: uint64Ptr(10),
 		Signal:                 &sig,
-		StdoutTotalBytes:       100,
-		StderrTotalBytes:       200,
+		StdoutTotalBytes:       uint64Ptr(100),
+		StderrTotalBytes:       uint64Ptr(200),
 		StdoutTruncated:        true,
 		StderrTruncated:        true,
 		Sources: map[string]FigureSource{
@@ -57,7 +57,7 @@ func TestFakeProcessRunnerZeroValueIsUsable(t *testing.T) {
 	assert.Empty(t, f.History())
 	assert.False(t, f.WasRun([]string{"true"}))
 
-	want := RunResult{WallMs: 5, ExitCode: 3}
+	want := RunResult{WallMs: 5, Wall: 5 * time.Millisecond, ExitCode: 3}
 	f.SetResult([]string{"true"}, want)
 	got, err := f.Run(context.Background(), CommandSpec{Argv: []string{"true"}})
 	require.NoError(t, err)
@@ -121,7 +121,7 @@ func TestFakeProcessRunnerSetResult(t *testing.T) {
 
 func TestFakeProcessRunnerSpecFieldsDoNotChangeOutcome(t *testing.T) {
 	f := NewFakeProcessRunner()
-	want := RunResult{WallMs: 1, ExitCode: 0}
+	want := RunResult{WallMs: 1, Wall: time.Millisecond, ExitCode: 0}
 	f.SetResult([]string{"p"}, want)
 	got, err := f.Run(context.Background(), CommandSpec{
 		Name: "n", Argv: []string{"p"}, Cwd: "/nowhere", Env: []EnvVar{{"K", "V"}},
@@ -243,8 +243,8 @@ func TestFakeProcessRunnerSetErrorIdentity(t *testing.T) {
 func TestFakeProcessRunnerFallback(t *testing.T) {
 	ctx := context.Background()
 	f := NewFakeProcessRunner()
-	fallback := RunResult{WallMs: 10, Stdout: []byte("fb")}
-	own := RunResult{WallMs: 20}
+	fallback := RunResult{WallMs: 10, Wall: 10 * time.Millisecond, Stdout: []byte("fb")}
+	own := RunResult{WallMs: 20, Wall: 20 * time.Millisecond}
 	f.SetFallback(fallback)
 	f.SetResult([]string{"own"}, own)
 
@@ -265,7 +265,7 @@ func TestFakeProcessRunnerFallback(t *testing.T) {
 	f.SetFallback(RunResult{WallMs: 30})
 	got, err = f.Run(ctx, CommandSpec{Argv: []string{"anything"}})
 	require.NoError(t, err)
-	assert.Equal(t, RunResult{WallMs: 30}, got)
+	assert.Equal(t, RunResult{WallMs: 30, Wall: 30 * time.Millisecond}, got)
 
 	// The fallback does not apply to invalid specs or ended contexts.
 	_, err = f.Run(ctx, CommandSpec{})
@@ -670,4 +670,34 @@ func TestFakeHostProbeNilFields(t *testing.T) {
 	p := NewFakeHostProbe(HostInfo{OS: "linux"})
 	p.Host.Arch = "riscv64"
 	assert.Equal(t, HostInfo{OS: "linux", Arch: "riscv64"}, p.Probe(HostProbeOptions{}))
+}
+
+// A fake result keeps Wall and WallMs consistent whichever was given, so a
+// gate written against the fake sees the figure it was configured with.
+func TestFakeProcessRunnerDerivesTheMissingWall(t *testing.T) {
+	tests := []struct {
+		name   string
+		given  RunResult
+		wall   time.Duration
+		wallMs uint64
+	}{
+		{"only WallMs", RunResult{WallMs: 900}, 900 * time.Millisecond, 900},
+		{"only Wall", RunResult{Wall: 1500 * time.Microsecond}, 1500 * time.Microsecond, 1},
+		{"both agree", RunResult{WallMs: 2, Wall: 2500 * time.Microsecond}, 2500 * time.Microsecond, 2},
+		{"both disagree: Wall wins", RunResult{WallMs: 900, Wall: 5 * time.Millisecond}, 5 * time.Millisecond, 5},
+		{"neither", RunResult{}, 0, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := NewFakeProcessRunner()
+			f.SetResult([]string{"a"}, tt.given)
+			f.SetFallback(tt.given)
+			for _, argv := range [][]string{{"a"}, {"other"}} {
+				got, err := f.Run(context.Background(), CommandSpec{Argv: argv})
+				require.NoError(t, err)
+				assert.Equal(t, tt.wall, got.Wall, "Wall of %q", argv)
+				assert.Equal(t, tt.wallMs, got.WallMs, "WallMs of %q", argv)
+			}
+		})
+	}
 }

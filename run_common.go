@@ -76,8 +76,8 @@ func baseResult(wall time.Duration, binaryBytes int64, stdout, stderr *capture.H
 		BinaryBytes:      uint64Ptr(uint64(binaryBytes)),
 		Stdout:           stdout.Bytes(),
 		Stderr:           stderr.Bytes(),
-		StdoutTotalBytes: stdout.Total(),
-		StderrTotalBytes: stderr.Total(),
+		StdoutTotalBytes: uint64Ptr(stdout.Total()),
+		StderrTotalBytes: uint64Ptr(stderr.Total()),
 		StdoutTruncated:  stdout.Truncated(),
 		StderrTruncated:  stderr.Truncated(),
 	}

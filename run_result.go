@@ -73,12 +73,14 @@ type RunResult struct {
 	// it exited on its own (and always nil on Windows).
 	Signal *int `json:"signal,omitempty"`
 	// StdoutTotalBytes counts every byte the command wrote to standard
-	// output, captured or not.
-	StdoutTotalBytes uint64 `json:"stdout_total_bytes"`
-	// StderrTotalBytes counts every byte written to standard error.
-	StderrTotalBytes uint64 `json:"stderr_total_bytes"`
+	// output, kept or not. It is nil when the output was not read through
+	// a pipe (CommandSpec.Output is OutputInherit or OutputDiscard).
+	StdoutTotalBytes *uint64 `json:"stdout_total_bytes,omitempty"`
+	// StderrTotalBytes counts every byte written to standard error; nil
+	// as StdoutTotalBytes is.
+	StderrTotalBytes *uint64 `json:"stderr_total_bytes,omitempty"`
 	// StdoutTruncated reports that Stdout holds less than was written:
-	// StdoutTotalBytes > len(Stdout).
+	// *StdoutTotalBytes > len(Stdout).
 	StdoutTruncated bool `json:"stdout_truncated,omitempty"`
 	// StderrTruncated reports that Stderr holds less than was written.
 	StderrTruncated bool `json:"stderr_truncated,omitempty"`

@@ -131,7 +131,7 @@ func TestRunResultJSONValueReceiverAndPointer(t *testing.T) {
 func TestRunResultJSONNilPointersOmitted(t *testing.T) {
 	data, err := json.Marshal(RunResult{})
 	require.NoError(t, err)
-	assert.Equal(t, `{"wall_ms":0,"exit_code":0,"stdout_total_bytes":0,"stderr_total_bytes":0,"wall_ns":0}`, string(data))
+	assert.Equal(t, `{"wall_ms":0,"exit_code":0,"wall_ns":0}`, string(data))
 }
 
 func TestRunResultJSONMeasuredZeroWritten(t *testing.T) {
@@ -143,6 +143,7 @@ func TestRunResultJSONMeasuredZeroWritten(t *testing.T) {
 		EnergyUJ: &zero, BinaryBytes: &zero, UserCPUUs: &zero, SystemCPUUs: &zero,
 		MinorPageFaults: &zero, VoluntaryCtxSwitches: &zero,
 		InvoluntaryCtxSwitches: &zero, Signal: &sig,
+		StdoutTotalBytes: &zero, StderrTotalBytes: &zero,
 	}
 	data, err := json.Marshal(r)
 	require.NoError(t, err)
@@ -188,7 +189,7 @@ func TestRunResultJSONEachPointerFieldAlone(t *testing.T) {
 			data, err := json.Marshal(r)
 			require.NoError(t, err)
 			m := decodeJSONObject(t, data)
-			want := []string{"exit_code", key, "stderr_total_bytes", "stdout_total_bytes", "wall_ms", "wall_ns"}
+			want := []string{"exit_code", key, "wall_ms", "wall_ns"}
 			slices.Sort(want)
 			assert.Equal(t, want, sortedKeys(m))
 			wantValue := "7"
@@ -210,12 +211,12 @@ func TestRunResultJSONScalarFields(t *testing.T) {
 		r    RunResult
 		want string
 	}{
-		{"timed_out", RunResult{TimedOut: true}, `{"wall_ms":0,"exit_code":0,"timed_out":true,"stdout_total_bytes":0,"stderr_total_bytes":0,"wall_ns":0}`},
-		{"stdout_truncated", RunResult{StdoutTruncated: true, StdoutTotalBytes: 9}, `{"wall_ms":0,"exit_code":0,"stdout_total_bytes":9,"stderr_total_bytes":0,"stdout_truncated":true,"wall_ns":0}`},
-		{"stderr_truncated", RunResult{StderrTruncated: true, StderrTotalBytes: 9}, `{"wall_ms":0,"exit_code":0,"stdout_total_bytes":0,"stderr_total_bytes":9,"stderr_truncated":true,"wall_ns":0}`},
-		{"exit_code", RunResult{ExitCode: 255}, `{"wall_ms":0,"exit_code":255,"stdout_total_bytes":0,"stderr_total_bytes":0,"wall_ns":0}`},
-		{"wall", RunResult{WallMs: 2, Wall: 2500 * time.Microsecond}, `{"wall_ms":2,"exit_code":0,"stdout_total_bytes":0,"stderr_total_bytes":0,"wall_ns":2500000}`},
-		{"max uint64", RunResult{WallMs: math.MaxUint64}, `{"wall_ms":18446744073709551615,"exit_code":0,"stdout_total_bytes":0,"stderr_total_bytes":0,"wall_ns":0}`},
+		{"timed_out", RunResult{TimedOut: true}, `{"wall_ms":0,"exit_code":0,"timed_out":true,"wall_ns":0}`},
+		{"stdout_truncated", RunResult{StdoutTruncated: true, StdoutTotalBytes: uint64Ptr(9)}, `{"wall_ms":0,"exit_code":0,"stdout_total_bytes":9,"stdout_truncated":true,"wall_ns":0}`},
+		{"stderr_truncated", RunResult{StderrTruncated: true, StderrTotalBytes: uint64Ptr(9)}, `{"wall_ms":0,"exit_code":0,"stderr_total_bytes":9,"stderr_truncated":true,"wall_ns":0}`},
+		{"exit_code", RunResult{ExitCode: 255}, `{"wall_ms":0,"exit_code":255,"wall_ns":0}`},
+		{"wall", RunResult{WallMs: 2, Wall: 2500 * time.Microsecond}, `{"wall_ms":2,"exit_code":0,"wall_ns":2500000}`},
+		{"max uint64", RunResult{WallMs: math.MaxUint64}, `{"wall_ms":18446744073709551615,"exit_code":0,"wall_ns":0}`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -297,7 +298,7 @@ func TestRunResultJSONRoundTrip(t *testing.T) {
 		"typical": {
 			WallMs: 12, Wall: 12345678, ExitCode: 0,
 			CPUMs: uint64Ptr(3), MaxRSSKB: uint64Ptr(2048), Stdout: []byte("ok\n"),
-			StdoutTotalBytes: 3, UserCPUUs: uint64Ptr(2500), SystemCPUUs: uint64Ptr(500),
+			StdoutTotalBytes: uint64Ptr(3), UserCPUUs: uint64Ptr(2500), SystemCPUUs: uint64Ptr(500),
 		},
 		"signalled": {WallMs: 1, Wall: time.Millisecond, ExitCode: -1, Signal: &sig, Stderr: []byte("ünïcödé ✓")},
 	}

@@ -95,8 +95,8 @@ func TestRunOutputCaps(t *testing.T) {
 			}
 			assert.Equal(t, want, res.Stdout)
 			assert.Equal(t, want, res.Stderr)
-			assert.Equal(t, uint64(tc.written), res.StdoutTotalBytes)
-			assert.Equal(t, uint64(tc.written), res.StderrTotalBytes)
+			assert.Equal(t, uint64Ptr(uint64(tc.written)), res.StdoutTotalBytes)
+			assert.Equal(t, uint64Ptr(uint64(tc.written)), res.StderrTotalBytes)
 			assert.Equal(t, tc.written > tc.kept, res.StdoutTruncated)
 			assert.Equal(t, tc.written > tc.kept, res.StderrTruncated)
 		})
@@ -109,8 +109,8 @@ func TestRunLargeOutputWithTimeout(t *testing.T) {
 	res := mustRun(t, spec)
 	assert.False(t, res.TimedOut)
 	assert.Equal(t, 0, res.ExitCode)
-	assert.Equal(t, uint64(64<<20), res.StdoutTotalBytes)
-	assert.Equal(t, uint64(64<<20), res.StderrTotalBytes)
+	assert.Equal(t, uint64Ptr(64<<20), res.StdoutTotalBytes)
+	assert.Equal(t, uint64Ptr(64<<20), res.StderrTotalBytes)
 	assert.Equal(t, helperPatternBytes(DefaultOutputCapBytes), res.Stdout)
 }
 

@@ -283,7 +283,7 @@ func TestSpawnerHugeRequestFallsBack(t *testing.T) {
 	}
 	res := mustRun(t, spec)
 	assert.Equal(t, 0, res.ExitCode)
-	assert.Equal(t, uint64(3*(64<<10+1)), res.StdoutTotalBytes)
+	assert.Equal(t, uint64Ptr(3*(64<<10+1)), res.StdoutTotalBytes)
 	assert.NotNil(t, theSpawner(), "still served by the spawner afterwards")
 }
 

@@ -99,18 +99,18 @@ func writeCapturedOutput(w io.Writer, r *adapters.RunResult) {
 	streams := []struct {
 		name      string
 		kept      []byte
-		total     uint64
+		total     *uint64
 		truncated bool
 	}{
 		{"stdout", r.Stdout, r.StdoutTotalBytes, r.StdoutTruncated},
 		{"stderr", r.Stderr, r.StderrTotalBytes, r.StderrTruncated},
 	}
 	for _, s := range streams {
-		if s.total == 0 && len(s.kept) == 0 {
+		if s.total == nil || (*s.total == 0 && len(s.kept) == 0) {
 			continue
 		}
 		if s.truncated {
-			fmt.Fprintf(w, "--- %s (first %d of %d B) ---\n", s.name, len(s.kept), s.total)
+			fmt.Fprintf(w, "--- %s (first %d of %d B) ---\n", s.name, len(s.kept), *s.total)
 		} else {
 			fmt.Fprintf(w, "--- %s (%d B) ---\n", s.name, len(s.kept))
 		}
@@ -227,8 +227,11 @@ func exitString(r *adapters.RunResult) string {
 	return s
 }
 
-func streamString(total uint64, kept int, truncated bool) string {
-	s := strconv.FormatUint(total, 10) + " B"
+func streamString(total *uint64, kept int, truncated bool) string {
+	if total == nil {
+		return notAvailable + " (not captured)"
+	}
+	s := strconv.FormatUint(*total, 10) + " B"
 	if truncated {
 		s += fmt.Sprintf(" (truncated, %d B kept)", kept)
 	}

@@ -362,8 +362,10 @@ func TestOutputSizes(t *testing.T) {
 			out := measure(t, helperArgs(t, "write", flags, strconv.Itoa(tc.nOut), strconv.Itoa(tc.nErr))...)
 			require.Equal(t, exitOK, out.code, out.stderr)
 			r := decodeRun(t, jsonLines(t, out.stdout, 1)[0])
-			assert.Equal(t, uint64(tc.nOut), r.StdoutTotalBytes)
-			assert.Equal(t, uint64(tc.nErr), r.StderrTotalBytes)
+			require.NotNil(t, r.StdoutTotalBytes)
+			assert.Equal(t, uint64(tc.nOut), *r.StdoutTotalBytes)
+			require.NotNil(t, r.StderrTotalBytes)
+			assert.Equal(t, uint64(tc.nErr), *r.StderrTotalBytes)
 			assert.Equal(t, strings.Repeat("o", tc.keptOut), string(r.Stdout))
 			assert.Equal(t, strings.Repeat("e", tc.keptErr), string(r.Stderr))
 			assert.Equal(t, tc.nOut > tc.keptOut, r.StdoutTruncated)
@@ -512,8 +514,8 @@ func TestRunTableAllNil(t *testing.T) {
   block io      read n/a, write n/a
   energy        n/a
   binary        n/a
-  stdout        0 B
-  stderr        0 B
+  stdout        n/a (not captured)
+  stderr        n/a (not captured)
 `, b.String())
 }
 
@@ -538,10 +540,10 @@ func TestRunTableMeasuredZerosAndFigures(t *testing.T) {
 		EnergyUJ:               u64(123456),
 		BinaryBytes:            u64(35336),
 		Stdout:                 []byte("0123456789"),
-		StdoutTotalBytes:       20000,
+		StdoutTotalBytes:       u64(20000),
 		StdoutTruncated:        true,
 		Stderr:                 []byte("warning\n"),
-		StderrTotalBytes:       8,
+		StderrTotalBytes:       u64(8),
 	}
 	var b bytes.Buffer
 	writeRunTable(&b, "run 2/3 [x]: prog -v", &r)
