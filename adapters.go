@@ -22,6 +22,12 @@ type HostProbe interface {
 	Probe(opts HostProbeOptions) HostInfo
 }
 
+// NoSpawnerEnvKey names an environment variable that, set to a non-empty
+// value other than "0", makes every StdProcessRunner spawn directly, even
+// one with Spawner set. It matters only on Linux, the one system with a
+// spawner.
+const NoSpawnerEnvKey = "PERFGATE_ADAPTERS_NO_SPAWNER"
+
 // DefaultPipeGrace is how long StdProcessRunner waits, after the child has
 // exited and its process group was killed, for the output pipes to close.
 const DefaultPipeGrace = 100 * time.Millisecond
@@ -75,10 +81,7 @@ type StdProcessRunner struct {
 	Spawner bool
 }
 
-var (
-	_ ProcessRunner = StdProcessRunner{}
-	_ ProcessRunner = (*StdProcessRunner)(nil)
-)
+var _ ProcessRunner = StdProcessRunner{}
 
 // Run runs spec as described in the package documentation.
 func (r StdProcessRunner) Run(ctx context.Context, spec CommandSpec) (RunResult, error) {

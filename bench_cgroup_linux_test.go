@@ -86,7 +86,7 @@ func BenchmarkTreeOverhead(b *testing.B) {
 		t2 := time.Now()
 		benchRunOK(b, fallback, spec)
 		t3 := time.Now()
-		cg, err := tree.openRunCgroup()
+		cg, err := openRunCgroup(tree.CgroupParent)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -130,15 +130,16 @@ func BenchmarkTreeAccuracy(b *testing.B) {
 			}
 			var wait4Ms, treeMs, missedUs []float64
 			for b.Loop() {
-				out, errOut := capture.NewHead(64), capture.NewHead(4096)
-				w, err := r.startAndWait(context.Background(), &spec, prog.Path, env, out, errOut)
+				plan := &runPlan{spec: &spec, path: prog.Path, env: env, stdout: capture.NewHead(64),
+					stderr: capture.NewHead(4096), grace: r.pipeGrace(), scope: r.Scope}
+				w, err := r.startAndWait(context.Background(), plan)
 				if err != nil {
 					b.Fatal(err)
 				}
-				if !w.status.Exited() || w.status.ExitStatus() != 0 || w.tree == nil || w.tree.stats.CPUErr != nil {
-					b.Fatalf("status %v, tree %+v, stderr %q", w.status, w.tree, errOut.Bytes())
+				if w.exitCode != 0 || w.signal != 0 || w.tree == nil || w.tree.stats.CPUErr != nil {
+					b.Fatalf("exit %d, signal %d, tree %+v, stderr %q", w.exitCode, w.signal, w.tree, plan.stderr.Bytes())
 				}
-				waitUs := float64(w.usage.Utime.Nano()+w.usage.Stime.Nano()) / 1e3
+				waitUs := float64((w.usage.user + w.usage.system).Nanoseconds()) / 1e3
 				cgroupUs := float64(w.tree.stats.CPU.UsageUsec)
 				wait4Ms = append(wait4Ms, waitUs/1e3)
 				treeMs = append(treeMs, cgroupUs/1e3)

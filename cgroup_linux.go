@@ -39,27 +39,30 @@ const cgroupDrainTimeout = 2 * time.Second
 // perfgate-PID-SEQ is unique among concurrent runs and processes.
 var runCgroupSeq atomic.Uint64
 
-// Test hooks: forceFreezeKill takes the path of kernels without
-// cgroup.kill (5.7 to 5.13), forceCloneIntoCgroupFailure makes the clone
-// into the cgroup fail as on a kernel without CLONE_INTO_CGROUP.
-var (
-	forceFreezeKill             bool
-	forceCloneIntoCgroupFailure bool
-)
+// callerCgroup caches the caller's own cgroup v2 directory once found; a
+// failure to find it is not remembered.
+var callerCgroup struct {
+	mu  sync.Mutex
+	dir string
+}
 
-// callerCgroupDir is the caller's own cgroup v2 directory, found once.
-var callerCgroupDir = sync.OnceValues(func() (string, error) {
-	loc, err := cgroupfs.Locate(cgroupfs.DefaultProcRoot)
-	if err != nil {
-		return "", err
+func callerCgroupDir() (string, error) {
+	callerCgroup.mu.Lock()
+	defer callerCgroup.mu.Unlock()
+	if callerCgroup.dir == "" {
+		loc, err := cgroupfs.Locate(cgroupfs.DefaultProcRoot)
+		if err != nil {
+			return "", err
+		}
+		callerCgroup.dir = loc.Dir
 	}
-	return loc.Dir, nil
-})
+	return callerCgroup.dir, nil
+}
 
-// openRunCgroup creates the cgroup of one run under r's CgroupParent. The
-// error says why there is none; the run then goes on in process scope.
-func (r StdProcessRunner) openRunCgroup() (*runCgroup, error) {
-	parent := r.CgroupParent
+// openRunCgroup creates the cgroup of one run under parent (empty: the
+// caller's own cgroup). The error says why there is none; the run then
+// goes on in process scope.
+func openRunCgroup(parent string) (*runCgroup, error) {
 	if parent == "" {
 		var err error
 		if parent, err = callerCgroupDir(); err != nil {
@@ -98,7 +101,7 @@ func (r StdProcessRunner) openRunCgroup() (*runCgroup, error) {
 
 // cloneFD is the descriptor the child is cloned into.
 func (c *runCgroup) cloneFD() int {
-	if forceCloneIntoCgroupFailure {
+	if testHooks.cloneIntoCgroupFails {
 		if null, err := devNull(); err == nil {
 			return null // not a cgroup: clone3 fails with EBADF
 		}
@@ -109,21 +112,20 @@ func (c *runCgroup) cloneFD() int {
 // readEvents reads cgroup.events from the start.
 func (c *runCgroup) readEvents() (cgroupfs.Events, error) {
 	var buf [128]byte
-	for {
-		n, err := unix.Pread(c.events, buf[:], 0)
-		if err == unix.EINTR {
-			continue
-		}
-		if err != nil {
-			return cgroupfs.Events{}, err
-		}
-		return cgroupfs.ParseEvents(buf[:n])
+	n, err := ignoringEINTRIO(func() (int, error) { return unix.Pread(c.events, buf[:], 0) })
+	if err != nil {
+		return cgroupfs.Events{}, err
 	}
+	return cgroupfs.ParseEvents(buf[:n])
 }
 
 // killIfPopulated kills what is left in the cgroup once the child has
 // exited: one read when nothing is (the exited child is no longer counted).
+// A nil c (no cgroup) has nothing to kill.
 func (c *runCgroup) killIfPopulated() {
+	if c == nil {
+		return
+	}
 	if ev, err := c.readEvents(); err == nil && !ev.Populated {
 		return
 	}
@@ -134,7 +136,10 @@ func (c *runCgroup) killIfPopulated() {
 // including those forked meanwhile: cgroup.kill (Linux 5.14) does it in
 // the kernel; older kernels freeze the cgroup first.
 func (c *runCgroup) kill() {
-	if !forceFreezeKill {
+	if c == nil {
+		return
+	}
+	if !testHooks.freezeKill {
 		if err := c.writeFile("cgroup.kill", "1"); err == nil || !errors.Is(err, fs.ErrNotExist) {
 			return
 		}
@@ -197,14 +202,12 @@ func (c *runCgroup) waitEvents(done func(cgroupfs.Events) bool, timeout time.Dur
 		if done(ev) {
 			return true
 		}
-		left := time.Until(deadline)
-		if left <= 0 {
-			return false
-		}
-		ts := unix.NsecToTimespec(int64(left))
 		fds := []unix.PollFd{{Fd: int32(c.events), Events: unix.POLLPRI}}
-		if _, err := unix.Ppoll(fds, &ts, nil); err != nil && err != unix.EINTR {
+		if n, err := ppollUntil(fds, deadline); err != nil {
 			return false
+		} else if n == 0 {
+			ev, err := c.readEvents()
+			return err == nil && done(ev)
 		}
 	}
 }
@@ -224,6 +227,15 @@ func (c *runCgroup) finish() *treeReading {
 		t.leftover = "cgroup " + c.path + " left in place: " + err.Error()
 	}
 	return t
+}
+
+// abandon kills, drains and removes the cgroup of a run that failed; a nil
+// c (no cgroup) has nothing to do.
+func (c *runCgroup) abandon() {
+	if c != nil {
+		c.kill()
+		c.finish()
+	}
 }
 
 // remove closes the cgroup's descriptors and removes it, with the
@@ -304,10 +316,8 @@ func readAt(dir int, name string) ([]byte, error) {
 		if len(buf) == cap(buf) {
 			buf = append(buf, 0)[:len(buf)]
 		}
-		n, err := unix.Read(fd, buf[len(buf):cap(buf)])
+		n, err := ignoringEINTRIO(func() (int, error) { return unix.Read(fd, buf[len(buf):cap(buf)]) })
 		switch {
-		case err == unix.EINTR:
-			continue
 		case err != nil:
 			return nil, &fs.PathError{Op: "read", Path: name, Err: err}
 		case n == 0:

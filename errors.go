@@ -2,6 +2,7 @@ package adapters
 
 import (
 	"errors"
+	"io/fs"
 	"strconv"
 	"strings"
 )
@@ -135,3 +136,26 @@ func newError(kind ErrorKind, argv []string, reason string, err error) *AdapterE
 func itoa(i int) string { return strconv.Itoa(i) }
 
 func quote(s string) string { return strconv.Quote(s) }
+
+// startError reports a failed spawn of path.
+func startError(spec *CommandSpec, path string, err error) error {
+	return newError(KindRunCommand, spec.Argv, "cannot start program", &fs.PathError{Op: "exec", Path: path, Err: err})
+}
+
+// pipesError reports a failure to set up the child's standard streams.
+func pipesError(spec *CommandSpec, err error) error {
+	return newError(KindRunCommand, spec.Argv, "cannot set up standard streams", err)
+}
+
+// waitError reports a failure to learn of the child's exit.
+func waitError(spec *CommandSpec, err error) error {
+	return newError(KindRunCommand, spec.Argv, "cannot wait for program", err)
+}
+
+// signalName names a signal for error messages ("signal 9 (killed)").
+func signalName(sig int) string {
+	if d := signalDescription(sig); d != "" {
+		return "signal " + itoa(sig) + " (" + d + ")"
+	}
+	return "signal " + itoa(sig)
+}

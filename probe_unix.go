@@ -6,7 +6,7 @@ package adapters
 // the system will not say. How to ask is per system: physicalMemoryBytes
 // is in probe_linux.go (Linux, Android), probe_darwin.go (macOS, iOS),
 // probe_bsd.go, probe_solaris.go (Solaris, illumos), probe_aix.go and
-// probe_unix_other.go (any other Unix: not supported).
+// probe_hurd.go (not supported).
 func totalMemoryBytes() *uint64 {
 	n, err := physicalMemoryBytes()
 	if err != nil || n == 0 {

@@ -170,8 +170,8 @@ func TestTreeContextCancelKillsTheCgroup(t *testing.T) {
 // processes listed and killed, and thawed.
 func TestTreeKillWithoutCgroupKill(t *testing.T) {
 	requireCgroups(t)
-	forceFreezeKill = true
-	t.Cleanup(func() { forceFreezeKill = false })
+	testHooks.freezeKill = true
+	t.Cleanup(func() { testHooks.freezeKill = false })
 
 	res := runTree(t, treeRunner, helperSpec("tree", "setsid", "exit"))
 	assertGone(t, parsePid(t, res.Stdout))
@@ -256,8 +256,8 @@ func TestTreeFallsBackWithoutCgroup(t *testing.T) {
 // the kernel will not take), the program is started without it.
 func TestTreeFallsBackWhenCloneIntoCgroupFails(t *testing.T) {
 	requireCgroups(t)
-	forceCloneIntoCgroupFailure = true
-	t.Cleanup(func() { forceCloneIntoCgroupFailure = false })
+	testHooks.cloneIntoCgroupFails = true
+	t.Cleanup(func() { testHooks.cloneIntoCgroupFails = false })
 	res := runTree(t, treeRunner, helperSpec("exit", "3"))
 	assert.Equal(t, 3, res.ExitCode)
 	s := res.Sources["cpu_ms"]

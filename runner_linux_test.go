@@ -81,8 +81,8 @@ var runnerRules = map[string]func(*testing.T){
 // Kernels before 5.3 give no pidfd; the runner then learns of the exit
 // from a waitid(WNOWAIT) goroutine. The same rules must hold there.
 func TestRunWithoutPidfd(t *testing.T) {
-	forcePidfdFallback = true
-	t.Cleanup(func() { forcePidfdFallback = false })
+	testHooks.noPidfd = true
+	t.Cleanup(func() { testHooks.noPidfd = false })
 	for name, rule := range runnerRules {
 		t.Run(name, rule)
 	}
@@ -91,8 +91,8 @@ func TestRunWithoutPidfd(t *testing.T) {
 // macOS and the BSDs use reader goroutines and wait4; the code builds on
 // Linux so that it is tested here against the same rules.
 func TestRunWithReaderGoroutines(t *testing.T) {
-	forceReaderGoroutines = true
-	t.Cleanup(func() { forceReaderGoroutines = false })
+	testHooks.readerGoroutines = true
+	t.Cleanup(func() { testHooks.readerGoroutines = false })
 	for name, rule := range runnerRules {
 		t.Run(name, rule)
 	}

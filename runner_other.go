@@ -2,14 +2,75 @@
 
 package adapters
 
-import "os"
+// The runner of the platforms that are neither Unix nor Windows: plan9,
+// where os/exec starts the child, and js/wasm and wasip1, where no process
+// can start (os/exec says so, and Run returns ErrRunCommand). A deadline
+// or a cancelled ctx kills the child only, not what it started, and these
+// platforms report no resource usage for a child: every figure but wall
+// time, exit code and output stays nil.
 
-// processUsageSource names where usageFigures reads: nowhere.
-const processUsageSource = ""
+import (
+	"context"
+	"errors"
+	"io"
+	"os"
+	"os/exec"
+	"sync"
+	"time"
 
-// usageFigures has nothing to read: these platforms (plan9, js/wasm,
-// wasip1) report no resource usage for a child, so every figure stays nil.
-func usageFigures(state *os.ProcessState, r *RunResult) {}
+	"github.com/perfgate/adapters/internal/capture"
+)
 
-// signalName names a signal by number.
-func signalName(sig int) string { return "signal " + itoa(sig) }
+// startAndWait starts p's child with os/exec and waits for it.
+func (r StdProcessRunner) startAndWait(ctx context.Context, p *runPlan) (exitRecord, error) {
+	cmd := &exec.Cmd{
+		Path:  p.path,
+		Args:  p.spec.Argv,
+		Dir:   p.spec.Cwd,
+		Env:   p.env,
+		Stdin: p.spec.Stdin,
+		// Bounds the wait for pipes held open by descendants.
+		WaitDelay: p.grace,
+	}
+	switch {
+	case p.captures():
+		cmd.Stdout, cmd.Stderr = &lockedHead{head: p.stdout}, &lockedHead{head: p.stderr}
+	case p.spec.Output == OutputInherit:
+		cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
+	default:
+		cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
+	}
+	var rec exitRecord
+	rec.start = time.Now()
+	if err := cmd.Start(); err != nil {
+		return exitRecord{}, newError(KindRunCommand, p.spec.Argv, "cannot start program", err)
+	}
+	killSwitch := armKillSwitch(ctx, rec.start, p.spec.Timeout, func() { _ = cmd.Process.Kill() })
+	state, waitErr := cmd.Process.Wait()
+	rec.end = time.Now()
+	rec.cause = killSwitch.markExited()
+	// Cmd.Wait finishes the output copies (bounded by WaitDelay); the
+	// process is already reaped, so its error is only about the pipes.
+	_ = cmd.Wait()
+	if waitErr != nil && !errors.Is(waitErr, os.ErrProcessDone) {
+		return exitRecord{}, waitError(p.spec, waitErr)
+	}
+	rec.exitCode = state.ExitCode()
+	rec.killEndedIt = rec.cause != notKilled
+	return rec, nil
+}
+
+// lockedHead lets os/exec's copying goroutine write into a capture.Head.
+type lockedHead struct {
+	mu   sync.Mutex
+	head *capture.Head
+}
+
+func (l *lockedHead) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.head.Write(p)
+}
+
+// signalDescription is empty: these platforms name no signals.
+func signalDescription(int) string { return "" }

@@ -2,97 +2,76 @@
 
 package adapters
 
+// The Unix runner: the child starts in a process group of its own, whose
+// id is its pid, and is reaped with wait4, which gives its own rusage.
+// Linux waits for it on a pidfd in one ppoll loop (runner_linux.go, which
+// sets pidfdStartAndWait); macOS, the BSDs and the other Unix systems read
+// the output with goroutines and block in wait4 (startAndWaitWithReaders
+// below, also run on Linux under a test hook so that Linux CI tests it).
+
 import (
 	"context"
+	"io/fs"
+	"os"
 	"runtime"
 	"syscall"
 	"time"
 
-	"github.com/perfgate/adapters/internal/capture"
+	"golang.org/x/sys/unix"
 )
 
-// run starts spec in its own process group and measures it. See the
-// package documentation for the contract. The spawn and the wait are per
-// OS (startAndWait); everything before and after them is here.
-func (r StdProcessRunner) run(ctx context.Context, spec *CommandSpec) (RunResult, error) {
-	env := childEnv(spec)
-	prog, err := resolve(spec, env)
-	if err != nil {
-		return RunResult{}, err
-	}
-	outputCap := spec.effectiveOutputCap()
-	stdout, stderr := capture.NewHead(outputCap), capture.NewHead(outputCap)
-	energy := startEnergyMeter()
+// pidfdStartAndWait is the Linux runner, set by runner_linux.go; nil on the
+// other Unix systems.
+var pidfdStartAndWait func(r StdProcessRunner, ctx context.Context, p *runPlan) (exitRecord, error)
 
-	w, err := r.startAndWait(ctx, spec, prog.Path, env, stdout, stderr)
-	if err != nil {
-		return RunResult{}, err
+// startAndWait starts p's child and waits for it.
+func (r StdProcessRunner) startAndWait(ctx context.Context, p *runPlan) (exitRecord, error) {
+	if pidfdStartAndWait != nil && !testHooks.readerGoroutines {
+		return pidfdStartAndWait(r, ctx, p)
 	}
-
-	result := baseResult(w.end.Sub(w.start), prog.Size, stdout, stderr)
-	switch {
-	case w.status.Exited():
-		result.ExitCode = w.status.ExitStatus()
-	case w.status.Signaled():
-		result.ExitCode = -1
-		sig := int(w.status.Signal())
-		result.Signal = &sig
-	}
-	rusageFiguresOf(w.usage).apply(&result, runtime.GOOS)
-	if result.MaxRSSKB != nil && w.viaSpawner {
-		// The spawner's peak at the spawn is the only floor.
-		if *result.MaxRSSKB <= w.rssFloorKiB {
-			result.MaxRSSKB = nil
-		}
-	} else if result.MaxRSSKB != nil {
-		if own, ok := childPeakRSSKiB(*result.MaxRSSKB); ok {
-			result.MaxRSSKB = &own
-		} else {
-			result.MaxRSSKB = nil
-		}
-	}
-	if r.Scope == ScopeTree {
-		applyTreeScope(&result, w.tree, SourceWait4)
-	}
-	energy.finish(&result)
-
-	// A kill only counts when it is what ended the child: a child that
-	// exited on its own a moment before the deadline did not time out.
-	killedBySIGKILL := w.status.Signaled() && w.status.Signal() == syscall.SIGKILL
-	switch {
-	case w.cause == killedAtDeadline && killedBySIGKILL:
-		result.TimedOut = true
-	case w.cause == killedByContext && killedBySIGKILL:
-		return result, newError(KindRunCommand, spec.Argv, "killed: context done", ctx.Err())
-	}
-	return result, nil
+	return startAndWaitWithReaders(ctx, p)
 }
 
-// exitWait is what startAndWait learned about the child.
-type exitWait struct {
-	// start is taken just before the spawn, end when the exit was seen.
-	start, end time.Time
-	status     syscall.WaitStatus
-	usage      syscall.Rusage
-	// cause says whether the deadline or the context killed the group.
-	cause killCause
-	// tree is what the run's cgroup gave in tree scope: nil where there
-	// are no cgroups (macOS, the BSDs).
-	tree *treeReading
-	// viaSpawner says the child was started by the spawner (Linux), whose
-	// VmHWM just after the spawn, rssFloorKiB, is the most the child can
-	// have inherited: a larger ru_maxrss is the child's own.
-	viaSpawner  bool
-	rssFloorKiB uint64
+// startAndWaitWithReaders: a goroutine drains each pipe while this one
+// blocks in wait4. Go cannot call waitid(WNOWAIT) on these systems, so the
+// child is reaped first and its group killed right after: a pid is not
+// reused that fast, and while leftovers live the group id stays taken.
+func startAndWaitWithReaders(ctx context.Context, p *runPlan) (exitRecord, error) {
+	streams, err := openStdio(p)
+	if err != nil {
+		return exitRecord{}, err
+	}
+	defer streams.closeAll()
+	attr := procAttr(p, streams.childFiles(p.spec.Output))
+
+	var rec exitRecord
+	rec.start = time.Now()
+	pid, _, err := syscall.StartProcess(p.path, p.spec.Argv, attr)
+	if err != nil {
+		return exitRecord{}, startError(p.spec, p.path, err)
+	}
+	streams.startReading(p)
+	killSwitch := armKillSwitch(ctx, rec.start, p.spec.Timeout, func() { killGroup(pid) })
+
+	status, usage, waitErr := reap(pid)
+	rec.end = time.Now()
+	rec.cause = killSwitch.markExited()
+	killGroup(pid) // leftovers
+	streams.finishReading(p.grace)
+	if waitErr != nil {
+		return exitRecord{}, waitError(p.spec, waitErr)
+	}
+	rec.setWaitStatus(status, &usage)
+	return rec, nil
 }
 
-// procAttr describes the child: its own process group, stdin, stdout and
-// stderr from files, the spec's directory and environment.
-func procAttr(spec *CommandSpec, env []string, stdin, stdout, stderr uintptr) *syscall.ProcAttr {
+// procAttr describes the child: its own process group, its descriptors
+// 0, 1 and 2, the spec's directory and environment.
+func procAttr(p *runPlan, files []uintptr) *syscall.ProcAttr {
 	return &syscall.ProcAttr{
-		Dir:   spec.Cwd,
-		Env:   env,
-		Files: []uintptr{stdin, stdout, stderr},
+		Dir:   p.spec.Cwd,
+		Env:   p.env,
+		Files: files,
 		Sys:   &syscall.SysProcAttr{Setpgid: true},
 	}
 }
@@ -105,16 +84,38 @@ func killGroup(pgid int) { _ = syscall.Kill(-pgid, syscall.SIGKILL) }
 func reap(pid int) (syscall.WaitStatus, syscall.Rusage, error) {
 	var status syscall.WaitStatus
 	var usage syscall.Rusage
-	for {
+	err := ignoringEINTR(func() error {
 		_, err := syscall.Wait4(pid, &status, 0, &usage)
-		if err == syscall.EINTR {
-			continue
-		}
-		return status, usage, err
+		return err
+	})
+	return status, usage, err
+}
+
+// setWaitStatus records how a directly spawned child ended and what it
+// used.
+func (e *exitRecord) setWaitStatus(status syscall.WaitStatus, usage *syscall.Rusage) {
+	e.setStatus(status)
+	e.usage = rusageOf(usage)
+	if goosLinux {
+		e.inheritedPeakKiB = callerPeakFloorKiB(maxRSSKiB(runtime.GOOS, e.usage.maxRSSRaw))
 	}
 }
 
-func rusageFiguresOf(u syscall.Rusage) *rusageFigures {
+// setStatus records how the child ended. Only a SIGKILL can be the run's
+// own kill.
+func (e *exitRecord) setStatus(status syscall.WaitStatus) {
+	switch {
+	case status.Exited():
+		e.exitCode = status.ExitStatus()
+	case status.Signaled():
+		e.exitCode = -1
+		e.signal = int(status.Signal())
+	}
+	e.killEndedIt = status.Signaled() && status.Signal() == syscall.SIGKILL
+}
+
+// rusageOf converts a struct rusage to its OS-neutral figures.
+func rusageOf(u *syscall.Rusage) *rusageFigures {
 	return &rusageFigures{
 		user:        time.Duration(u.Utime.Nano()),
 		system:      time.Duration(u.Stime.Nano()),
@@ -128,7 +129,62 @@ func rusageFiguresOf(u syscall.Rusage) *rusageFigures {
 	}
 }
 
-// signalName names a signal for error messages ("signal 9 (killed)").
-func signalName(sig int) string {
-	return "signal " + itoa(sig) + " (" + syscall.Signal(sig).String() + ")"
+// signalDescription describes a signal ("killed").
+func signalDescription(sig int) string { return syscall.Signal(sig).String() }
+
+// ignoringEINTR calls fn until it returns an error other than EINTR.
+func ignoringEINTR(fn func() error) error {
+	for {
+		if err := fn(); err != syscall.EINTR {
+			return err
+		}
+	}
+}
+
+// ignoringEINTRIO is ignoringEINTR for calls that return a count.
+func ignoringEINTRIO(fn func() (int, error)) (int, error) {
+	for {
+		n, err := fn()
+		if err != syscall.EINTR {
+			return n, err
+		}
+	}
+}
+
+// openAboveStdio opens name read-only, close-on-exec, at a descriptor above
+// 2, for a file kept open for the life of the process. A caller that closed
+// its stdin would otherwise get it as descriptor 0: a later dup2 onto 0
+// would swap it under us, and a child handed it would read the caller's
+// data.
+func openAboveStdio(name string, mode int) (*os.File, error) {
+	fd, err := ignoringEINTRIO(func() (int, error) { return syscall.Open(name, mode|syscall.O_CLOEXEC, 0) })
+	if err != nil {
+		return nil, &fs.PathError{Op: "open", Path: name, Err: err}
+	}
+	if fd, err = moveAboveStdio(fd); err != nil {
+		return nil, &fs.PathError{Op: "fcntl", Path: name, Err: err}
+	}
+	return os.NewFile(uintptr(fd), name), nil
+}
+
+// moveAboveStdio returns fd itself when it is above 2, else a close-on-exec
+// duplicate above 2, closing fd.
+func moveAboveStdio(fd int) (int, error) {
+	if fd > 2 {
+		return fd, nil
+	}
+	// ForkLock keeps a concurrent fork from inheriting the duplicate
+	// before it is marked close-on-exec (not every Unix has
+	// F_DUPFD_CLOEXEC).
+	syscall.ForkLock.RLock()
+	moved, err := unix.FcntlInt(uintptr(fd), unix.F_DUPFD, 3)
+	if err == nil {
+		syscall.CloseOnExec(moved)
+	}
+	syscall.ForkLock.RUnlock()
+	syscall.Close(fd)
+	if err != nil {
+		return -1, err
+	}
+	return moved, nil
 }

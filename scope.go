@@ -23,32 +23,35 @@ const (
 	ScopeTree Scope = "tree"
 )
 
-// Names of the sources in FigureSource.Source.
+// Source names the interface a figure was read from, in FigureSource.
+type Source string
+
+// The sources of figures.
 const (
 	// SourceWait4 is the rusage wait4 returned for the child.
-	SourceWait4 = "wait4"
+	SourceWait4 Source = "wait4"
 	// SourceGetProcessTimes is Windows' GetProcessTimes of the child.
-	SourceGetProcessTimes = "GetProcessTimes"
+	SourceGetProcessTimes Source = "GetProcessTimes"
 	// SourceGetProcessMemoryInfo is Windows' K32GetProcessMemoryInfo of
 	// the child (peak working set, page faults).
-	SourceGetProcessMemoryInfo = "GetProcessMemoryInfo"
+	SourceGetProcessMemoryInfo Source = "GetProcessMemoryInfo"
 	// SourceGetProcessIoCounters is Windows' GetProcessIoCounters of the
 	// child.
-	SourceGetProcessIoCounters = "GetProcessIoCounters"
+	SourceGetProcessIoCounters Source = "GetProcessIoCounters"
 	// SourceJobAccounting is the accounting of the run's Windows job
 	// object (JobObjectBasicAndIoAccountingInformation): every process
 	// that was in the job.
-	SourceJobAccounting = "JobAccounting"
+	SourceJobAccounting Source = "JobAccounting"
 	// SourceCgroupCPUStat is usage_usec, user_usec and system_usec of the
 	// run's cgroup.
-	SourceCgroupCPUStat = "cgroup.cpu.stat"
+	SourceCgroupCPUStat Source = "cgroup.cpu.stat"
 	// SourceCgroupMemoryPeak is memory.peak of the run's cgroup: the
 	// peak of the memory charged to it (anonymous memory, page cache,
 	// kernel memory), not a resident set size.
-	SourceCgroupMemoryPeak = "cgroup.memory.peak"
+	SourceCgroupMemoryPeak Source = "cgroup.memory.peak"
 	// SourceCgroupIOStat is rbytes and wbytes of the run's cgroup's
 	// io.stat, summed over devices.
-	SourceCgroupIOStat = "cgroup.io.stat"
+	SourceCgroupIOStat Source = "cgroup.io.stat"
 )
 
 // FigureSource says what one figure of a RunResult covers and where it
@@ -57,8 +60,8 @@ type FigureSource struct {
 	// Scope is ScopeProcess or ScopeTree.
 	Scope Scope `json:"scope"`
 	// Source names the interface the figure was read from (SourceWait4,
-	// SourceCgroupCPUStat, ...).
-	Source string `json:"source"`
+	// SourceCgroupCPUStat, ...); empty where the platform names none.
+	Source Source `json:"source"`
 	// Note says why a figure asked for in tree scope is a process one
 	// (no cgroup could be made, the controller is not enabled, the
 	// cross-check failed), or what is odd about a tree one.
@@ -82,6 +85,10 @@ func cgroupCPUPlausible(cgroupUs, wait4Us uint64) bool {
 	slack := uint64(cpuCrossCheckSlackUs) + wait4Us/cpuCrossCheckDivisor
 	return cgroupUs >= wait4Us || wait4Us-cgroupUs <= slack
 }
+
+// noSource stands for a figure whose source the platform does not name
+// (the os/exec runner of plan9, js/wasm and wasip1, which reads none).
+const noSource Source = ""
 
 // treeReading is what a run in tree scope learned from its cgroup.
 type treeReading struct {
@@ -131,7 +138,7 @@ var (
 // them, and sets r.Sources for every resource figure r holds. t is nil
 // where there are no cgroups; processSource names where the process
 // figures came from.
-func applyTreeScope(r *RunResult, t *treeReading, processSource string) {
+func applyTreeScope(r *RunResult, t *treeReading, processSource Source) {
 	sources := make(map[string]FigureSource, len(resourceFigures(r)))
 	note := ""
 	switch {
@@ -147,7 +154,7 @@ func applyTreeScope(r *RunResult, t *treeReading, processSource string) {
 	}
 	if note == "" {
 		s := &t.stats
-		tree := func(source string) FigureSource {
+		tree := func(source Source) FigureSource {
 			return FigureSource{Scope: ScopeTree, Source: source, Note: t.leftover}
 		}
 

@@ -45,7 +45,7 @@ func helperSpawnerPid([]string) int {
 // helperSpawnerFallback points the spawner at args[0], which cannot
 // serve, runs a child and prints the RunResult and whether a spawner runs.
 func helperSpawnerFallback(args []string) int {
-	spawnerExe = args[0]
+	testHooks.spawnerExe = args[0]
 	runner := StdProcessRunner{Spawner: true}
 	res, err := runner.Run(context.Background(), helperSpec("echo", "hi"))
 	if err != nil {
@@ -152,11 +152,11 @@ func procfsStatusKiB(pid int) (uint64, error) {
 // The spawner is opt-in, refused by the environment and unused in tree
 // scope; the default direct spawn's rules are the other tests'.
 func TestUseSpawner(t *testing.T) {
-	assert.False(t, StdProcessRunner{}.useSpawner(), "off by default")
-	assert.True(t, StdProcessRunner{Spawner: true}.useSpawner())
-	assert.False(t, StdProcessRunner{Spawner: true, Scope: ScopeTree}.useSpawner())
+	assert.False(t, (&runPlan{}).usesSpawner(), "off by default")
+	assert.True(t, (&runPlan{spawner: true}).usesSpawner())
+	assert.False(t, (&runPlan{spawner: true, scope: ScopeTree}).usesSpawner())
 	t.Setenv(NoSpawnerEnvKey, "1")
-	assert.False(t, StdProcessRunner{Spawner: true}.useSpawner(), "environment opt-out")
+	assert.False(t, (&runPlan{spawner: true}).usesSpawner(), "environment opt-out")
 }
 
 func TestSpawnerFallbackWhenItCannotStart(t *testing.T) {
@@ -261,8 +261,8 @@ func TestSpawnerManyConcurrentRuns(t *testing.T) {
 // Every rule of the runner holds through the spawner (here it must serve
 // throughout).
 func TestRunThroughSpawner(t *testing.T) {
-	forceSpawner = true
-	t.Cleanup(func() { forceSpawner = false })
+	testHooks.spawnerForAll = true
+	t.Cleanup(func() { testHooks.spawnerForAll = false })
 	s := theSpawner()
 	require.NotNil(t, s)
 	for name, rule := range runnerRules {
@@ -273,8 +273,8 @@ func TestRunThroughSpawner(t *testing.T) {
 
 // A request too large for one message is spawned directly.
 func TestSpawnerHugeRequestFallsBack(t *testing.T) {
-	forceSpawner = true
-	t.Cleanup(func() { forceSpawner = false })
+	testHooks.spawnerForAll = true
+	t.Cleanup(func() { testHooks.spawnerForAll = false })
 	require.NotNil(t, theSpawner())
 	// One string may not exceed 128 KiB (MAX_ARG_STRLEN): three of 64.
 	spec := helperSpec("env", "BIG1", "BIG2", "BIG3")
@@ -285,20 +285,4 @@ func TestSpawnerHugeRequestFallsBack(t *testing.T) {
 	assert.Equal(t, 0, res.ExitCode)
 	assert.Equal(t, uint64Ptr(3*(64<<10+1)), res.StdoutTotalBytes)
 	assert.NotNil(t, theSpawner(), "still served by the spawner afterwards")
-}
-
-func TestSpawnerWireFormat(t *testing.T) {
-	q := spawnRequest{path: "/p", dir: "d", argv: []string{"a", ""}, env: []string{"K=V"}, timeout: time.Second}
-	got, err := decodeSpawnRequest(q.encode())
-	require.NoError(t, err)
-	assert.Equal(t, q, *got)
-	enc := q.encode()
-	for i := range enc {
-		_, _ = decodeSpawnRequest(enc[:i]) // never panics
-	}
-	p := spawnReply{errno: 2, wall: time.Millisecond, status: 9, cause: killedAtDeadline, floorKiB: 3000}
-	p.usage.Maxrss = 1234
-	back, ok := decodeSpawnReply(p.encode())
-	require.True(t, ok)
-	assert.Equal(t, p, back)
 }

@@ -4,7 +4,7 @@ package adapters
 // ends. os.Pipe handles are not pollable on Windows, so there is no read
 // deadline; Close cancels the pending ReadFile (CancelIoEx), the readers
 // return, and closeAll later finds the files already closed.
-func (p *stdio) cutOffReads() {
-	_ = p.stdoutR.Close()
-	_ = p.stderrR.Close()
+func (s *stdio) cutOffReads() {
+	_ = s.stdoutR.Close()
+	_ = s.stderrR.Close()
 }

@@ -5,15 +5,14 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/assert"
-	"golang.org/x/sys/windows"
 )
 
 // How the counters of a run become figures, with made-up values of the
 // kind a real Windows machine gives (Wine gives zeros, so the runner tests
 // cannot show these choices there).
-func TestWinCountersApply(t *testing.T) {
+func TestJobCountersApply(t *testing.T) {
 	u := func(v uint64) *uint64 { return &v }
-	child := winCounters{
+	child := jobCounters{
 		cpu:    &cpuTimes{user: 120 * time.Millisecond, kernel: 30 * time.Millisecond},
 		memory: &memoryFigures{peakWorkingSetBytes: 10<<20 + 1023, pageFaults: 2500},
 		io:     &ioBytes{read: 4096, written: 100},
@@ -25,7 +24,7 @@ func TestWinCountersApply(t *testing.T) {
 
 	for _, tc := range []struct {
 		name     string
-		counters winCounters
+		counters jobCounters
 		want     RunResult
 	}{
 		{"the job's totals cover the tree; the peak working set is the child's", tree, RunResult{
@@ -38,39 +37,19 @@ func TestWinCountersApply(t *testing.T) {
 			PageFaults: u(2500), MaxRSSKB: u(10 << 10),
 			IOReadBytes: u(4096), IOWriteBytes: u(100),
 		}},
-		{"job without I/O accounting (Wine): the child's I/O", winCounters{
+		{"job without I/O accounting (Wine): the child's I/O", jobCounters{
 			memory: child.memory, io: child.io, jobCPU: tree.jobCPU, jobPageFaults: u(0),
 		}, RunResult{
 			CPUMs: u(1001), UserCPUUs: u(900000), SystemCPUUs: u(101000),
 			PageFaults: u(0), MaxRSSKB: u(10 << 10),
 			IOReadBytes: u(4096), IOWriteBytes: u(100),
 		}},
-		{"nothing readable: nothing reported", winCounters{}, RunResult{}},
+		{"nothing readable: nothing reported", jobCounters{}, RunResult{}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var got RunResult
 			tc.counters.apply(&got)
 			assert.Equal(t, tc.want, got)
 		})
-	}
-}
-
-func TestFiletimeDuration(t *testing.T) {
-	assert.Equal(t, time.Duration(0), filetimeDuration(windows.Filetime{}))
-	assert.Equal(t, 100*time.Nanosecond, filetimeDuration(windows.Filetime{LowDateTime: 1}))
-	assert.Equal(t, time.Duration(1<<32)*100, filetimeDuration(windows.Filetime{HighDateTime: 1}))
-	assert.Equal(t, time.Second, filetimeDuration(windows.Filetime{LowDateTime: 10_000_000}))
-}
-
-// The memory counters of a process that is still running (this one):
-// a real peak working set everywhere (Wine too), and page faults except
-// under Wine, which counts none.
-func TestReadMemoryOfRunningProcess(t *testing.T) {
-	m := readMemory(windows.CurrentProcess())
-	if assert.NotNil(t, m) {
-		assert.Greater(t, m.peakWorkingSetBytes, uint64(1<<20), "this Go test binary")
-		if !underWine() {
-			assert.Greater(t, m.pageFaults, uint64(0))
-		}
 	}
 }

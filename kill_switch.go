@@ -4,8 +4,6 @@ import (
 	"context"
 	"sync"
 	"time"
-
-	"github.com/perfgate/adapters/internal/capture"
 )
 
 // killCause says who killed a run.
@@ -65,44 +63,4 @@ func (k *killSwitch) markExited() killCause {
 		k.release()
 	}
 	return cause
-}
-
-// baseResult fills what every runner measures the same way: wall time,
-// binary size and the captured output.
-func baseResult(wall time.Duration, binaryBytes int64, stdout, stderr *capture.Head) RunResult {
-	return RunResult{
-		Wall:             wall,
-		WallMs:           uint64(wall / time.Millisecond),
-		BinaryBytes:      uint64Ptr(uint64(binaryBytes)),
-		Stdout:           stdout.Bytes(),
-		Stderr:           stderr.Bytes(),
-		StdoutTotalBytes: uint64Ptr(stdout.Total()),
-		StderrTotalBytes: uint64Ptr(stderr.Total()),
-		StdoutTruncated:  stdout.Truncated(),
-		StderrTruncated:  stderr.Truncated(),
-	}
-}
-
-// energyMeter brackets a run with two RAPL readings; it reads nothing
-// while the child runs.
-type energyMeter struct {
-	before energySnapshot
-	ok     bool
-}
-
-func startEnergyMeter() energyMeter {
-	before, ok := readEnergy()
-	return energyMeter{before: before, ok: ok}
-}
-
-// finish sets r.EnergyUJ when both readings succeeded.
-func (m energyMeter) finish(r *RunResult) {
-	if !m.ok {
-		return
-	}
-	if after, ok := readEnergy(); ok {
-		if uj, ok := energyUsed(m.before, after); ok {
-			r.EnergyUJ = &uj
-		}
-	}
 }

@@ -1,8 +1,9 @@
 package adapters
 
-// The figures of a run on Windows: what Windows recorded for the child
-// process and for its job (the whole process tree), read after the child
-// exited and before its handle is closed, and how they become a RunResult.
+// The Windows system calls behind a run's job object: creating it, resuming
+// the suspended child in it, terminating it, and reading the counters of
+// the child and of the job after the child exited (before its handle is
+// closed). How the counters become figures is in job_figures.go.
 
 import (
 	"time"
@@ -11,97 +12,63 @@ import (
 	"golang.org/x/sys/windows"
 )
 
-// winCounters is what Windows recorded for a finished run. A nil part could
-// not be read (or was read as something impossible, see readCounters).
-type winCounters struct {
-	// Of the child process alone.
-	cpu    *cpuTimes      // GetProcessTimes
-	memory *memoryFigures // K32GetProcessMemoryInfo
-	io     *ioBytes       // GetProcessIoCounters
+// killedExitCode is the exit code TerminateJobObject gives the processes it
+// kills. As an int32 (perfgate's exit_code, Rust's ExitStatus::code) it
+// reads -1, the ExitCode Unix reports for a killed child.
+const killedExitCode = ^uint32(0)
 
-	// Of the job: every process that was in it, the child and all its
-	// descendants, exited or still running.
-	jobCPU        *cpuTimes
-	jobPageFaults *uint64
-	jobIO         *ioBytes
+// newKillOnCloseJob creates an unnamed job whose processes are all killed
+// when its last handle is closed, so that nothing of a run outlives Run,
+// even if Run itself never gets to terminate them.
+func newKillOnCloseJob() (windows.Handle, error) {
+	job, err := windows.CreateJobObject(nil, nil)
+	if err != nil {
+		return 0, err
+	}
+	var limits windows.JOBOBJECT_EXTENDED_LIMIT_INFORMATION
+	limits.BasicLimitInformation.LimitFlags = windows.JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE
+	_, err = windows.SetInformationJobObject(job, windows.JobObjectExtendedLimitInformation,
+		uintptr(unsafe.Pointer(&limits)), uint32(unsafe.Sizeof(limits)))
+	if err != nil {
+		_ = windows.CloseHandle(job)
+		return 0, err
+	}
+	return job, nil
 }
 
-type cpuTimes struct{ user, kernel time.Duration }
+// procNtResumeProcess is ntdll's NtResumeProcess, which x/sys/windows does
+// not wrap. It resumes every thread of a process in one call. Go closes
+// the main thread's handle in StartProcess; the documented alternative, a
+// toolhelp snapshot of every thread on the system to find it again, costs
+// time that would count as wall time.
+var procNtResumeProcess = windows.NewLazySystemDLL("ntdll.dll").NewProc("NtResumeProcess")
 
-type memoryFigures struct {
-	peakWorkingSetBytes uint64
-	pageFaults          uint64 // soft and hard: Windows does not split them
+// resumeProcess lets the suspended child run.
+func resumeProcess(proc windows.Handle) error {
+	if err := procNtResumeProcess.Find(); err != nil {
+		return err
+	}
+	status, _, _ := procNtResumeProcess.Call(uintptr(proc))
+	if status != 0 {
+		return windows.NTStatus(status)
+	}
+	return nil
 }
 
-type ioBytes struct{ read, written uint64 }
-
-// apply fills r's figures. CPU time, page faults and I/O come from the job
-// where it gave them, so that they cover the whole tree, as rusage covers
-// the child and the descendants it waited for on Unix (a Windows process's
-// own counters leave its children out). The peak working set is the
-// child's: the job keeps no working-set peak, only a commit-charge one,
-// which is another quantity. Context switches stay nil: Windows keeps no
-// per-process count.
-func (c *winCounters) apply(r *RunResult) {
-	if cpu := firstNonNil(c.jobCPU, c.cpu); cpu != nil {
-		(&rusageFigures{user: cpu.user, system: cpu.kernel}).applyCPU(r)
+// terminateIfRunning kills the whole job unless the child has already
+// exited, and says whether it did.
+func terminateIfRunning(job, proc windows.Handle) bool {
+	if event, err := windows.WaitForSingleObject(proc, 0); err == nil && event == windows.WAIT_OBJECT_0 {
+		return false
 	}
-	switch {
-	case c.jobPageFaults != nil:
-		r.PageFaults = uint64Ptr(*c.jobPageFaults)
-	case c.memory != nil:
-		r.PageFaults = uint64Ptr(c.memory.pageFaults)
-	}
-	if c.memory != nil {
-		r.MaxRSSKB = uint64Ptr(c.memory.peakWorkingSetBytes / 1024)
-	}
-	if io := firstNonNil(c.jobIO, c.io); io != nil {
-		r.IOReadBytes = uint64Ptr(io.read)
-		r.IOWriteBytes = uint64Ptr(io.written)
-	}
-}
-
-// sources says, for each figure apply set, whether it came from the job
-// (the tree) or from the child alone, for RunResult.Sources in tree scope.
-func (c *winCounters) sources(r *RunResult) map[string]FigureSource {
-	job := FigureSource{Scope: ScopeTree, Source: SourceJobAccounting}
-	sources := make(map[string]FigureSource)
-	set := func(keys []string, fromJob bool, child FigureSource) {
-		for _, key := range keys {
-			if fromJob {
-				sources[key] = job
-			} else {
-				sources[key] = child
-			}
-		}
-	}
-	if r.CPUMs != nil {
-		set(cpuKeys, c.jobCPU != nil, FigureSource{Scope: ScopeProcess, Source: SourceGetProcessTimes, Note: "no job accounting"})
-	}
-	if r.PageFaults != nil {
-		set([]string{"page_faults"}, c.jobPageFaults != nil, FigureSource{Scope: ScopeProcess, Source: SourceGetProcessMemoryInfo, Note: "no job accounting"})
-	}
-	if r.MaxRSSKB != nil {
-		set([]string{"max_rss_kb"}, false, FigureSource{Scope: ScopeProcess, Source: SourceGetProcessMemoryInfo, Note: "a job keeps no working-set peak"})
-	}
-	if r.IOReadBytes != nil {
-		set(ioKeys, c.jobIO != nil, FigureSource{Scope: ScopeProcess, Source: SourceGetProcessIoCounters, Note: "no job accounting"})
-	}
-	return sources
-}
-
-func firstNonNil[T any](a, b *T) *T {
-	if a != nil {
-		return a
-	}
-	return b
+	return windows.TerminateJobObject(job, killedExitCode) == nil
 }
 
 // readCounters reads every figure Windows keeps for the exited child proc
 // and for job. It is called after the wait, before the handles are closed
 // and before the job's leftovers are terminated.
-func readCounters(proc, job windows.Handle) winCounters {
-	var c winCounters
+func readCounters(proc, job windows.Handle) jobCounters {
+	var c jobCounters
 	var creation, exit, kernel, user windows.Filetime
 	if windows.GetProcessTimes(proc, &creation, &exit, &kernel, &user) == nil {
 		c.cpu = &cpuTimes{user: filetimeDuration(user), kernel: filetimeDuration(kernel)}

@@ -1,0 +1,142 @@
+package adapters
+
+import (
+	"context"
+	"runtime"
+	"time"
+
+	"github.com/perfgate/adapters/internal/capture"
+)
+
+// The run, written once for every operating system: what happens before
+// the spawn and after the reap is here; how to start the child and wait
+// for it is each OS's startAndWait (runner_unix.go, runner_windows.go,
+// runner_other.go), which returns an OS-neutral exitRecord.
+
+// runPlan is everything startAndWait needs to start the child: the spec,
+// the program found for it, the child's environment and where its output
+// goes.
+type runPlan struct {
+	spec *CommandSpec
+	// path is the program to execute, absolute.
+	path string
+	env  []string
+	// stdout and stderr receive the output in OutputCapture mode; both
+	// are nil in the other modes.
+	stdout, stderr *capture.Head
+	// grace bounds the wait for the output pipes after the child exited.
+	grace time.Duration
+	// scope is the runner's Scope: ScopeTree asks for a cgroup (Linux).
+	scope        Scope
+	cgroupParent string
+	spawner      bool
+}
+
+// captures reports whether the output is read through pipes.
+func (p *runPlan) captures() bool { return p.stdout != nil }
+
+// exitRecord is what startAndWait learned of a finished run.
+type exitRecord struct {
+	// start is taken just before the spawn, end when the exit was seen.
+	start, end time.Time
+	// exitCode is the child's exit status, -1 when a signal ended it.
+	exitCode int
+	// signal is the signal that ended the child, 0 when none did.
+	signal int
+	// cause says whether the deadline or the context killed the run;
+	// killEndedIt whether that kill is what ended the child (a child that
+	// exited on its own a moment before the deadline did not time out).
+	cause       killCause
+	killEndedIt bool
+
+	// usage is the child's rusage (Unix); nil where the OS gives none.
+	usage *rusageFigures
+	// inheritedPeakKiB is the most of usage's peak RSS that the child
+	// can have inherited from the process that spawned it (Linux folds
+	// the spawner's peak into a vfork child's ru_maxrss). A peak at or
+	// below it is withheld. Zero where nothing is inherited.
+	inheritedPeakKiB uint64
+	// job is what Windows recorded for the child and its job.
+	job *jobCounters
+	// tree is what the run's cgroup gave in tree scope; nil where no
+	// cgroup was tried (no cgroups on this OS, or process scope).
+	tree *treeReading
+}
+
+// run measures spec: the contract is in the package documentation.
+func (r StdProcessRunner) run(ctx context.Context, spec *CommandSpec) (RunResult, error) {
+	env := childEnv(spec)
+	prog, err := resolve(spec, env)
+	if err != nil {
+		return RunResult{}, err
+	}
+	plan := &runPlan{spec: spec, path: prog.Path, env: env, grace: r.pipeGrace(),
+		scope: r.Scope, cgroupParent: r.CgroupParent, spawner: r.Spawner}
+	if spec.Output.captures() {
+		outputCap := spec.effectiveOutputCap()
+		plan.stdout, plan.stderr = capture.NewHead(outputCap), capture.NewHead(outputCap)
+	}
+	energy := startEnergyMeter()
+	exit, err := r.startAndWait(ctx, plan)
+	if err != nil {
+		return RunResult{}, err
+	}
+	result := exit.result(plan, prog.Size)
+	energy.finish(&result)
+	return result, exit.outcomeError(ctx, spec)
+}
+
+// result turns the record into a RunResult.
+func (e *exitRecord) result(plan *runPlan, binaryBytes int64) RunResult {
+	wall := e.end.Sub(e.start)
+	r := RunResult{
+		Wall:        wall,
+		WallMs:      uint64(wall / time.Millisecond),
+		ExitCode:    e.exitCode,
+		BinaryBytes: uint64Ptr(uint64(binaryBytes)),
+		TimedOut:    e.cause == killedAtDeadline && e.killEndedIt,
+	}
+	if e.signal != 0 {
+		sig := e.signal
+		r.Signal = &sig
+	}
+	if plan.captures() {
+		setOutput(&r, plan.stdout, plan.stderr)
+	}
+	processSource := noSource
+	switch {
+	case e.usage != nil:
+		e.usage.apply(&r, runtime.GOOS)
+		if r.MaxRSSKB != nil && *r.MaxRSSKB <= e.inheritedPeakKiB {
+			r.MaxRSSKB = nil
+		}
+		processSource = SourceWait4
+	case e.job != nil:
+		e.job.apply(&r)
+	}
+	if plan.scope == ScopeTree {
+		if e.job != nil {
+			r.Sources = e.job.sources(&r)
+		} else {
+			applyTreeScope(&r, e.tree, processSource)
+		}
+	}
+	return r
+}
+
+// outcomeError is Run's error for a run that the context ended: a kill by
+// the context that is what ended the child. Every other run, timed out
+// included, is a measurement with a nil error.
+func (e *exitRecord) outcomeError(ctx context.Context, spec *CommandSpec) error {
+	if e.cause == killedByContext && e.killEndedIt {
+		return newError(KindRunCommand, spec.Argv, "killed: context done", ctx.Err())
+	}
+	return nil
+}
+
+// setOutput fills the captured heads and their totals.
+func setOutput(r *RunResult, stdout, stderr *capture.Head) {
+	r.Stdout, r.Stderr = stdout.Bytes(), stderr.Bytes()
+	r.StdoutTotalBytes, r.StderrTotalBytes = uint64Ptr(stdout.Total()), uint64Ptr(stderr.Total())
+	r.StdoutTruncated, r.StderrTruncated = stdout.Truncated(), stderr.Truncated()
+}

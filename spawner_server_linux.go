@@ -1,0 +1,386 @@
+//go:build linux
+
+package adapters
+
+// The spawner's side (see spawner_launch_linux.go): serving runs until the
+// caller is gone, with its own peak memory kept small and reset before
+// each spawn, so that the floor a child can inherit is known.
+
+import (
+	"encoding/binary"
+	"errors"
+	"io"
+	"os"
+	"runtime"
+	"runtime/debug"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/perfgate/adapters/internal/procfs"
+)
+
+// spawnerServer is the spawner's state.
+type spawnerServer struct {
+	ctl       int // the control socket
+	null      int
+	clearRefs int // /proc/self/clear_refs, -1 when it cannot be opened
+	// spawnMu makes the reset of the peak, the spawn and the read of the
+	// floor one step: a reset for another spawn must not come between a
+	// spawn and the read of its floor.
+	spawnMu sync.Mutex
+	// runs counts the runs waited for by goroutines; inFlight too, for
+	// reading.
+	runs     sync.WaitGroup
+	inFlight atomic.Int32
+	// startKiB is the spawner's VmHWM after its first shrink, baseKiB
+	// the floor of the first run after its last shrink (the pages the
+	// spawner needs fault back in), 0 until that run; lastShrink is when.
+	startKiB, baseKiB uint64
+	lastShrink        time.Time
+
+	mu     sync.Mutex
+	groups map[int]struct{} // the process groups of the runs in flight
+}
+
+// serveSpawner serves requests until the control socket reaches end of
+// file. One goroutine does it all while runs come one at a time: it
+// spawns a child and waits for it in one ppoll with the control socket,
+// as a C loop would, with no hand-off to another thread (each costs tens
+// of microseconds on a VM). A request that comes while a run is in flight
+// gets a goroutine of its own, so that neither run's clock waits for the
+// other's spawn.
+func serveSpawner(ctl int) {
+	srv, err := newSpawnerServer(ctl)
+	if err != nil {
+		return
+	}
+	if err := srv.sayHello(); err != nil {
+		return
+	}
+	srv.serve()
+	srv.runs.Wait()
+}
+
+func newSpawnerServer(ctl int) (*spawnerServer, error) {
+	runtime.GOMAXPROCS(min(runtime.GOMAXPROCS(0), 2))
+	// Started as /proc/self/exe, it would show as "exe" in ps.
+	_ = unix.Prctl(unix.PR_SET_NAME, uintptr(unsafe.Pointer(&[]byte("perfgate-spawn\x00")[0])), 0, 0, 0)
+	// A small heap: the Go default lets up to 4 MiB of garbage (decoded
+	// requests) pile up before the first collection, and the floor with it.
+	debug.SetGCPercent(10)
+	srv := &spawnerServer{ctl: ctl, clearRefs: -1, groups: map[int]struct{}{}}
+	var err error
+	if srv.null, err = unix.Open(os.DevNull, unix.O_RDWR|unix.O_CLOEXEC, 0); err != nil {
+		return nil, err
+	}
+	if fd, err := unix.Open("/proc/self/clear_refs", unix.O_WRONLY|unix.O_CLOEXEC, 0); err == nil {
+		srv.clearRefs = fd
+	}
+	unix.CloseOnExec(ctl)
+	srv.shrink()
+	return srv, nil
+}
+
+// sayHello tells the caller the spawner is ready: its pid and VmHWM.
+func (srv *spawnerServer) sayHello() error {
+	hello := []byte(spawnerReady)
+	hello = binary.LittleEndian.AppendUint64(hello, uint64(os.Getpid()))
+	hello = binary.LittleEndian.AppendUint64(hello, srv.startKiB)
+	_, err := unix.Write(srv.ctl, hello)
+	return err
+}
+
+// serve is the loop: one ppoll over the control socket and, while a run
+// is waited for on this goroutine, its pidfd and run socket.
+func (srv *spawnerServer) serve() {
+	buf := make([]byte, maxSpawnRequest+1)
+	oob := make([]byte, unix.CmsgSpace(4*4))
+	var cur *spawnedChild // the run this goroutine waits for
+	fds := [3]unix.PollFd{{Fd: int32(srv.ctl), Events: unix.POLLIN}}
+	for fds[0].Fd >= 0 || cur != nil {
+		n, deadline := 1, time.Time{}
+		if cur != nil {
+			fds[1] = unix.PollFd{Fd: int32(cur.pidfd), Events: unix.POLLIN}
+			fds[2] = unix.PollFd{Fd: int32(cur.sockFD()), Events: unix.POLLIN}
+			n, deadline = 3, cur.pendingDeadline()
+		}
+		if _, err := ppollUntil(fds[:n], deadline); err != nil {
+			break
+		}
+		if cur != nil && cur.handle(fds[1].Revents, fds[2].Revents) {
+			srv.finish(cur)
+			srv.shrinkIfGrown(cur.reply.floorKiB)
+			cur = nil
+		}
+		if fds[0].Fd < 0 || fds[0].Revents == 0 {
+			continue
+		}
+		q, fdsIn, err := receiveRequest(srv.ctl, buf, oob)
+		switch {
+		case err == unix.EINTR || err == unix.EAGAIN || err == errBadMessage:
+		case err != nil:
+			fds[0].Fd = -1 // the caller has exited: nobody wants the results
+			srv.killAll()
+		case cur == nil:
+			cur = srv.spawn(q, fdsIn)
+		default:
+			srv.spawnAndWaitAside(q, fdsIn)
+		}
+	}
+}
+
+// shrinkIfGrown shrinks the spawner again when it is idle and grown by
+// 1 MiB since the last shrink (the heap, thread stacks of concurrent runs,
+// pages of code and data touched by other paths), off any run's clock, at
+// most every 100 ms (a shrink takes about a millisecond).
+func (srv *spawnerServer) shrinkIfGrown(floorKiB uint64) {
+	switch {
+	case srv.baseKiB == 0:
+		srv.baseKiB = floorKiB
+	case floorKiB > srv.baseKiB+1024 && srv.inFlight.Load() == 0 &&
+		time.Since(srv.lastShrink) > 100*time.Millisecond:
+		srv.shrink()
+	}
+}
+
+// spawnAndWaitAside serves a request that came while a run is in flight,
+// on a goroutine of its own.
+func (srv *spawnerServer) spawnAndWaitAside(q *spawnRequest, fdsIn []int) {
+	srv.runs.Add(1)
+	srv.inFlight.Add(1)
+	go func() {
+		defer srv.runs.Done()
+		defer srv.inFlight.Add(-1)
+		if c := srv.spawn(q, fdsIn); c != nil {
+			srv.wait(c)
+		}
+	}()
+}
+
+// killAll kills the process groups of every run in flight.
+func (srv *spawnerServer) killAll() {
+	srv.mu.Lock()
+	defer srv.mu.Unlock()
+	for pgid := range srv.groups {
+		killGroup(pgid)
+	}
+}
+
+// receiveRequest reads one request and its four descriptors (the child's
+// stdin, stdout, stderr and the run socket) from the control socket; an
+// error other than EINTR, EAGAIN and errBadMessage means end of file.
+func receiveRequest(ctl int, buf, oob []byte) (*spawnRequest, []int, error) {
+	n, oobn, flags, _, err := unix.Recvmsg(ctl, buf, oob, unix.MSG_CMSG_CLOEXEC)
+	if err != nil {
+		return nil, nil, err
+	}
+	if n == 0 && oobn == 0 {
+		return nil, nil, io.EOF
+	}
+	fds := receivedFDs(oob[:oobn])
+	if len(fds) != 4 || flags&(unix.MSG_TRUNC|unix.MSG_CTRUNC) != 0 {
+		closeFDs(fds)
+		return nil, nil, errBadMessage
+	}
+	q, err := decodeSpawnRequest(buf[:n])
+	if err != nil {
+		closeFDs(fds)
+		return nil, nil, errBadMessage
+	}
+	return q, fds, nil
+}
+
+func receivedFDs(oob []byte) []int {
+	msgs, err := unix.ParseSocketControlMessage(oob)
+	if err != nil {
+		return nil
+	}
+	var fds []int
+	for i := range msgs {
+		if got, err := unix.ParseUnixRights(&msgs[i]); err == nil {
+			fds = append(fds, got...)
+		}
+	}
+	return fds
+}
+
+func closeFDs(fds []int) {
+	for _, fd := range fds {
+		unix.Close(fd)
+	}
+}
+
+// trimFileMappings drops from the spawner's resident set the pages of
+// read-only file mappings (the executable's text and data that the
+// program's initialization touched, several MiB for a large binary) that
+// hold no private copy: they stay in the page cache, and the few the
+// spawner touches again fault back in.
+func trimFileMappings() {
+	data, err := os.ReadFile("/proc/self/smaps")
+	if err != nil {
+		return
+	}
+	for _, m := range procfs.ParseSmaps(data) {
+		if m.ReadOnlyFile() && !m.Private && m.End > m.Start {
+			_, _, _ = unix.Syscall(unix.SYS_MADVISE, uintptr(m.Start), uintptr(m.End-m.Start), unix.MADV_DONTNEED)
+		}
+	}
+}
+
+// shrink returns the spawner's free heap to the system, drops its clean
+// file pages (trimFileMappings) and resets its peak.
+func (srv *spawnerServer) shrink() {
+	debug.FreeOSMemory()
+	trimFileMappings()
+	srv.resetPeak()
+	if srv.startKiB == 0 {
+		srv.startKiB, _ = callerPeakRSSKiB()
+	}
+	srv.baseKiB, srv.lastShrink = 0, time.Now()
+}
+
+// resetPeak sets the spawner's VmHWM to its current RSS.
+func (srv *spawnerServer) resetPeak() {
+	if srv.clearRefs >= 0 {
+		_, _ = unix.Write(srv.clearRefs, []byte("5"))
+	}
+}
+
+// spawnedChild is a run in the spawner, from its spawn to its reply.
+type spawnedChild struct {
+	pid, pidfd, sock int
+	sockOpen         bool
+	start, deadline  time.Time
+	reply            spawnReply
+}
+
+// spawn starts one child with the descriptors fdsIn (stdin, stdout,
+// stderr, run socket) and returns it, or nil when it could not start (the
+// reply is sent then).
+func (srv *spawnerServer) spawn(q *spawnRequest, fdsIn []int) *spawnedChild {
+	sock := fdsIn[3]
+	pidfd := -1
+	attr := &syscall.ProcAttr{
+		Dir:   q.dir,
+		Env:   q.env,
+		Files: []uintptr{uintptr(fdsIn[0]), uintptr(fdsIn[1]), uintptr(fdsIn[2])},
+		Sys: &syscall.SysProcAttr{
+			Setpgid: true,
+			PidFD:   &pidfd,
+			// Should the spawner die, its children go with it.
+			Pdeathsig: syscall.SIGKILL,
+		},
+	}
+	srv.spawnMu.Lock()
+	srv.resetPeak()
+	start := time.Now()
+	pid, _, err := syscall.StartProcess(q.path, q.argv, attr)
+	// exec has happened (vfork): the peak the child inherited is at most
+	// what VmHWM says now, and no reset can come before this read.
+	floor, floorErr := callerPeakRSSKiB()
+	srv.spawnMu.Unlock()
+	closeFDs(fdsIn[:3])
+	if err != nil {
+		var errno syscall.Errno
+		if !errors.As(err, &errno) || errno == 0 {
+			errno = syscall.EINVAL
+		}
+		reply := spawnReply{errno: int64(errno)}
+		_, _ = unix.Write(sock, reply.encode())
+		unix.Close(sock)
+		return nil
+	}
+	if floorErr != nil {
+		floor = ^uint64(0) // no floor known: the figure is withheld
+	}
+	srv.mu.Lock()
+	srv.groups[pid] = struct{}{}
+	srv.mu.Unlock()
+	c := &spawnedChild{pid: pid, pidfd: pidfd, sock: sock, sockOpen: true, start: start}
+	c.reply.floorKiB = floor
+	if q.timeout > 0 {
+		c.deadline = start.Add(q.timeout)
+	}
+	return c
+}
+
+// sockFD is the run socket while it is open, else -1 (ppoll skips it).
+func (c *spawnedChild) sockFD() int {
+	if c.sockOpen {
+		return c.sock
+	}
+	return -1
+}
+
+// pendingDeadline is the run's deadline while it has not been killed,
+// killing the group when it has come; zero when there is none to wait for.
+func (c *spawnedChild) pendingDeadline() time.Time {
+	if c.deadline.IsZero() || c.reply.cause != notKilled {
+		return time.Time{}
+	}
+	if !time.Now().Before(c.deadline) {
+		c.reply.cause = killedAtDeadline
+		killGroup(c.pid)
+		return time.Time{}
+	}
+	return c.deadline
+}
+
+// handle takes the revents of the pidfd and the run socket; it returns
+// true when the child has exited (the time is taken at once).
+func (c *spawnedChild) handle(exitRev, sockRev int16) bool {
+	if exitRev != 0 {
+		c.reply.wall = time.Since(c.start)
+		return true
+	}
+	if sockRev != 0 && c.sockOpen {
+		var one [16]byte
+		n, err := unix.Read(c.sock, one[:])
+		if err == unix.EINTR || err == unix.EAGAIN {
+			return false
+		}
+		// A kill request, or the caller gave up on the run.
+		if c.reply.cause == notKilled {
+			c.reply.cause = killedByContext
+			killGroup(c.pid)
+		}
+		if n <= 0 {
+			c.sockOpen = false
+		}
+	}
+	return false
+}
+
+// wait waits for c on a goroutine of its own, then finishes it.
+func (srv *spawnerServer) wait(c *spawnedChild) {
+	fds := [2]unix.PollFd{{Fd: int32(c.pidfd), Events: unix.POLLIN}, {Events: unix.POLLIN}}
+	for {
+		fds[1].Fd = int32(c.sockFD())
+		if _, err := ppollUntil(fds[:], c.pendingDeadline()); err != nil {
+			c.reply.wall = time.Since(c.start)
+			break
+		}
+		if c.handle(fds[0].Revents, fds[1].Revents) {
+			break
+		}
+	}
+	srv.finish(c)
+}
+
+// finish kills what is left of the group, reaps the child and replies.
+func (srv *spawnerServer) finish(c *spawnedChild) {
+	killGroup(c.pid) // leftovers
+	status, usage, _ := reap(c.pid)
+	c.reply.status, c.reply.usage = uint32(status), *rusageOf(&usage)
+	srv.mu.Lock()
+	delete(srv.groups, c.pid)
+	srv.mu.Unlock()
+	_, _ = unix.Write(c.sock, c.reply.encode())
+	unix.Close(c.sock)
+	unix.Close(c.pidfd)
+}

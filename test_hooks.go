@@ -1,0 +1,22 @@
+package adapters
+
+// testHooks lets tests take paths that this machine would not take by
+// itself, so that Linux CI covers them. Every field is false or empty in a
+// program; only tests set them, never concurrently with a run.
+var testHooks struct {
+	// readerGoroutines runs Linux through the reader-goroutine runner of
+	// macOS and the BSDs.
+	readerGoroutines bool
+	// noPidfd takes the path of Linux kernels before 5.3.
+	noPidfd bool
+	// spawnerForAll starts every process-scope run through the spawner.
+	spawnerForAll bool
+	// spawnerExe is the program started as the spawner; empty means
+	// /proc/self/exe.
+	spawnerExe string
+	// freezeKill kills a cgroup by freezing it, as before Linux 5.14.
+	freezeKill bool
+	// cloneIntoCgroupFails makes the clone into a run's cgroup fail, as on
+	// a kernel without CLONE_INTO_CGROUP.
+	cloneIntoCgroupFails bool
+}
