@@ -74,6 +74,11 @@ var runnerRules = map[string]func(*testing.T){
 	"output caps":           TestRunOutputCaps,
 	"large output":          TestRunLargeOutputWithTimeout,
 	"stdin":                 TestRunStdinIsNullDevice,
+	"stdin from a file":     TestRunStdinFromFile,
+	"stdin from a reader":   TestRunStdinFromReader,
+	"stdin left unread":     TestRunStdinNotReadDoesNotHang,
+	"output discarded":      TestRunOutputDiscard,
+	"output inherited":      TestRunOutputInherit,
 	"concurrent runs":       TestRunConcurrentRunsGetOwnFigures,
 	"leaves nothing behind": TestRunLeavesNothingBehind,
 }
