@@ -1,77 +1,99 @@
-// Package adapters runs a command and tells the truth about it: wall time,
+// Package adapters runs a command and measures it truthfully: wall time,
 // CPU time, peak memory, page faults, context switches and I/O of the
-// process it started, stopped at a deadline with its whole process group,
-// with a bounded head of its output; and it fingerprints the host it ran on.
+// process it started, stopped at a deadline together with what it spawned,
+// with a bounded head of its output; and it describes the host it ran on.
 //
-// It is the Go counterpart of perfgate's Rust crate perfgate-adapters: the
-// one place where operating system APIs are touched. Code above it depends
-// on the two interfaces ProcessRunner and HostProbe and uses
-// FakeProcessRunner and FakeHostProbe in its unit tests.
+// It is the Go counterpart of perfgate's Rust crate perfgate-adapters.
+// [RunResult] and [HostInfo] marshal to the Sample and HostInfo objects of
+// perfgate's perfgate.run.v1 receipts. Code above it depends on the
+// interfaces [ProcessRunner] and [HostProbe], and uses [FakeProcessRunner]
+// and [FakeHostProbe] in its unit tests.
 //
-// RunResult and HostInfo marshal to the Sample and HostInfo objects of
-// perfgate's perfgate.run.v1 receipt schema. A figure the platform cannot
-// give is nil (omitted from JSON), never estimated.
+// A figure the platform or the run cannot give is nil (omitted from JSON),
+// never estimated; a measured zero is 0. Which figure comes from which
+// system call on each platform, and the measured cost of a run, are in the
+// README; design notes are in the repository's docs directory.
 //
-// # Semantics of StdProcessRunner on Unix
+// # What Run guarantees
 //
-//   - The child is started in a new process group with the null device as
-//     standard input. Wall time runs on the monotonic clock from just
-//     before the start to the moment the child has exited.
-//   - The child is reaped with wait4 on its own pid, so every figure is the
+// [StdProcessRunner.Run] on Unix:
+//
+//   - Argv runs without a shell. Argv[0] is resolved before anything starts,
+//     in the PATH the child will have (Env's, if it sets one); a match
+//     through a relative PATH entry is refused, as [os/exec.LookPath] does.
+//     Env adds to the inherited environment, a later entry winning.
+//   - The child starts in a new process group. Wall time runs on the
+//     monotonic clock from just before the start to the moment its exit is
+//     seen. It is reaped with wait4 on its own pid, so the figures are the
 //     child's own (plus the descendants it waited for), even with other
 //     runs in flight in the same process.
-//   - At the deadline (CommandSpec.Timeout) the whole process group gets
-//     SIGKILL; Run returns a RunResult with TimedOut set and a nil error.
-//     When ctx is cancelled the group is killed the same way and Run
-//     returns the RunResult with an error wrapping ctx.Err().
-//   - When the child exits, whatever it left running in its process group
-//     is killed. Descendants that left the group (setsid daemons) are not
-//     killed; if they keep the output pipes open, Run waits at most
-//     PipeGrace (100 ms by default) after the child exits and returns what
-//     was captured by then.
-//   - Each of stdout and stderr keeps its first OutputCapBytes bytes; the
-//     rest is read and counted but not kept, so the child never blocks and
-//     the runner's memory stays bounded whatever the child writes.
-//   - A child started with vfork semantics (as Go starts every child)
-//     inherits the spawning process's high-water mark at exec
-//     (golang/go#32054). So on Linux MaxRSSKB is nil when it is not above
-//     the caller's own peak. With StdProcessRunner.Spawner set, children
-//     are started by a spawner instead: a copy of the program started on
-//     the first run (a package init function serves it), whose few MiB are
-//     the only floor, so small children get their own figure. The README's
-//     "Peak memory" tells the details.
+//   - Standard input is the null device unless [CommandSpec.Stdin] is set.
+//     An *os.File is handed to the child as it is; any other reader is
+//     copied into a pipe until the command exits.
+//   - With [OutputCapture] (the default [CommandSpec.Output]) each of
+//     stdout and stderr keeps its first OutputCapBytes bytes
+//     ([DefaultOutputCapBytes] when 0, none when negative); the rest is read
+//     and counted but not kept, so the child never blocks and the runner's
+//     memory stays bounded. [OutputInherit] passes the caller's own stdout
+//     and stderr, [OutputDiscard] the null device; then nothing is counted
+//     and StdoutTotalBytes and StderrTotalBytes are nil.
+//   - At the deadline ([CommandSpec.Timeout]) the whole process group gets
+//     SIGKILL and Run returns a result with TimedOut set, ExitCode -1 and a
+//     nil error. A non-zero exit is a result too; [RunResult.Err] turns
+//     either into an error for callers that want one.
+//   - When ctx ends, the group is killed the same way and Run returns the
+//     result with an [*AdapterError] wrapping ctx.Err(). A ctx that has
+//     already ended starts nothing.
+//   - When the child exits, whatever it left in its process group is
+//     killed. Descendants that left the group (setsid daemons) are not; if
+//     they keep the output pipes open, Run waits at most
+//     [StdProcessRunner.PipeGrace] ([DefaultPipeGrace] when 0) and returns
+//     what was captured. The grace is not part of the wall time.
+//   - A spec that can never run ([ErrEmptyArgv], [ErrInvalidSpec]) or a
+//     program that cannot start ([ErrRunCommand]) is an error, and a failed
+//     Run leaves no descriptor, goroutine or process behind.
 //
-// On Windows a job object takes the place of the process group: the child
-// joins its own kill-on-close job before it runs anything, and the job's
-// accounting gives the tree's CPU, faults and I/O. On plan9 a deadline kills
-// the child only, and js/wasm and wasip1 cannot start processes at all
-// (ErrRunCommand). The README has a table of which figure comes from which
-// operating system call on each platform.
+// # Peak memory on Linux
+//
+// Go starts children with vfork semantics, and exec folds the spawning
+// process's peak into the child's ru_maxrss (golang/go#32054). So MaxRSSKB
+// is nil when ru_maxrss is not above the caller's own peak: the caller's
+// figure is never reported as the child's. With [StdProcessRunner.Spawner]
+// set, children are started by a spawner instead: a small copy of the
+// program, started on the first such run (a package init function serves
+// it), whose few MiB are the only floor, so children smaller than the
+// caller get their own figure, at the cost of a round trip per run.
+// PERFGATE_ADAPTERS_NO_SPAWNER=1 turns it off for every runner.
 //
 // # Whole-tree mode (Linux cgroup v2)
 //
-// With StdProcessRunner.Scope set to ScopeTree, each run gets a cgroup v2
-// of its own, made under CgroupParent before the clock starts. The child is
-// cloned straight into it (CLONE_INTO_CGROUP, Linux 5.7), so the child and
-// everything it starts are counted from their first instruction, and none
-// of them can leave it without privilege, setsid or not.
+// With [StdProcessRunner.Scope] set to [ScopeTree], each run gets a cgroup v2
+// of its own under CgroupParent, made before the clock starts. The child is
+// cloned straight into it, so it and everything it starts are counted from
+// their first instruction and cannot leave it without privilege. Whatever
+// is left in the cgroup is killed when the child exits, at the deadline and
+// when ctx ends. The CPU time then covers every process of the run (from
+// cpu.stat, cross-checked against wait4's), peak memory is memory.peak and
+// block I/O is io.stat, where the controllers are enabled. A figure the
+// cgroup cannot give keeps its wait4 value; a run never fails for want of a
+// cgroup. [RunResult.Sources] says for each figure whether it covers the
+// tree or the process, where it was read, and why it is not the tree's.
 //
-//   - When the child exits, whatever is left in the cgroup is killed
-//     (cgroup.kill, Linux 5.14; on older kernels the cgroup is frozen, its
-//     processes killed, and thawed), and so it is at the deadline and when
-//     ctx is done. The process group is killed too.
-//   - Once the cgroup is empty (at most 2 s), the runner reads cpu.stat
-//     (the CPU time of every process that ran in it), memory.peak (the
-//     peak of the memory charged to it; needs the memory controller and
-//     Linux 5.19) and io.stat (block I/O bytes, summed over devices;
-//     needs the io controller), then removes the cgroup. None of this
-//     counts in the wall time.
-//   - A figure the cgroup cannot give keeps its wait4 value: when no
-//     cgroup can be made or the child cannot be started in it, all of
-//     them; when a controller is not enabled, that figure. The cgroup's
-//     CPU time is cross-checked against wait4's, as BenchExec does: the
-//     cgroup saw every process wait4 saw, so a cgroup figure below
-//     wait4's by more than 1 ms plus 1 % is distrusted, and wait4's kept.
-//   - RunResult.Sources says, for each resource figure, ScopeTree or
-//     ScopeProcess, the source, and why a figure is not the tree's.
+// # Other platforms
+//
+// On Windows a kill-on-close job object takes the place of the process
+// group: the child is started suspended and put in its own job before it
+// runs, a deadline or an ended ctx terminates the job, and the job's
+// accounting gives the tree's CPU time, page faults and I/O. Exit codes are
+// signed 32-bit values and Signal is nil. macOS and the BSDs follow the Unix
+// contract above. On plan9 a deadline kills the child only, and js/wasm and
+// wasip1 cannot start processes at all ([ErrRunCommand]).
+//
+// # Fakes
+//
+// [FakeProcessRunner] starts nothing: it returns results configured per
+// exact argv, records every call, and fails invalid specs and ended
+// contexts as the real runner does. Of a configured result's Wall and
+// WallMs, the one left zero is derived from the other. [FakeHostProbe]
+// returns a fixed [HostInfo].
 package adapters
