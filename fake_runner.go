@@ -208,6 +208,7 @@ func cloneRunResult(r RunResult) RunResult {
 	r.StdoutTotalBytes = clonePtr(r.StdoutTotalBytes)
 	r.StderrTotalBytes = clonePtr(r.StderrTotalBytes)
 	r.Sources = maps.Clone(r.Sources)
+	r.Notes = maps.Clone(r.Notes)
 	return r
 }
 

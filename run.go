@@ -2,7 +2,9 @@ package adapters
 
 import (
 	"context"
+	"math"
 	"runtime"
+	"strconv"
 	"time"
 
 	"github.com/perfgate/adapters/internal/capture"
@@ -58,6 +60,11 @@ type exitRecord struct {
 	inheritedPeakKiB uint64
 	// job is what Windows recorded for the child and its job.
 	job *jobCounters
+	// viaSpawner says the spawner started the child (Linux), so that
+	// inheritedPeakKiB is the spawner's peak; spawnerFallback says why a
+	// run that asked for the spawner was started directly.
+	viaSpawner      bool
+	spawnerFallback string
 	// tree is what the run's cgroup gave in tree scope; nil where no
 	// cgroup was tried (no cgroups on this OS, or process scope).
 	tree *treeReading
@@ -108,11 +115,15 @@ func (e *exitRecord) result(plan *runPlan, binaryBytes int64) RunResult {
 	case e.usage != nil:
 		e.usage.apply(&r, runtime.GOOS)
 		if r.MaxRSSKB != nil && *r.MaxRSSKB <= e.inheritedPeakKiB {
+			r.setNote("max_rss_kb", withheldPeakNote(*r.MaxRSSKB, e.inheritedPeakKiB, e.viaSpawner))
 			r.MaxRSSKB = nil
 		}
 		processSource = SourceWait4
 	case e.job != nil:
 		e.job.apply(&r)
+	}
+	if e.spawnerFallback != "" {
+		r.setNote("spawner", "started directly: "+e.spawnerFallback)
 	}
 	if plan.scope == ScopeTree {
 		if e.job != nil {
@@ -120,8 +131,36 @@ func (e *exitRecord) result(plan *runPlan, binaryBytes int64) RunResult {
 		} else {
 			applyTreeScope(&r, e.tree, processSource)
 		}
+		noteFallbacks(&r)
 	}
 	return r
+}
+
+// withheldPeakNote explains a max_rss_kb withheld because it may be the
+// spawning process's peak rather than the child's.
+func withheldPeakNote(reportedKiB, floorKiB uint64, viaSpawner bool) string {
+	if floorKiB == math.MaxUint64 {
+		return "withheld: the peak of the process that started the child could not be read, so ru_maxrss (" +
+			strconv.FormatUint(reportedKiB, 10) + " KiB) may be that process's, not the child's"
+	}
+	floor := strconv.FormatUint(floorKiB, 10) + " KiB"
+	if viaSpawner {
+		return "withheld: ru_maxrss is not above the spawner's own peak of " + floor +
+			", which a child inherits at exec; the child's own peak is at most that"
+	}
+	return "withheld: ru_maxrss is not above this process's own peak of " + floor +
+		", which a child started with vfork inherits at exec (golang/go#32054); " +
+		"StdProcessRunner.Spawner gives children smaller than that their own figure"
+}
+
+// noteFallbacks copies into Notes the reason of every tree-scope figure
+// that fell back to the process's, so that Notes explains every scope.
+func noteFallbacks(r *RunResult) {
+	for key, src := range r.Sources {
+		if src.Scope != ScopeTree && src.Note != "" {
+			r.setNote(key, "process figure, not the tree's: "+src.Note)
+		}
+	}
 }
 
 // outcomeError is Run's error for a run that the context ended: a kill by

@@ -24,27 +24,38 @@ type RunResult struct {
 	TimedOut bool `json:"timed_out,omitempty"`
 
 	// CPUMs is UserCPUUs + SystemCPUUs, truncated to whole milliseconds.
+	// Nil on plan9, js/wasm and wasip1, which report no CPU time.
 	CPUMs *uint64 `json:"cpu_ms,omitempty"`
-	// PageFaults counts major page faults (those that read from disk).
+	// PageFaults counts major page faults (those that read from disk); on
+	// Windows all page faults, which Windows does not split. Nil where
+	// CPUMs is, and on Windows when the counters cannot be read.
 	PageFaults *uint64 `json:"page_faults,omitempty"`
-	// CtxSwitches is VoluntaryCtxSwitches + InvoluntaryCtxSwitches.
+	// CtxSwitches is VoluntaryCtxSwitches + InvoluntaryCtxSwitches. Nil on
+	// Windows, which keeps no per-process count, and where CPUMs is nil.
 	CtxSwitches *uint64 `json:"ctx_switches,omitempty"`
-	// MaxRSSKB is the peak resident set size in KiB (1024 bytes).
+	// MaxRSSKB is the peak resident set size in KiB (1024 bytes); in tree
+	// scope with a cgroup, the cgroup's memory.peak. Nil where CPUMs is,
+	// and on Linux when it is not above the peak of the process that
+	// started the child, which a child inherits at exec (Notes then says
+	// so, with that floor; StdProcessRunner.Spawner lowers it).
 	MaxRSSKB *uint64 `json:"max_rss_kb,omitempty"`
 	// IOReadBytes counts bytes the kernel read from block devices for the
-	// command (not reads served from the page cache).
+	// command (not reads served from the page cache). Nil on macOS and the
+	// BSDs, which count operations, not bytes, and where CPUMs is nil.
 	IOReadBytes *uint64 `json:"io_read_bytes,omitempty"`
 	// IOWriteBytes counts bytes the command caused to be written to block
-	// devices.
+	// devices. Nil where IOReadBytes is.
 	IOWriteBytes *uint64 `json:"io_write_bytes,omitempty"`
 	// NetworkPackets is always nil: no platform gives an honest
 	// per-process packet count.
 	NetworkPackets *uint64 `json:"network_packets,omitempty"`
 	// EnergyUJ is the CPU package energy used during the run in
 	// microjoules (Linux RAPL). It covers the whole machine, not only the
-	// command.
+	// command. Nil outside Linux and where the RAPL counters are missing or
+	// not readable (most kernels let only root read them).
 	EnergyUJ *uint64 `json:"energy_uj,omitempty"`
-	// BinaryBytes is the size of the program file that was executed.
+	// BinaryBytes is the size of the program file that was executed. It is
+	// set by every runner.
 	BinaryBytes *uint64 `json:"binary_bytes,omitempty"`
 
 	// Stdout holds the first bytes the command wrote to standard output,
@@ -58,16 +69,20 @@ type RunResult struct {
 	// Wall is the elapsed time from just before the program was started
 	// to the moment it was reaped, at full resolution.
 	Wall time.Duration `json:"wall_ns"`
-	// UserCPUUs is the CPU time spent in user mode, in microseconds.
+	// UserCPUUs is the CPU time spent in user mode, in microseconds. Nil
+	// where CPUMs is.
 	UserCPUUs *uint64 `json:"user_cpu_us,omitempty"`
 	// SystemCPUUs is the CPU time spent in the kernel, in microseconds.
+	// Nil where CPUMs is.
 	SystemCPUUs *uint64 `json:"system_cpu_us,omitempty"`
-	// MinorPageFaults counts page faults served without I/O.
+	// MinorPageFaults counts page faults served without I/O. Nil on
+	// Windows (see PageFaults) and where CPUMs is nil.
 	MinorPageFaults *uint64 `json:"minor_page_faults,omitempty"`
 	// VoluntaryCtxSwitches counts the times the command gave up the CPU
-	// to wait (for I/O, a lock, a sleep).
+	// to wait (for I/O, a lock, a sleep). Nil where CtxSwitches is.
 	VoluntaryCtxSwitches *uint64 `json:"voluntary_ctx_switches,omitempty"`
 	// InvoluntaryCtxSwitches counts the times the command was preempted.
+	// Nil where CtxSwitches is.
 	InvoluntaryCtxSwitches *uint64 `json:"involuntary_ctx_switches,omitempty"`
 	// Signal is the number of the signal that ended the command, nil when
 	// it exited on its own (and always nil on Windows).
@@ -91,6 +106,23 @@ type RunResult struct {
 	// read. It is set only by a StdProcessRunner whose Scope is
 	// ScopeTree; nil otherwise, and then omitted from JSON.
 	Sources map[string]FigureSource `json:"sources,omitempty"`
+
+	// Notes explains, keyed by a figure's JSON key, why a figure this
+	// platform normally gives is missing from this result or is not what
+	// was asked for: a withheld "max_rss_kb" (with the floor in KiB and
+	// what would give the figure), a tree-scope figure that fell back to
+	// the process's. Under the key "spawner" it says why a runner with
+	// Spawner set started the child directly. Nil when there is nothing
+	// to explain, and then omitted from JSON.
+	Notes map[string]string `json:"notes,omitempty"`
+}
+
+// setNote records why the figure key is missing or not what was asked.
+func (r *RunResult) setNote(key, note string) {
+	if r.Notes == nil {
+		r.Notes = make(map[string]string)
+	}
+	r.Notes[key] = note
 }
 
 // Succeeded reports whether the run exited with status 0 on its own, before

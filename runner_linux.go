@@ -18,6 +18,7 @@ import (
 	"context"
 	"errors"
 	"os"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -34,15 +35,22 @@ func (r StdProcessRunner) startAndWaitLinux(ctx context.Context, p *runPlan) (ex
 		return exitRecord{}, err
 	}
 	defer streams.closeAll()
-	if p.usesSpawner() {
-		if s := theSpawner(); s != nil {
+	use, fallback := p.spawnerChoice()
+	if use {
+		s, why := theSpawner()
+		if s == nil {
+			fallback = why
+		} else {
 			rec, err := startAndWaitViaSpawner(ctx, s, p, streams)
-			if err != errSpawnerUnavailable {
+			if !errors.Is(err, errSpawnerUnavailable) {
 				return rec, err
 			}
+			fallback = strings.TrimPrefix(err.Error(), errSpawnerUnavailable.Error()+": ")
 		}
 	}
-	return startAndWaitDirect(ctx, p, streams)
+	rec, err := startAndWaitDirect(ctx, p, streams)
+	rec.spawnerFallback = fallback
+	return rec, err
 }
 
 // startAndWaitDirect starts the child itself, in its cgroup in tree scope.

@@ -5,8 +5,10 @@ package adapters
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -54,9 +56,18 @@ func ballastRun(t *testing.T, ballastMiB, childMiB int, mode ...string) RunResul
 func TestRunMaxRSSNotFlooredByCaller(t *testing.T) {
 	small := ballastRun(t, 300, 10)
 	assert.Nil(t, small.MaxRSSKB, "ru_maxrss of a child below the caller's peak is the caller's, not the child's")
+	// The result says why, with the floor: the 300 MiB caller's own peak.
+	note := small.Notes["max_rss_kb"]
+	assert.Contains(t, note, "withheld: ru_maxrss is not above this process's own peak of ")
+	assert.Contains(t, note, "StdProcessRunner.Spawner")
+	var floorKiB uint64
+	_, err := fmt.Sscanf(note[strings.Index(note, "peak of ")+len("peak of "):], "%d KiB", &floorKiB)
+	require.NoError(t, err, note)
+	assert.GreaterOrEqual(t, floorKiB, uint64(300<<10), "the floor is the caller's peak")
 
 	big := ballastRun(t, 300, 400)
 	require.NotNil(t, big.MaxRSSKB, "a child above the caller's peak is measured")
+	assert.Nil(t, big.Notes, "nothing to explain")
 	// No upper bound: the race detector's shadow memory roughly doubles
 	// the child's real peak, and a figure above the caller's peak cannot
 	// include the caller's.

@@ -10,6 +10,7 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"os"
 	"strconv"
 	"sync"
@@ -38,26 +39,41 @@ var (
 
 // usesSpawner says whether p's child is started through the spawner.
 func (p *runPlan) usesSpawner() bool {
-	if !(p.spawner || testHooks.spawnerForAll) || p.scope == ScopeTree || !pidfdWorks() {
-		return false
-	}
-	v := os.Getenv(NoSpawnerEnvKey)
-	return v == "" || v == "0"
+	use, _ := p.spawnerChoice()
+	return use
 }
 
-// theSpawner returns the live spawner, starting it on first use; nil when
-// it cannot start or has died (the caller then spawns directly).
-func theSpawner() *spawnerConn {
+// spawnerChoice says whether p's child is started through the spawner and,
+// when the spawner was asked for but is not used, why.
+func (p *runPlan) spawnerChoice() (use bool, why string) {
+	switch {
+	case !(p.spawner || testHooks.spawnerForAll):
+		return false, ""
+	case p.scope == ScopeTree:
+		return false, "" // tree scope always spawns directly, as documented
+	case !pidfdWorks():
+		return false, "the kernel gives no pidfds (Linux before 5.3)"
+	}
+	if v := os.Getenv(NoSpawnerEnvKey); v != "" && v != "0" {
+		return false, NoSpawnerEnvKey + " is set"
+	}
+	return true, ""
+}
+
+// theSpawner returns the live spawner, starting it on first use; nil and
+// the reason when it cannot start or has died (the caller then spawns
+// directly).
+func theSpawner() (*spawnerConn, string) {
 	spawnerMu.Lock()
 	defer spawnerMu.Unlock()
 	if s := spawnerState; s != nil {
 		if !s.isDead() {
-			return s
+			return s, ""
 		}
-		return nil
+		return nil, "the spawner has died"
 	}
 	if spawnerTried {
-		return nil
+		return nil, "the spawner could not be started"
 	}
 	spawnerTried = true
 	exe := testHooks.spawnerExe
@@ -66,10 +82,10 @@ func theSpawner() *spawnerConn {
 	}
 	s, err := startSpawner(exe)
 	if err != nil {
-		return nil
+		return nil, "the spawner could not be started: " + err.Error()
 	}
 	spawnerState = s
-	return s
+	return s, ""
 }
 
 func (s *spawnerConn) isDead() bool {
@@ -152,19 +168,25 @@ func (s *spawnerConn) awaitReady(limit time.Duration) error {
 }
 
 // errSpawnerUnavailable says the run was not handed to the spawner and
-// nothing ran: the caller spawns directly instead.
+// nothing ran: the caller spawns directly instead. The error that wraps it
+// says why.
 var errSpawnerUnavailable = errors.New("spawner unavailable")
 
+func spawnerUnavailable(why string) error {
+	return fmt.Errorf("%w: %s", errSpawnerUnavailable, why)
+}
+
 // send hands a run to the spawner with the child's descriptors 0, 1 and 2;
-// it returns the caller's end of the run socket, or errSpawnerUnavailable.
+// it returns the caller's end of the run socket, or an error wrapping
+// errSpawnerUnavailable.
 func (s *spawnerConn) send(q *spawnRequest, child [3]int) (int, error) {
 	msg := q.encode()
 	if len(msg) > maxSpawnRequest {
-		return -1, errSpawnerUnavailable
+		return -1, spawnerUnavailable("the request (argv, environment) is over " + strconv.Itoa(maxSpawnRequest>>10) + " KiB")
 	}
 	run, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_SEQPACKET|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
-		return -1, errSpawnerUnavailable
+		return -1, spawnerUnavailable("socketpair: " + err.Error())
 	}
 	oob := unix.UnixRights(child[0], child[1], child[2], run[1])
 	err = ignoringEINTR(func() error { return unix.Sendmsg(s.fd, msg, oob, nil, unix.MSG_NOSIGNAL) })
@@ -173,8 +195,9 @@ func (s *spawnerConn) send(q *spawnRequest, child [3]int) (int, error) {
 		unix.Close(run[0])
 		if err == unix.EPIPE || err == unix.ECONNRESET || err == unix.ENOTCONN {
 			s.markDead()
+			return -1, spawnerUnavailable("the spawner has died")
 		}
-		return -1, errSpawnerUnavailable
+		return -1, spawnerUnavailable("sendmsg: " + err.Error())
 	}
 	return run[0], nil
 }
@@ -186,8 +209,8 @@ var errStartFailed = errors.New("start failed")
 // startAndWaitViaSpawner is startAndWait for a run handed to the spawner:
 // one ppoll loop over the two output pipes and the run socket, which
 // brings the spawner's reply when the child has exited and been reaped.
-// It returns errSpawnerUnavailable, with the streams untouched, when the
-// run could not be handed over; nothing ran then.
+// It returns an error wrapping errSpawnerUnavailable, with the streams
+// untouched, when the run could not be handed over; nothing ran then.
 func startAndWaitViaSpawner(ctx context.Context, s *spawnerConn, p *runPlan, streams *rawStdio) (exitRecord, error) {
 	q := spawnRequest{path: p.path, dir: p.spec.Cwd, argv: p.spec.Argv, env: p.env, timeout: p.spec.Timeout}
 	var rec exitRecord
@@ -267,4 +290,5 @@ func (e *exitRecord) setSpawnReply(reply *spawnReply) {
 	usage := reply.usage
 	e.usage = &usage
 	e.inheritedPeakKiB = reply.floorKiB
+	e.viaSpawner = true
 }

@@ -34,7 +34,7 @@ func helperSpawnerPid([]string) int {
 	if _, err := runner.Run(context.Background(), helperSpec("exit", "0")); err != nil {
 		return helperUsage("spawner-pid: %v", err)
 	}
-	s := theSpawner()
+	s := liveSpawner()
 	if s == nil {
 		return helperUsage("spawner-pid: no spawner")
 	}
@@ -54,7 +54,7 @@ func helperSpawnerFallback(args []string) int {
 	out, _ := json.Marshal(struct {
 		Result  RunResult
 		Spawner bool
-	}{res, theSpawner() != nil})
+	}{res, liveSpawner() != nil})
 	os.Stdout.Write(out)
 	return 0
 }
@@ -121,7 +121,7 @@ func TestRunMaxRSSThroughSpawner(t *testing.T) {
 // The spawner's floor stays below the smallest Go child's peak (the test
 // binary's "alloc 1" helper, about 8.5 MiB).
 func TestSpawnerFloorIsSmall(t *testing.T) {
-	s := theSpawner()
+	s := liveSpawner()
 	require.NotNil(t, s)
 	res, err := StdProcessRunner{Spawner: true}.Run(context.Background(), helperSpec("alloc", "1"))
 	require.NoError(t, err)
@@ -173,6 +173,7 @@ func TestSpawnerFallbackWhenItCannotStart(t *testing.T) {
 		assert.False(t, got.Spawner, exe)
 		assert.Equal(t, 0, got.Result.ExitCode, exe)
 		assert.Equal(t, "hi\n", string(got.Result.Stdout), exe)
+		assert.Contains(t, got.Result.Notes["spawner"], "started directly: the spawner could not be started", exe)
 	}
 }
 
@@ -202,7 +203,7 @@ func spawnerChildren(t *testing.T, pid int) []int {
 func TestSpawnerKilledMidRun(t *testing.T) {
 	resetSpawner(t)
 	t.Cleanup(func() { resetSpawner(t) })
-	s := theSpawner()
+	s := liveSpawner()
 	require.NotNil(t, s)
 	done := make(chan error, 1)
 	start := time.Now()
@@ -222,11 +223,11 @@ func TestSpawnerKilledMidRun(t *testing.T) {
 	// Later runs spawn directly.
 	res := mustRun(t, helperSpec("exit", "3"))
 	assert.Equal(t, 3, res.ExitCode)
-	assert.Nil(t, theSpawner())
+	assert.Nil(t, liveSpawner())
 }
 
 func TestSpawnerManyConcurrentRuns(t *testing.T) {
-	s := theSpawner()
+	s := liveSpawner()
 	require.NotNil(t, s)
 	fdDir := "/proc/" + strconv.Itoa(s.pid) + "/fd"
 	before, err := os.ReadDir(fdDir)
@@ -250,7 +251,7 @@ func TestSpawnerManyConcurrentRuns(t *testing.T) {
 		assert.Equal(t, 0, codes[i])
 		assert.Equal(t, strconv.Itoa(i)+"\n", outs[i])
 	}
-	assert.Same(t, s, theSpawner(), "the same spawner served them all")
+	assert.Same(t, s, liveSpawner(), "the same spawner served them all")
 	// The spawner closes a run's socket just after its reply.
 	assert.Eventually(t, func() bool {
 		after, err := os.ReadDir(fdDir)
@@ -263,19 +264,19 @@ func TestSpawnerManyConcurrentRuns(t *testing.T) {
 func TestRunThroughSpawner(t *testing.T) {
 	testHooks.spawnerForAll = true
 	t.Cleanup(func() { testHooks.spawnerForAll = false })
-	s := theSpawner()
+	s := liveSpawner()
 	require.NotNil(t, s)
 	for name, rule := range runnerRules {
 		t.Run(name, rule)
 	}
-	assert.Same(t, s, theSpawner(), "the spawner served every rule")
+	assert.Same(t, s, liveSpawner(), "the spawner served every rule")
 }
 
 // A request too large for one message is spawned directly.
 func TestSpawnerHugeRequestFallsBack(t *testing.T) {
 	testHooks.spawnerForAll = true
 	t.Cleanup(func() { testHooks.spawnerForAll = false })
-	require.NotNil(t, theSpawner())
+	require.NotNil(t, liveSpawner())
 	// One string may not exceed 128 KiB (MAX_ARG_STRLEN): three of 64.
 	spec := helperSpec("env", "BIG1", "BIG2", "BIG3")
 	for _, k := range []string{"BIG1", "BIG2", "BIG3"} {
@@ -284,5 +285,11 @@ func TestSpawnerHugeRequestFallsBack(t *testing.T) {
 	res := mustRun(t, spec)
 	assert.Equal(t, 0, res.ExitCode)
 	assert.Equal(t, uint64Ptr(3*(64<<10+1)), res.StdoutTotalBytes)
-	assert.NotNil(t, theSpawner(), "still served by the spawner afterwards")
+	assert.NotNil(t, liveSpawner(), "still served by the spawner afterwards")
+}
+
+// liveSpawner is theSpawner without the reason.
+func liveSpawner() *spawnerConn {
+	s, _ := theSpawner()
+	return s
 }
