@@ -78,7 +78,12 @@ func startAndWaitDirect(ctx context.Context, p *runPlan, streams *rawStdio) (exi
 		return exitRecord{}, waitError(p.spec, err)
 	}
 	defer unix.Close(exitFD)
-	killSwitch := armKillSwitch(ctx, rec.start, p.spec.Timeout, func() { killGroup(pid); cg.kill() })
+	killSwitch := armKillSwitch(ctx, rec.start, p.spec.Timeout, func() {
+		// The child itself too: it may have left its group (setpgid).
+		killChild(pid, pidfd)
+		killGroup(pid)
+		cg.kill()
+	})
 
 	exited, waitErr := pumpOutput(streams, exitFD, p, func() (bool, error) {
 		rec.end = time.Now()
@@ -127,6 +132,16 @@ func startProcess(p *runPlan, attr *syscall.ProcAttr, cg **runCgroup, rec *exitR
 	rec.start = time.Now()
 	pid, _, err = syscall.StartProcess(p.path, p.spec.Argv, attr)
 	return pid, err
+}
+
+// killChild sends SIGKILL to the unreaped child pid: through its pidfd
+// where there is one, else by pid, which cannot be reused before the reap.
+func killChild(pid, pidfd int) {
+	if pidfd >= 0 {
+		_ = unix.PidfdSendSignal(pidfd, unix.SIGKILL, nil, 0)
+		return
+	}
+	_ = unix.Kill(pid, unix.SIGKILL)
 }
 
 // cannotCloneIntoCgroup says whether a failed start may be the kernel

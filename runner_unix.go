@@ -51,7 +51,11 @@ func startAndWaitWithReaders(ctx context.Context, p *runPlan) (exitRecord, error
 		return exitRecord{}, startError(p.spec, p.path, err)
 	}
 	streams.startReading(p)
-	killSwitch := armKillSwitch(ctx, rec.start, p.spec.Timeout, func() { killGroup(pid) })
+	killSwitch := armKillSwitch(ctx, rec.start, p.spec.Timeout, func() {
+		// The child itself too: it may have left its group (setpgid).
+		_ = syscall.Kill(pid, syscall.SIGKILL)
+		killGroup(pid)
+	})
 
 	status, usage, waitErr := reap(pid)
 	rec.end = time.Now()
