@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // Sentinel errors. Every error returned by a ProcessRunner in this package
@@ -88,7 +89,8 @@ type AdapterError struct {
 	// Kind says which sentinel error this is.
 	Kind ErrorKind
 	// Command is the command line, Argv joined with spaces as perfgate
-	// reports it. Empty when Argv was empty.
+	// reports it. Empty when Argv was empty. Error quotes at most its
+	// first 256 bytes.
 	Command string
 	// Reason says in words what went wrong ("program not found in PATH",
 	// "environment key contains '='", ...).
@@ -122,11 +124,29 @@ func (e *AdapterError) Unwrap() error { return e.Err }
 // Is reports whether target is the sentinel of e's kind.
 func (e *AdapterError) Is(target error) bool { return target == e.Kind.Sentinel() }
 
+// maxQuotedBytes bounds what an error message quotes of a command line or
+// a spec's value: an argument of megabytes must not make a message of
+// megabytes.
+const maxQuotedBytes = 256
+
 func quoteCommand(command string) string {
 	if command == "" {
 		return ""
 	}
-	return "[" + command + "]"
+	return "[" + clip(command) + "]"
+}
+
+// clip returns s cut to at most maxQuotedBytes bytes (at a character
+// boundary), saying how many bytes were left out.
+func clip(s string) string {
+	if len(s) <= maxQuotedBytes {
+		return s
+	}
+	cut := maxQuotedBytes
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "... (" + strconv.Itoa(len(s)-cut) + " more bytes)"
 }
 
 func newError(kind ErrorKind, argv []string, reason string, err error) *AdapterError {
@@ -135,7 +155,7 @@ func newError(kind ErrorKind, argv []string, reason string, err error) *AdapterE
 
 func itoa(i int) string { return strconv.Itoa(i) }
 
-func quote(s string) string { return strconv.Quote(s) }
+func quote(s string) string { return strconv.Quote(clip(s)) }
 
 // startError reports a failed spawn of path.
 func startError(spec *CommandSpec, path string, err error) error {

@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"io/fs"
 	"os/exec"
+	"strings"
 	"syscall"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -178,4 +180,22 @@ func TestAdapterErrorContextCause(t *testing.T) {
 	assert.ErrorIs(t, err, context.Canceled)
 	assert.ErrorIs(t, err, ErrRunCommand)
 	assert.NotErrorIs(t, err, context.DeadlineExceeded)
+}
+
+// An error quotes a bounded part of a huge command line or value, and says
+// how much it left out.
+func TestErrorQuotesABoundedPart(t *testing.T) {
+	huge := strings.Repeat("é", 2<<20) // 4 MiB, two bytes a character
+	err := newError(KindRunCommand, []string{"prog", huge}, "cannot start program", nil)
+	msg := err.Error()
+	assert.Less(t, len(msg), 400, "not 4 MiB")
+	assert.True(t, utf8.ValidString(msg), "cut at a character boundary")
+	assert.Contains(t, msg, "[prog éé")
+	assert.Contains(t, msg, "more bytes)]")
+	assert.Equal(t, "prog "+huge, err.Command, "the field keeps the whole command line")
+
+	spec := CommandSpec{Argv: []string{"prog"}, Env: []EnvVar{{Key: huge + "=", Value: "v"}}}
+	err2 := spec.validate()
+	require.ErrorIs(t, err2, ErrInvalidSpec)
+	assert.Less(t, len(err2.Error()), 700)
 }
