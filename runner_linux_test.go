@@ -85,6 +85,7 @@ var runnerRules = map[string]func(*testing.T){
 	"escaped daemon":                            TestRunEscapedDescendantHoldingPipes,
 	"context cancel":                            TestRunContextCancel,
 	"output caps":                               TestRunOutputCaps,
+	"output never dropped":                      TestRunOutputWrittenBeforeExitIsNeverDropped,
 	"large output":                              TestRunLargeOutputWithTimeout,
 	"stdin":                                     TestRunStdinIsNullDevice,
 	"stdin from a file":                         TestRunStdinFromFile,

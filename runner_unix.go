@@ -61,7 +61,7 @@ func startAndWaitWithReaders(ctx context.Context, p *runPlan) (exitRecord, error
 	rec.end = time.Now()
 	rec.cause = killSwitch.markExited()
 	killGroup(pid) // leftovers
-	streams.finishReading(p.grace)
+	streams.finishReading(p)
 	if waitErr != nil {
 		return exitRecord{}, waitError(p.spec, waitErr)
 	}

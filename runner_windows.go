@@ -66,7 +66,7 @@ func (r StdProcessRunner) startAndWait(ctx context.Context, p *runPlan) (exitRec
 	// Whatever the child left running in its job goes now (the child
 	// too, if the wait failed), and with it the pipe handles it held.
 	_ = windows.TerminateJobObject(job, killedExitCode)
-	streams.finishReading(p.grace)
+	streams.finishReading(p)
 	if waitErr != nil {
 		return exitRecord{}, waitError(p.spec, waitErr)
 	}

@@ -88,21 +88,23 @@ func (s *stdio) startReading(p *runPlan) {
 // finishReading stops the stdin copy and waits for both readers to reach
 // end of file, at most grace: a descendant that escaped the process group
 // (or job) may hold the pipes open for ever. Past the grace the reads are
-// cut off (cutOffReads).
-func (s *stdio) finishReading(grace time.Duration) {
+// cut off (cutOffReads) and what the pipes still hold is read
+// (drainPending).
+func (s *stdio) finishReading(p *runPlan) {
 	s.stdin.stop()
 	if s.stdoutR == nil {
 		return
 	}
 	done := make(chan struct{})
 	go func() { s.readers.Wait(); close(done) }()
-	timer := time.NewTimer(grace)
+	timer := time.NewTimer(p.grace)
 	defer timer.Stop()
 	select {
 	case <-done:
 	case <-timer.C:
 		s.cutOffReads()
 		<-done
+		s.drainPending(p.stdout, p.stderr)
 	}
 }
 
