@@ -22,8 +22,9 @@ import (
 	"io/fs"
 	"math/bits"
 	"os"
-	"strconv"
 	"strings"
+
+	"github.com/perfgate/adapters/internal/decimal"
 )
 
 // DefaultRoot is where Linux lists powercap zones, one symbolic link each.
@@ -129,17 +130,8 @@ var ErrBadCounter = errors.New("powercap: counter file is not an unsigned decima
 // optional trailing newline. Nothing else is accepted (no sign, blank or
 // base prefix), and a number beyond uint64 is an error.
 func ParseCounter(b []byte) (uint64, error) {
-	b = bytes.TrimSuffix(b, []byte("\n"))
-	if len(b) == 0 {
-		return 0, ErrBadCounter
-	}
-	for _, c := range b {
-		if c < '0' || c > '9' {
-			return 0, ErrBadCounter
-		}
-	}
-	n, err := strconv.ParseUint(string(b), 10, 64)
-	if err != nil { // digits only, so this is a range error
+	n, ok := decimal.ParseUint(bytes.TrimSuffix(b, []byte("\n")))
+	if !ok {
 		return 0, ErrBadCounter
 	}
 	return n, nil

@@ -10,7 +10,8 @@ import (
 	"math"
 	"os"
 	"path/filepath"
-	"strconv"
+
+	"github.com/perfgate/adapters/internal/decimal"
 )
 
 // DefaultRoot is where Linux mounts procfs.
@@ -82,10 +83,7 @@ func firstLineValue(data []byte, prefix string) ([]byte, bool) {
 // parseKiBValue parses "<blanks>N<blanks>kB<blanks>" into N*1024.
 func parseKiBValue(rest []byte) (uint64, error) {
 	rest = trimBlanksLeft(rest)
-	digits := 0
-	for digits < len(rest) && '0' <= rest[digits] && rest[digits] <= '9' {
-		digits++
-	}
+	digits := decimal.Digits(rest)
 	if digits == 0 {
 		return 0, fmt.Errorf("%w: no number", ErrMalformedMemTotal)
 	}
@@ -97,8 +95,8 @@ func parseKiBValue(rest []byte) (uint64, error) {
 	if string(trimBlanksRight(afterNumber)) != "kB" {
 		return 0, fmt.Errorf("%w: unit is not kB", ErrMalformedMemTotal)
 	}
-	kib, err := strconv.ParseUint(string(number), 10, 64)
-	if err != nil {
+	kib, ok := decimal.ParseUint(number)
+	if !ok {
 		// Only digits reach ParseUint, so the one possible error is range.
 		return 0, fmt.Errorf("%w: %s kB", ErrMemTotalOverflow, number)
 	}
