@@ -241,10 +241,7 @@ type FakeHostProbe struct {
 	Host HostInfo
 }
 
-var (
-	_ HostProbe = FakeHostProbe{}
-	_ HostProbe = (*FakeHostProbe)(nil)
-)
+var _ HostProbe = FakeHostProbe{}
 
 // NewFakeHostProbe returns a FakeHostProbe that reports info.
 func NewFakeHostProbe(info HostInfo) *FakeHostProbe {
