@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -64,4 +65,18 @@ func TestShellStopsAtFailure(t *testing.T) {
 func TestShellArgv(t *testing.T) {
 	t.Parallel()
 	assert.Equal(t, "c", shellArgv("c")[len(shellArgv("c"))-1])
+}
+
+// A first run much slower than the rest gets hyperfine's warning: here the
+// first run sleeps 2 s and leaves a file that makes the others return at
+// once, far beyond what machine load can blur.
+func TestSlowFirstRunWarning(t *testing.T) {
+	t.Parallel()
+	unixTool(t, "sleep")
+	marker := filepath.Join(t.TempDir(), "warm")
+	out := measure(t, "-shell", "-repeat", "6", fmt.Sprintf(`[ -e '%s' ] || { : >'%s'; sleep 2; }`, marker, marker))
+	require.Equal(t, exitOK, out.code, out.stderr)
+	assert.Regexp(t, `^perfgate-measure: warning: the first run was much slower than the rest \(\d{4,}\.\d{3} ms\); `+
+		`caches may have been filled only after it: use -warmup to fill them before measuring\n$`, out.stderr)
+	assert.Regexp(t, `\n  run 1/6  wall +\d{4,}\.\d{3} ms  `, out.stdout)
 }
