@@ -130,12 +130,13 @@ func newFlagSet(o *options) *flag.FlagSet {
 			"(cmd.exe /C on Windows, rc -c on Plan 9), one after the other, and compare\n"+
 			"them: which was faster, by how much, ± its uncertainty")
 	fs.StringVar(&o.input, "input", "",
-		"give the command `file` as standard input, from its start on every run\n"+
-			"(default: the null device)")
+		"read the command's standard input from `file`, from its start on every\n"+
+			"run (default: the null device); a pipe can feed one run only")
 	fs.Var(outputFlag{&o.output}, "output",
-		"where the command's stdout and stderr go: `mode` capture (read, count and\n"+
-			"keep the first -output-cap bytes), inherit (this terminal; no progress\n"+
-			"line) or discard (the null device); only capture counts output sizes")
+		"where the command's stdout and stderr go, as `mode`: capture (read, count\n"+
+			"and keep the first -output-cap bytes), inherit (this process's own stdout\n"+
+			"and stderr; no progress line) or discard (the null device); only capture\n"+
+			"counts output sizes")
 	fs.BoolVar(&o.verbose, "verbose", false,
 		"print the full table of figures for every run, not one line per run\n"+
 			"(a single run always gets the full table)")
@@ -143,7 +144,7 @@ func newFlagSet(o *options) *flag.FlagSet {
 		"print one JSON object per measured run per line instead of text: the\n"+
 			"adapters.RunResult keys plus \"name\" (the label), \"command\" (its\n"+
 			"number, from 1) and \"run\" (from 1; warm-up runs are not printed);\n"+
-			"no summary and no progress line")
+			"no summary, comparison or progress line (see -export-json)")
 	fs.BoolVar(&o.host, "host", false,
 		"also describe the host (OS, architecture, CPUs, memory): a table first,\n"+
 			"or with -json a first line {\"host\": adapters.HostInfo JSON}")
