@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -22,6 +21,40 @@ func writeJSONLine(w io.Writer, v any) error {
 	}
 	_, err = w.Write(append(b, '\n'))
 	return err
+}
+
+// runKeys are the keys a -json line adds to the RunResult's own.
+type runKeys struct {
+	Name    string `json:"name"`
+	Command int    `json:"command"`
+	Run     int    `json:"run"`
+}
+
+// writeRunJSONLine writes r as adapters marshals it, with keys first.
+func writeRunJSONLine(w io.Writer, keys runKeys, r *adapters.RunResult) error {
+	b, err := joinObjects(keys, r)
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(append(b, '\n'))
+	return err
+}
+
+// joinObjects marshals first and then second, both JSON objects with no
+// key in common, into one object holding the keys of both in that order.
+func joinObjects(first, second any) ([]byte, error) {
+	a, err := json.Marshal(first)
+	if err != nil {
+		return nil, err
+	}
+	b, err := json.Marshal(second)
+	if err != nil {
+		return nil, err
+	}
+	if len(b) <= 2 { // {}
+		return a, nil
+	}
+	return append(append(a[:len(a)-1], ','), b[1:]...), nil
 }
 
 // runHeading is the first line of a run's table: "run 1/3 [name]: argv".
@@ -55,15 +88,20 @@ func row(w io.Writer, key, value string) {
 	fmt.Fprintf(w, "  %-13s %s\n", key, value)
 }
 
-// writeRunTable writes the figures of one run under heading.
-func writeRunTable(w io.Writer, heading string, r *adapters.RunResult) {
+// writeRunTable writes the figures of one run under heading; rssNA is
+// what a missing peak memory shows as.
+func writeRunTable(w io.Writer, heading string, r *adapters.RunResult, rssNA string) {
 	fmt.Fprintln(w, heading)
 	row(w, "wall", msString(float64(r.Wall.Nanoseconds())/1e6))
 	row(w, "exit", exitString(r))
 	row(w, "timed out", yesNo(r.TimedOut))
 	row(w, "cpu", fmt.Sprintf("user %s, system %s, total %s",
 		microsAsMs(r.UserCPUUs), microsAsMs(r.SystemCPUUs), totalCPUString(r)))
-	row(w, "max rss", count(r.MaxRSSKB, " KiB"))
+	rss := rssNA
+	if r.MaxRSSKB != nil {
+		rss = strconv.FormatUint(*r.MaxRSSKB, 10) + " KiB"
+	}
+	row(w, "max rss", rss)
 	row(w, "page faults", fmt.Sprintf("major %s, minor %s", count(r.PageFaults, ""), count(r.MinorPageFaults, "")))
 	row(w, "ctx switches", fmt.Sprintf("voluntary %s, involuntary %s",
 		count(r.VoluntaryCtxSwitches, ""), count(r.InvoluntaryCtxSwitches, "")))
@@ -119,55 +157,6 @@ func writeCapturedOutput(w io.Writer, r *adapters.RunResult) {
 			fmt.Fprintln(w)
 		}
 	}
-}
-
-// writeSummary writes min / median / max of wall time, and of CPU time and
-// peak memory when every run has them.
-func writeSummary(w io.Writer, results []adapters.RunResult) {
-	fmt.Fprintf(w, "summary of %d runs: min / median / max\n", len(results))
-	walls := make([]float64, len(results))
-	for i := range results {
-		walls[i] = float64(results[i].Wall.Nanoseconds()) / 1e6
-	}
-	row(w, "wall ms", spread(walls, 3))
-	if cpus, ok := figureOfEach(results, cpuMs); ok {
-		row(w, "cpu ms", spread(cpus, 3))
-	}
-	if rss, ok := figureOfEach(results, func(r *adapters.RunResult) (float64, bool) {
-		if r.MaxRSSKB == nil {
-			return 0, false
-		}
-		return float64(*r.MaxRSSKB), true
-	}); ok {
-		row(w, "max rss KiB", spread(rss, -1))
-	}
-}
-
-// figureOfEach returns get of every result, or false when one lacks it.
-func figureOfEach(results []adapters.RunResult, get func(*adapters.RunResult) (float64, bool)) ([]float64, bool) {
-	values := make([]float64, len(results))
-	for i := range results {
-		v, ok := get(&results[i])
-		if !ok {
-			return nil, false
-		}
-		values[i] = v
-	}
-	return values, true
-}
-
-// spread formats min / median / max of values (not empty) with prec
-// decimals; prec -1 uses as few as needed.
-func spread(values []float64, prec int) string {
-	sorted := slices.Clone(values)
-	slices.Sort(sorted)
-	n := len(sorted)
-	median := sorted[n/2]
-	if n%2 == 0 {
-		median = (sorted[n/2-1] + sorted[n/2]) / 2
-	}
-	f := func(v float64) string { return strconv.FormatFloat(v, 'f', prec, 64) }
-	return f(sorted[0]) + " / " + f(median) + " / " + f(sorted[n-1])
 }
 
 // cpuMs is the run's user + system CPU time in milliseconds, at

@@ -3,65 +3,106 @@
 // status, user and system CPU time, peak resident memory, page faults,
 // context switches, block I/O, energy, the size of the program file and how
 // much it wrote to stdout and stderr. It is a small front end to
-// adapters.StdProcessRunner, much like a compact /usr/bin/time -v.
+// adapters.StdProcessRunner: a compact /usr/bin/time -v for one run, and a
+// hyperfine-like benchmark for many runs and several commands.
 //
 // Usage:
 //
 //	perfgate-measure [flags] -- prog [args...]
+//	perfgate-measure [flags] -shell 'command' ['command'...]
 //
-// The command is run directly, without a shell; prog is looked up in PATH
-// unless it contains a path separator. Flags end at prog, so the "--" is
-// optional; it is needed only when prog's name starts with '-'. Run
-// "perfgate-measure -help" for the flags: -timeout, -output-cap, -repeat,
-// -warmup (runs that are done and discarded), -cwd, -env, -name, -json,
-// -host, -hostname-hash, -show-output, and -tree with -cgroup-parent (measure
-// the whole process tree in a cgroup v2 on Linux; each figure then says
-// whether it covers the tree or fell back to the process).
+// Without -shell there is one command, run directly without a shell; prog
+// is looked up in PATH unless it contains a path separator. Flags end at
+// prog, so the "--" is optional; it is needed only when prog's name starts
+// with '-'. With -shell each argument after the flags is a command string
+// run through /bin/sh -c (cmd.exe /C on Windows, /bin/rc -c on Plan 9); the
+// commands are measured one after the other, in order, and compared.
+//
+// # Flags
+//
+// Running: -repeat n (measured runs of each command), -warmup n (runs done
+// first and not reported), -timeout, -cwd, -env KEY=VALUE (repeatable),
+// -input file (the command's standard input, from its start on every run;
+// default the null device), -output capture|inherit|discard (where the
+// command's stdout and stderr go: read through pipes, counted and kept up
+// to -output-cap bytes; this process's own stdout and stderr; or the null
+// device), -output-cap, and -tree with -cgroup-parent (measure the whole
+// process tree in a cgroup v2 on Linux; each figure then says whether it
+// covers the tree or fell back to the process).
+//
+// Reporting: -name (a label; with -shell, one per command in order), -json,
+// -verbose, -show-output, -host and -hostname-hash.
+//
+// Files, written once every run has succeeded: -export-json (every run and
+// each command's summary), -export-markdown (a table of the summaries, as
+// hyperfine's), -export-csv (one row per measured run) and -receipt (a
+// perfgate.run.v1 receipt for perfgate compare and perfgate check; with
+// several commands one per command, file.json becoming file-1.json,
+// file-2.json, ... so that two commands give a baseline and a current).
+//
+// # Output
+//
+// A single run is printed as a table of every figure. With -repeat n, each
+// run is one line, then a summary gives, for wall time, user and system
+// CPU time and peak memory, the mean ± standard deviation (n - 1), the
+// median, min … max and how many runs had the figure; a figure no run had
+// keeps its row, with why. -verbose prints the full table for every run.
+// After the summary a warning goes to standard error when the wall times
+// hold statistical outliers (a modified Z-score above 14.826, as hyperfine
+// finds them) or the first run was much slower than the rest (caches
+// filled by it). With several commands, a comparison follows: the fastest
+// by mean wall time, and how many times faster it ran than each other one,
+// ± the propagated uncertainty, as hyperfine computes it.
+//
+// A figure the platform cannot give is shown as "n/a", never as 0. On Linux
+// a child started directly inherits this process's peak memory at exec, so
+// a child peak not above it is withheld; it is then shown as "n/a (below
+// this process's own peak of N KiB)".
+//
+// While runs go on, a progress line on standard error shows the run and the
+// current estimate of the mean, redrawn in place and cleared at the end;
+// only when standard error is a terminal, and never with -json or -output
+// inherit.
 //
 // For example
 //
 //	perfgate-measure -warmup 1 -repeat 5 -timeout 30s -- gzip -kf big.tar
+//	perfgate-measure -shell -repeat 10 'sleep 0.1' 'sleep 0.2'
 //
-// runs gzip once without reporting it, then five times, printing a table
-// for each of the five runs and a min / median / max summary of wall time,
-// CPU time and peak memory. A figure the platform cannot give is shown as
-// "n/a", never as 0.
+// # JSON lines
 //
-// With -json each run is printed as one line holding the RunResult JSON
-// exactly as the adapters package marshals it (perfgate's Sample object plus
-// the package's own keys), and nothing else is written to standard output
-// except, with -host, a first line holding the HostInfo JSON:
+// With -json each measured run is printed as one line holding "name" (the
+// command's label), "command" (its number, from 1) and "run" (from 1;
+// warm-up runs are neither printed nor counted), then the RunResult keys
+// exactly as the adapters package marshals them (perfgate's Sample object
+// plus the package's own keys). Nothing else is written to standard output
+// except, with -host, a first line {"host": {...}} holding the HostInfo:
 //
 //	perfgate-measure -json -host -repeat 3 -- ./bench
 //
 // Measuring stops at the first run that fails (cannot start, times out,
 // exits non-zero or is killed by a signal), as hyperfine does; that run is
-// still printed, the reason goes to standard error and no summary is
-// printed.
+// still printed, the reason goes to standard error, and no summary, export
+// or receipt is written.
 //
 // Exit status:
 //
 //	0    every run started, did not time out and exited with status 0
 //	1    a run (warm-up or measured) failed to start, timed out or did
-//	     not exit with status 0
-//	2    usage error: no command, an unknown or malformed flag, a bad -env
+//	     not exit with status 0, or -input could not be opened, or a file
+//	     could not be written
+//	2    usage error: no command, an unknown or malformed flag, a bad -env;
+//	     reported in one line
 //	130  interrupted (SIGINT or SIGTERM): the running command's process
 //	     group is killed and that run is not reported
 package main
 
 import (
 	"context"
-	"errors"
-	"flag"
-	"fmt"
 	"io"
 	"os"
 	"os/signal"
-	"strings"
 	"syscall"
-	"time"
-
-	"github.com/perfgate/adapters"
 )
 
 // Exit statuses of the command.
@@ -87,242 +128,28 @@ func main() {
 	os.Exit(code)
 }
 
-// options holds the parsed command line.
-type options struct {
-	timeout      time.Duration
-	outputCap    int
-	repeat       int
-	warmup       int
-	cwd          string
-	env          envFlag
-	name         string
-	json         bool
-	host         bool
-	hostnameHash bool
-	showOutput   bool
-	tree         bool
-	cgroupParent string
-	argv         []string
-}
-
-// envFlag collects repeated -env KEY=VALUE flags.
-type envFlag []adapters.EnvVar
-
-func (e *envFlag) String() string {
-	if e == nil {
-		return ""
-	}
-	parts := make([]string, len(*e))
-	for i, kv := range *e {
-		parts[i] = kv.Key + "=" + kv.Value
-	}
-	return strings.Join(parts, " ")
-}
-
-func (e *envFlag) Set(s string) error {
-	key, value, ok := strings.Cut(s, "=")
-	switch {
-	case !ok:
-		return errors.New("want KEY=VALUE")
-	case key == "":
-		return errors.New("empty variable name in KEY=VALUE")
-	}
-	*e = append(*e, adapters.EnvVar{Key: key, Value: value})
-	return nil
-}
-
-// parseArgs parses args (without the program name). When it returns false
-// the command must exit with the returned status: exitUsage after an error
-// (already reported on stderr), exitOK after -help.
-func parseArgs(args []string, stderr io.Writer) (options, int, bool) {
-	var o options
-	fs := flag.NewFlagSet(progName, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.DurationVar(&o.timeout, "timeout", 0,
-		"kill the command's whole process group after `duration` (e.g. 500ms, 2m);\n"+
-			"a run that reaches it counts as failed. 0 means no limit")
-	fs.IntVar(&o.outputCap, "output-cap", 0,
-		"`bytes` of each of stdout and stderr to keep; the rest is read and counted,\n"+
-			fmt.Sprintf("not kept. 0 means the library default (%d), negative keeps nothing", adapters.DefaultOutputCapBytes))
-	fs.IntVar(&o.repeat, "repeat", 1,
-		"run the command `n` times, printing each run and, when n > 1, a\n"+
-			"min / median / max summary in text mode")
-	fs.IntVar(&o.warmup, "warmup", 0,
-		"first run the command `n` times without reporting those runs (to warm\n"+
-			"caches); a failing warm-up run still stops everything with status 1")
-	fs.StringVar(&o.cwd, "cwd", "", "run the command in `dir` instead of the current directory")
-	fs.Var(&o.env, "env",
-		"add `KEY=VALUE` to the command's inherited environment, replacing an\n"+
-			"inherited KEY; repeat the flag for more variables, a later one wins")
-	fs.StringVar(&o.name, "name", "", "`label` shown in each run's heading (not passed to the command)")
-	fs.BoolVar(&o.json, "json", false,
-		"print one JSON object per run per line, as adapters.RunResult marshals,\n"+
-			"instead of tables; no summary is printed")
-	fs.BoolVar(&o.host, "host", false,
-		"also describe the host (OS, architecture, CPUs, memory): a table first,\n"+
-			"or with -json a first line holding the adapters.HostInfo JSON")
-	fs.BoolVar(&o.hostnameHash, "hostname-hash", false,
-		"include the SHA-256 of the hostname (never the name itself) in the host\n"+
-			"description; implies -host")
-	fs.BoolVar(&o.showOutput, "show-output", false,
-		"print the captured stdout and stderr after each run's table (text mode;\n"+
-			"with -json they are in the JSON already)")
-	fs.BoolVar(&o.tree, "tree", false,
-		"measure the whole process tree (Linux cgroup v2, see the adapters README):\n"+
-			"orphans and daemons count, and are killed at the end; each figure says\n"+
-			"whether it covers the tree or fell back to the process")
-	fs.StringVar(&o.cgroupParent, "cgroup-parent", "",
-		"with -tree, the cgroup v2 `directory` under which each run's cgroup is made\n"+
-			"(default: this process's own cgroup)")
-	fs.Usage = func() {
-		w := fs.Output()
-		fmt.Fprintf(w, "usage: %s [flags] -- prog [args...]\n\n", progName)
-		fmt.Fprint(w, "Runs prog (without a shell) and prints what was measured: wall time, exit\n"+
-			"status, CPU time, peak memory, page faults, context switches, block I/O,\n"+
-			"energy and output sizes. Figures the platform cannot give show as n/a.\n"+
-			"Measuring stops at the first run that fails (cannot start, times out,\n"+
-			"exits non-zero or is killed by a signal); that run is still printed.\n\n"+
-			"Flags:\n")
-		fs.PrintDefaults()
-		fmt.Fprint(w, "\nExit status: 0 when every run exited 0; 1 when a run failed to start,\n"+
-			"timed out or did not exit 0; 2 for a usage error; 130 when interrupted.\n\n"+
-			"Example:\n"+
-			"  "+progName+" -warmup 1 -repeat 5 -timeout 30s -- gzip -kf big.tar\n")
-	}
-
-	usageError := func(format string, a ...any) (options, int, bool) {
-		fmt.Fprintf(stderr, "%s: %s\n", progName, fmt.Sprintf(format, a...))
-		fmt.Fprintf(stderr, "usage: %s [flags] -- prog [args...]  (see -help)\n", progName)
-		return o, exitUsage, false
-	}
-
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return o, exitOK, false
-		}
-		// The flag package has reported the error and the usage.
-		return o, exitUsage, false
-	}
-	o.argv = fs.Args()
-	if o.hostnameHash {
-		o.host = true
-	}
-	switch {
-	case len(o.argv) == 0:
-		return usageError("no command to run")
-	case o.argv[0] == "":
-		return usageError("empty program name")
-	case o.timeout < 0:
-		return usageError("negative -timeout %v", o.timeout)
-	case o.repeat < 1:
-		return usageError("-repeat must be at least 1, not %d", o.repeat)
-	case o.warmup < 0:
-		return usageError("-warmup must not be negative, not %d", o.warmup)
-	}
-	return o, exitOK, true
-}
-
 // run is the whole command: it parses args (the command line without the
-// program name), runs and reports, and returns the exit status.
+// program name), measures each command in turn, reporting every run and a
+// summary, compares the commands, writes the files asked for, and returns
+// the exit status.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	o, code, ok := parseArgs(args, stderr)
 	if !ok {
 		return code
 	}
-	spec := adapters.CommandSpec{
-		Name:           o.name,
-		Argv:           o.argv,
-		Cwd:            o.cwd,
-		Env:            o.env,
-		Timeout:        o.timeout,
-		OutputCapBytes: o.outputCap,
+	s, code := newSession(o, stdout, stderr)
+	if s == nil {
+		return code
 	}
-	runner := adapters.StdProcessRunner{CgroupParent: o.cgroupParent}
-	if o.tree {
-		runner.Scope = adapters.ScopeTree
+	defer s.close()
+	if code := s.writeHost(); code != exitOK {
+		return code
 	}
-	blocks := 0 // text blocks written so far, to separate them
-	startBlock := func() {
-		if blocks > 0 {
-			fmt.Fprintln(stdout)
-		}
-		blocks++
-	}
-
-	if o.host {
-		info := adapters.StdHostProbe{}.Probe(adapters.HostProbeOptions{IncludeHostnameHash: o.hostnameHash})
-		if o.json {
-			if err := writeJSONLine(stdout, info); err != nil {
-				fmt.Fprintf(stderr, "%s: %v\n", progName, err)
-				return exitFailed
-			}
-		} else {
-			startBlock()
-			writeHostTable(stdout, &info, o.hostnameHash)
+	for i := range s.benches {
+		if code := s.measure(ctx, &s.benches[i]); code != exitOK {
+			return code
 		}
 	}
-
-	for i := range o.warmup {
-		label := fmt.Sprintf("warm-up run %d/%d", i+1, o.warmup)
-		result, err := runner.Run(ctx, spec)
-		if err != nil {
-			return runFailure(ctx, stderr, label, err)
-		}
-		if err := result.Err(spec.Argv); err != nil {
-			fmt.Fprintf(stderr, "%s: %s: %v\n", progName, label, err)
-			return exitFailed
-		}
-	}
-
-	results := make([]adapters.RunResult, 0, o.repeat)
-	for i := range o.repeat {
-		label := fmt.Sprintf("run %d/%d", i+1, o.repeat)
-		result, err := runner.Run(ctx, spec)
-		if err != nil {
-			return runFailure(ctx, stderr, label, err)
-		}
-		if o.json {
-			if err := writeJSONLine(stdout, result); err != nil {
-				fmt.Fprintf(stderr, "%s: %v\n", progName, err)
-				return exitFailed
-			}
-		} else {
-			startBlock()
-			writeRunTable(stdout, runHeading(label, o.name, spec.Argv), &result)
-			if o.showOutput {
-				writeCapturedOutput(stdout, &result)
-			}
-		}
-		if err := result.Err(spec.Argv); err != nil {
-			fmt.Fprintf(stderr, "%s: %s: %v\n", progName, label, err)
-			if i+1 < o.repeat {
-				fmt.Fprintf(stderr, "%s: stopped after %s; no summary\n", progName, label)
-			}
-			return exitFailed
-		}
-		results = append(results, result)
-	}
-
-	if !o.json && len(results) > 1 {
-		startBlock()
-		writeSummary(stdout, results)
-	}
-	return exitOK
-}
-
-// runFailure reports an error returned by Run and returns the exit status
-// for it.
-func runFailure(ctx context.Context, stderr io.Writer, label string, err error) int {
-	switch {
-	case ctx.Err() != nil:
-		fmt.Fprintf(stderr, "%s: interrupted (%v) during %s, which is not reported: %v\n",
-			progName, context.Cause(ctx), label, err)
-		return exitInterrupted
-	case errors.Is(err, adapters.ErrInvalidSpec), errors.Is(err, adapters.ErrEmptyArgv):
-		fmt.Fprintf(stderr, "%s: %v\n", progName, err)
-		return exitUsage
-	default:
-		fmt.Fprintf(stderr, "%s: %s: %v\n", progName, label, err)
-		return exitFailed
-	}
+	s.writeComparison()
+	return s.writeFiles()
 }

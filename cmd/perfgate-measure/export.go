@@ -1,0 +1,239 @@
+package main
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/perfgate/adapters"
+)
+
+// writeFiles writes the exports and receipts asked for, once every run
+// has succeeded. It returns exitOK, or exitFailed after reporting a file
+// that could not be written.
+func (s *session) writeFiles() int {
+	files := []struct {
+		flag, path string
+		build      func() ([]byte, error)
+	}{
+		{"-export-json", s.o.exportJSON, s.exportJSON},
+		{"-export-markdown", s.o.exportMD, func() ([]byte, error) { return s.exportMarkdown(), nil }},
+		{"-export-csv", s.o.exportCSV, s.exportCSV},
+	}
+	for _, f := range files {
+		if f.path == "" {
+			continue
+		}
+		if err := writeFile(f.path, f.build); err != nil {
+			s.errorf("%s: %v", f.flag, err)
+			return exitFailed
+		}
+	}
+	if s.o.receipt == "" {
+		return exitOK
+	}
+	for i := range s.results {
+		path := receiptPath(s.o.receipt, i+1, len(s.results))
+		if err := writeFile(path, func() ([]byte, error) { return s.receiptJSON(&s.results[i]) }); err != nil {
+			s.errorf("-receipt: %v", err)
+			return exitFailed
+		}
+	}
+	return exitOK
+}
+
+func writeFile(path string, build func() ([]byte, error)) error {
+	data, err := build()
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, data, 0o644)
+}
+
+// statsJSON is a stats in exports: the figures are absent when no run
+// had one.
+type statsJSON struct {
+	N      int      `json:"n"`
+	Mean   *float64 `json:"mean,omitempty"`
+	StdDev *float64 `json:"stddev,omitempty"`
+	Median *float64 `json:"median,omitempty"`
+	Min    *float64 `json:"min,omitempty"`
+	Max    *float64 `json:"max,omitempty"`
+}
+
+func newStatsJSON(st stats) statsJSON {
+	j := statsJSON{N: st.N}
+	if st.N == 0 {
+		return j
+	}
+	j.Mean, j.Median, j.Min, j.Max = &st.Mean, &st.Median, &st.Min, &st.Max
+	if st.hasStdDev {
+		j.StdDev = &st.StdDev
+	}
+	return j
+}
+
+type exportSummary struct {
+	Runs        int       `json:"runs"`
+	WallMs      statsJSON `json:"wall_ms"`
+	UserCPUMs   statsJSON `json:"user_cpu_ms"`
+	SystemCPUMs statsJSON `json:"system_cpu_ms"`
+	MaxRSSKB    statsJSON `json:"max_rss_kb"`
+}
+
+type exportResult struct {
+	Name          string               `json:"name"`
+	Command       []string             `json:"command"`
+	Summary       exportSummary        `json:"summary"`
+	RelativeSpeed *relative            `json:"relative_speed,omitempty"`
+	Runs          []adapters.RunResult `json:"runs"`
+	WarmupRuns    []adapters.RunResult `json:"warmup_runs"`
+}
+
+type exportDoc struct {
+	Host    *adapters.HostInfo `json:"host"`
+	Results []exportResult     `json:"results"`
+}
+
+// exportJSON is -export-json: every run of each command, in order, with
+// its summary and, for several commands, its speed relative to the
+// fastest.
+func (s *session) exportJSON() ([]byte, error) {
+	doc := exportDoc{Host: s.host, Results: make([]exportResult, len(s.results))}
+	rel, _, ok := relativeSpeeds(s.results)
+	for i := range s.results {
+		m := &s.results[i]
+		r := exportResult{
+			Name:    m.bench.label,
+			Command: m.bench.spec.Argv,
+			Summary: exportSummary{
+				Runs:        len(m.runs),
+				WallMs:      newStatsJSON(statsOf(m.runs, wallMs)),
+				UserCPUMs:   newStatsJSON(statsOf(m.runs, userMs)),
+				SystemCPUMs: newStatsJSON(statsOf(m.runs, systemMs)),
+				MaxRSSKB:    newStatsJSON(statsOf(m.runs, maxRSSKiB)),
+			},
+			Runs:       m.runs,
+			WarmupRuns: m.warmups,
+		}
+		if r.WarmupRuns == nil {
+			r.WarmupRuns = []adapters.RunResult{}
+		}
+		if ok {
+			r.RelativeSpeed = &rel[i]
+		}
+		doc.Results[i] = r
+	}
+	return indentedJSON(doc)
+}
+
+// indentedJSON is v as indented JSON and a newline, with <, > and & as
+// they are: the files are not for HTML.
+func indentedJSON(v any) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	err := enc.Encode(v)
+	return b.Bytes(), err
+}
+
+// exportMarkdown is -export-markdown: a table of the summaries, as
+// hyperfine's, with the CPU times and peak memory.
+func (s *session) exportMarkdown() []byte {
+	unit := unitS
+	for i := range s.results {
+		if statsOf(s.results[i].runs, wallMs).Mean < 1000 {
+			unit = unitMs
+		}
+	}
+	num := func(ms float64) string { return strconv.FormatFloat(ms*unit.perMs, 'f', 3, 64) }
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "| Command | Mean [%[1]s] | Median [%[1]s] | Min [%[1]s] | Max [%[1]s] | User [%[1]s] | System [%[1]s] | Max RSS [KiB] | Relative |\n", unit.name)
+	b.WriteString("|:---|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+	rel, _, ok := relativeSpeeds(s.results)
+	for i := range s.results {
+		m := &s.results[i]
+		wall := statsOf(m.runs, wallMs)
+		mean := num(wall.Mean)
+		if wall.hasStdDev {
+			mean += " ± " + num(wall.StdDev)
+		}
+		relText := "1.00"
+		if ok {
+			relText = strconv.FormatFloat(rel[i].Ratio, 'f', 2, 64)
+			if rel[i].StdDev != nil && !rel[i].Reference {
+				relText += " ± " + strconv.FormatFloat(*rel[i].StdDev, 'f', 2, 64)
+			}
+		}
+		cells := []string{markdownCode(m.bench.label), mean, num(wall.Median), num(wall.Min), num(wall.Max),
+			meanOrNA(statsOf(m.runs, userMs), num), meanOrNA(statsOf(m.runs, systemMs), num),
+			meanOrNA(statsOf(m.runs, maxRSSKiB), func(v float64) string { return strconv.FormatFloat(v, 'f', 0, 64) }),
+			relText}
+		b.WriteString("| " + strings.Join(cells, " | ") + " |\n")
+	}
+	return b.Bytes()
+}
+
+// meanOrNA formats a mean, saying how many runs it covers when not all,
+// or n/a when none.
+func meanOrNA(st stats, format func(float64) string) string {
+	switch {
+	case st.N == 0:
+		return notAvailable
+	case st.N < st.Total:
+		return fmt.Sprintf("%s (%d of %d runs)", format(st.Mean), st.N, st.Total)
+	}
+	return format(st.Mean)
+}
+
+// markdownCode shows a command as code in a table cell.
+func markdownCode(s string) string {
+	s = strings.ReplaceAll(s, "|", `\|`)
+	if strings.Contains(s, "`") {
+		return s
+	}
+	return "`" + s + "`"
+}
+
+// exportCSV is -export-csv: one row per measured run; a figure the run
+// does not have is an empty cell.
+func (s *session) exportCSV() ([]byte, error) {
+	var b bytes.Buffer
+	w := csv.NewWriter(&b)
+	w.Write([]string{"command", "name", "run", "wall_ms", "user_cpu_ms", "system_cpu_ms", "max_rss_kb",
+		"minor_page_faults", "page_faults", "voluntary_ctx_switches", "involuntary_ctx_switches",
+		"io_read_bytes", "io_write_bytes", "exit_code"})
+	for i := range s.results {
+		m := &s.results[i]
+		for j := range m.runs {
+			r := &m.runs[j]
+			wall, _ := wallMs(r)
+			w.Write([]string{strconv.Itoa(m.bench.number), m.bench.label, strconv.Itoa(j + 1),
+				strconv.FormatFloat(wall, 'f', -1, 64), csvMicros(r.UserCPUUs), csvMicros(r.SystemCPUUs),
+				csvCount(r.MaxRSSKB), csvCount(r.MinorPageFaults), csvCount(r.PageFaults),
+				csvCount(r.VoluntaryCtxSwitches), csvCount(r.InvoluntaryCtxSwitches),
+				csvCount(r.IOReadBytes), csvCount(r.IOWriteBytes), strconv.Itoa(r.ExitCode)})
+		}
+	}
+	w.Flush()
+	return b.Bytes(), w.Error()
+}
+
+func csvCount(p *uint64) string {
+	if p == nil {
+		return ""
+	}
+	return strconv.FormatUint(*p, 10)
+}
+
+func csvMicros(p *uint64) string {
+	if p == nil {
+		return ""
+	}
+	return strconv.FormatFloat(float64(*p)/1000, 'f', -1, 64)
+}

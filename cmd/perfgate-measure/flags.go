@@ -1,0 +1,268 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/perfgate/adapters"
+)
+
+// options holds the parsed command line.
+type options struct {
+	timeout      time.Duration
+	outputCap    int
+	repeat       int
+	warmup       int
+	cwd          string
+	env          envFlag
+	names        stringsFlag
+	json         bool
+	verbose      bool
+	host         bool
+	hostnameHash bool
+	showOutput   bool
+	tree         bool
+	cgroupParent string
+	shell        bool
+	input        string
+	output       adapters.OutputMode
+	exportJSON   string
+	exportMD     string
+	exportCSV    string
+	receipt      string
+	// commands are the argument lists after the flags: the one argv
+	// without -shell, one command string each with -shell.
+	commands []string
+}
+
+// envFlag collects repeated -env KEY=VALUE flags.
+type envFlag []adapters.EnvVar
+
+func (e *envFlag) String() string {
+	if e == nil {
+		return ""
+	}
+	parts := make([]string, len(*e))
+	for i, kv := range *e {
+		parts[i] = kv.Key + "=" + kv.Value
+	}
+	return strings.Join(parts, " ")
+}
+
+func (e *envFlag) Set(s string) error {
+	key, value, ok := strings.Cut(s, "=")
+	switch {
+	case !ok:
+		return errors.New("want KEY=VALUE")
+	case key == "":
+		return errors.New("empty variable name in KEY=VALUE")
+	}
+	*e = append(*e, adapters.EnvVar{Key: key, Value: value})
+	return nil
+}
+
+// stringsFlag collects a repeated flag's values in order.
+type stringsFlag []string
+
+func (s *stringsFlag) String() string {
+	if s == nil {
+		return ""
+	}
+	return strings.Join(*s, ", ")
+}
+
+func (s *stringsFlag) Set(v string) error {
+	*s = append(*s, v)
+	return nil
+}
+
+// outputFlag is -output: capture, inherit or discard.
+type outputFlag struct{ mode *adapters.OutputMode }
+
+func (f outputFlag) String() string {
+	if f.mode == nil || *f.mode == "" {
+		return string(adapters.OutputCapture)
+	}
+	return string(*f.mode)
+}
+
+func (f outputFlag) Set(s string) error {
+	switch m := adapters.OutputMode(s); m {
+	case adapters.OutputCapture, adapters.OutputInherit, adapters.OutputDiscard:
+		*f.mode = m
+		return nil
+	}
+	return errors.New("want capture, inherit or discard")
+}
+
+// newFlagSet declares every flag on a new FlagSet that writes nothing by
+// itself: parseArgs reports errors in one line and -help in full.
+func newFlagSet(o *options) *flag.FlagSet {
+	fs := flag.NewFlagSet(progName, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+	fs.DurationVar(&o.timeout, "timeout", 0,
+		"kill the command's whole process group after `duration` (e.g. 500ms, 2m);\n"+
+			"a run that reaches it counts as failed. 0 means no limit")
+	fs.IntVar(&o.outputCap, "output-cap", 0,
+		"`bytes` of each of stdout and stderr to keep; the rest is read and counted,\n"+
+			fmt.Sprintf("not kept. 0 means the library default (%d), negative keeps nothing", adapters.DefaultOutputCapBytes))
+	fs.IntVar(&o.repeat, "repeat", 1,
+		"run each command `n` times; when n > 1, one line per run and a summary\n"+
+			"(mean ± σ, median, min … max) are printed in text mode")
+	fs.IntVar(&o.warmup, "warmup", 0,
+		"first run each command `n` times without reporting those runs (to warm\n"+
+			"caches); a failing warm-up run still stops everything with status 1")
+	fs.StringVar(&o.cwd, "cwd", "", "run the commands in `dir` instead of the current directory")
+	fs.Var(&o.env, "env",
+		"add `KEY=VALUE` to the commands' inherited environment, replacing an\n"+
+			"inherited KEY; repeat the flag for more variables, a later one wins")
+	fs.Var(&o.names, "name",
+		"`label` for the command in headings, JSON lines, exports and the receipt's\n"+
+			"bench name (not passed to the command); with -shell, repeat it to label\n"+
+			"the commands in order. The default label is the command itself")
+	fs.BoolVar(&o.shell, "shell", false,
+		"run each argument after the flags as a command string through /bin/sh -c\n"+
+			"(cmd.exe /C on Windows, rc -c on Plan 9), one after the other, and compare\n"+
+			"them: which was faster, by how much, ± its uncertainty")
+	fs.StringVar(&o.input, "input", "",
+		"read the command's standard input from `file`, from its start on every\n"+
+			"run (default: the null device); a pipe can feed one run only")
+	fs.Var(outputFlag{&o.output}, "output",
+		"where the command's stdout and stderr go, as `mode`: capture (read, count\n"+
+			"and keep the first -output-cap bytes), inherit (this process's own stdout\n"+
+			"and stderr; no progress line) or discard (the null device); only capture\n"+
+			"counts output sizes")
+	fs.BoolVar(&o.verbose, "verbose", false,
+		"print the full table of figures for every run, not one line per run\n"+
+			"(a single run always gets the full table)")
+	fs.BoolVar(&o.json, "json", false,
+		"print one JSON object per measured run per line instead of text: the\n"+
+			"adapters.RunResult keys plus \"name\" (the label), \"command\" (its\n"+
+			"number, from 1) and \"run\" (from 1; warm-up runs are not printed);\n"+
+			"no summary, comparison or progress line (see -export-json)")
+	fs.BoolVar(&o.host, "host", false,
+		"also describe the host (OS, architecture, CPUs, memory): a table first,\n"+
+			"or with -json a first line {\"host\": adapters.HostInfo JSON}")
+	fs.BoolVar(&o.hostnameHash, "hostname-hash", false,
+		"include the SHA-256 of the hostname (never the name itself) in the host\n"+
+			"description and the receipt; implies -host")
+	fs.BoolVar(&o.showOutput, "show-output", false,
+		"print the captured stdout and stderr after each run's table (text mode\n"+
+			"with -verbose or a single run; needs -output capture)")
+	fs.StringVar(&o.exportJSON, "export-json", "",
+		"write every run and each command's summary to `file` as JSON")
+	fs.StringVar(&o.exportMD, "export-markdown", "",
+		"write a Markdown table of the summaries to `file`")
+	fs.StringVar(&o.exportCSV, "export-csv", "",
+		"write one CSV row per measured run to `file`")
+	fs.StringVar(&o.receipt, "receipt", "",
+		"write a perfgate.run.v1 receipt (for perfgate compare and check) to `file`;\n"+
+			"with several commands, one receipt each: file.json becomes file-1.json,\n"+
+			"file-2.json, ...")
+	fs.BoolVar(&o.tree, "tree", false,
+		"measure the whole process tree (Linux cgroup v2, see the adapters README):\n"+
+			"orphans and daemons count, and are killed at the end; each figure says\n"+
+			"whether it covers the tree or fell back to the process")
+	fs.StringVar(&o.cgroupParent, "cgroup-parent", "",
+		"with -tree, the cgroup v2 `directory` under which each run's cgroup is made\n"+
+			"(default: this process's own cgroup)")
+	return fs
+}
+
+const usageLine = "usage: " + progName + " [flags] -- prog [args...]\n" +
+	"       " + progName + " [flags] -shell 'command' ['command'...]\n"
+
+// writeHelp writes -help: what the command does, the flags, the exit
+// statuses and examples.
+func writeHelp(w io.Writer, fs *flag.FlagSet) {
+	fmt.Fprint(w, usageLine+"\n"+
+		"Runs prog (without a shell), or with -shell each command string through the\n"+
+		"shell, and prints what was measured: wall time, exit status, CPU time, peak\n"+
+		"memory, page faults, context switches, block I/O, energy and output sizes.\n"+
+		"Figures the platform cannot give show as n/a, with the reason when known.\n"+
+		"A single run gets a table of every figure; with -repeat n, one line per run\n"+
+		"and a summary (mean ± σ, median, min … max, and how many runs had each\n"+
+		"figure), with a warning on standard error when statistical outliers are\n"+
+		"found or the first run was much slower than the rest. On a terminal a\n"+
+		"progress line on standard error shows the current estimate.\n"+
+		"Measuring stops at the first run that fails (cannot start, times out,\n"+
+		"exits non-zero or is killed by a signal); that run is still printed, and no\n"+
+		"summary, export or receipt is written.\n\n"+
+		"Flags:\n")
+	fs.SetOutput(w)
+	fs.PrintDefaults()
+	fs.SetOutput(io.Discard)
+	fmt.Fprint(w, "\nExit status: 0 when every run exited 0; 1 when a run failed to start,\n"+
+		"timed out or did not exit 0, or a file could not be read or written; 2 for a\n"+
+		"usage error; 130 when interrupted.\n\n"+
+		"Examples:\n"+
+		"  "+progName+" -warmup 1 -repeat 5 -timeout 30s -- gzip -kf big.tar\n"+
+		"  "+progName+" -shell -repeat 10 'sleep 0.1' 'sleep 0.2'\n"+
+		"  "+progName+" -repeat 20 -receipt current.json -- ./bench\n")
+}
+
+// parseArgs parses args (without the program name). When it returns false
+// the command must exit with the returned status: exitUsage after an error
+// (already reported on stderr in one line), exitOK after -help.
+func parseArgs(args []string, stderr io.Writer) (options, int, bool) {
+	var o options
+	fs := newFlagSet(&o)
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			writeHelp(stderr, fs)
+			return o, exitOK, false
+		}
+		return o, usageError(stderr, "%v", err), false
+	}
+	o.commands = fs.Args()
+	if o.hostnameHash {
+		o.host = true
+	}
+	if msg := o.check(); msg != "" {
+		return o, usageError(stderr, "%s", msg), false
+	}
+	return o, exitOK, true
+}
+
+// check returns what is wrong with a parsed command line, or "".
+func (o *options) check() string {
+	switch {
+	case len(o.commands) == 0:
+		return "no command to run"
+	case !o.shell && o.commands[0] == "":
+		return "empty program name"
+	case o.shell && len(o.names) > len(o.commands):
+		return fmt.Sprintf("%d -name flags for %d commands", len(o.names), len(o.commands))
+	case !o.shell && len(o.names) > 1:
+		return "more than one -name for one command (several commands need -shell)"
+	case o.timeout < 0:
+		return fmt.Sprintf("negative -timeout %v", o.timeout)
+	case o.repeat < 1:
+		return fmt.Sprintf("-repeat must be at least 1, not %d", o.repeat)
+	case o.warmup < 0:
+		return fmt.Sprintf("-warmup must not be negative, not %d", o.warmup)
+	case o.showOutput && o.output != "" && o.output != adapters.OutputCapture:
+		return "-show-output needs -output capture, not " + string(o.output)
+	}
+	if o.shell {
+		for i, c := range o.commands {
+			if strings.TrimSpace(c) == "" {
+				return fmt.Sprintf("command %d is empty", i+1)
+			}
+		}
+	}
+	return ""
+}
+
+// usageError reports a usage error in one line, with a pointer to -help,
+// and returns exitUsage.
+func usageError(stderr io.Writer, format string, a ...any) int {
+	fmt.Fprintf(stderr, "%s: %s\n", progName, fmt.Sprintf(format, a...))
+	fmt.Fprintf(stderr, "usage: %s [flags] -- prog [args...]  (see -help)\n", progName)
+	return exitUsage
+}

@@ -1,0 +1,244 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/perfgate/adapters"
+)
+
+// Runs of real processes: JSON lines, the host, output sizes, the
+// summary, warm-up runs, interruption and tree scope.
+
+func TestJSONWithHost(t *testing.T) {
+	t.Parallel()
+	trueProg := unixTool(t, "true")
+	out := measure(t, "-json", "-host", "-hostname-hash", "-repeat", "2", "--", trueProg)
+	require.Equal(t, exitOK, out.code, out.stderr)
+	assert.Empty(t, out.stderr)
+	lines := jsonLines(t, out.stdout, 3)
+
+	dec := json.NewDecoder(strings.NewReader(lines[0]))
+	dec.DisallowUnknownFields()
+	var first struct{ Host adapters.HostInfo }
+	require.NoError(t, dec.Decode(&first), lines[0])
+	assert.True(t, strings.HasPrefix(lines[0], `{"host":{"os":`), lines[0])
+	host := first.Host
+	assert.Equal(t, adapters.PerfgateOS(runtime.GOOS), host.OS)
+	assert.Equal(t, adapters.PerfgateArch(runtime.GOARCH), host.Arch)
+	require.NotNil(t, host.CPUCount)
+	assert.Positive(t, *host.CPUCount)
+	require.NotNil(t, host.HostnameHash)
+	assert.Regexp(t, "^[0-9a-f]{64}$", *host.HostnameHash)
+
+	for i, line := range lines[1:] {
+		keys, r := decodeRunLine(t, line)
+		assert.Equal(t, runKeys{Name: trueProg, Command: 1, Run: i + 1}, keys)
+		assert.Equal(t, 0, r.ExitCode)
+		assert.Positive(t, r.Wall)
+		assert.NotNil(t, r.BinaryBytes)
+		assert.Nil(t, r.NetworkPackets)
+	}
+}
+
+func TestJSONHostWithoutHash(t *testing.T) {
+	t.Parallel()
+	trueProg := unixTool(t, "true")
+	out := measure(t, "-json", "-host", "-name", "nothing", "-warmup", "2", "--", trueProg)
+	require.Equal(t, exitOK, out.code, out.stderr)
+	lines := jsonLines(t, out.stdout, 2)
+	assert.NotContains(t, lines[0], "hostname_hash")
+	var first struct{ Host *adapters.HostInfo }
+	require.NoError(t, json.Unmarshal([]byte(lines[0]), &first))
+	require.NotNil(t, first.Host)
+	assert.Nil(t, first.Host.HostnameHash)
+	keys, _ := decodeRunLine(t, lines[1])
+	assert.Equal(t, runKeys{Name: "nothing", Command: 1, Run: 1}, keys, "warm-up runs are not printed nor counted")
+}
+
+func TestHostTable(t *testing.T) {
+	t.Parallel()
+	trueProg := unixTool(t, "true")
+	out := measure(t, "-hostname-hash", "--", trueProg)
+	require.Equal(t, exitOK, out.code, out.stderr)
+	assert.True(t, strings.HasPrefix(out.stdout, "host\n  os            "+adapters.PerfgateOS(runtime.GOOS)+"\n"), out.stdout)
+	assert.Regexp(t, `\n  hostname hash [0-9a-f]{64}\n\nrun 1/1: `, out.stdout)
+}
+
+func TestOutputSizes(t *testing.T) {
+	t.Parallel()
+	requireRunner(t)
+	for _, tc := range []struct {
+		name             string
+		flags            []string
+		nOut, nErr       int
+		keptOut, keptErr int
+	}{
+		{"small", nil, 5, 3, 5, 3},
+		{"default cap", nil, 10000, 0, adapters.DefaultOutputCapBytes, 0},
+		{"exactly the cap", []string{"-output-cap", "100"}, 100, 100, 100, 100},
+		{"past the cap", []string{"-output-cap", "100"}, 10000, 300, 100, 100},
+		{"capture nothing", []string{"-output-cap", "-1"}, 10000, 300, 0, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			flags := append([]string{"-json"}, tc.flags...)
+			out := measure(t, helperArgs(t, "write", flags, strconv.Itoa(tc.nOut), strconv.Itoa(tc.nErr))...)
+			require.Equal(t, exitOK, out.code, out.stderr)
+			r := decodeRun(t, jsonLines(t, out.stdout, 1)[0])
+			require.NotNil(t, r.StdoutTotalBytes)
+			assert.Equal(t, uint64(tc.nOut), *r.StdoutTotalBytes)
+			require.NotNil(t, r.StderrTotalBytes)
+			assert.Equal(t, uint64(tc.nErr), *r.StderrTotalBytes)
+			assert.Equal(t, strings.Repeat("o", tc.keptOut), string(r.Stdout))
+			assert.Equal(t, strings.Repeat("e", tc.keptErr), string(r.Stderr))
+			assert.Equal(t, tc.nOut > tc.keptOut, r.StdoutTruncated)
+			assert.Equal(t, tc.nErr > tc.keptErr, r.StderrTruncated)
+		})
+	}
+}
+
+func TestOutputSizesInTable(t *testing.T) {
+	t.Parallel()
+	requireRunner(t)
+	out := measure(t, helperArgs(t, "write", []string{"-output-cap", "100", "-show-output"}, "10000", "7")...)
+	require.Equal(t, exitOK, out.code, out.stderr)
+	assert.Contains(t, out.stdout, "\n  stdout        10000 B (truncated, 100 B kept)\n")
+	assert.Contains(t, out.stdout, "\n  stderr        7 B\n")
+	assert.True(t, strings.HasSuffix(out.stdout,
+		"\n--- stdout (first 100 of 10000 B) ---\n"+strings.Repeat("o", 100)+"\n"+
+			"--- stderr (7 B) ---\n"+strings.Repeat("e", 7)+"\n"), out.stdout)
+}
+
+func TestShowOutputEnvAndCwd(t *testing.T) {
+	t.Parallel()
+	requireRunner(t)
+	out := measure(t, helperArgs(t, "getenv",
+		[]string{"-show-output", "-env", "PM_VALUE=first", "-env", "PM_VALUE=a=b c"}, "PM_VALUE")...)
+	require.Equal(t, exitOK, out.code, out.stderr)
+	assert.True(t, strings.HasSuffix(out.stdout, "\n--- stdout (6 B) ---\na=b c\n"), out.stdout)
+
+	dir, err := filepath.EvalSymlinks(t.TempDir())
+	require.NoError(t, err)
+	out = measure(t, helperArgs(t, "pwd", []string{"-show-output", "-cwd", dir})...)
+	require.Equal(t, exitOK, out.code, out.stderr)
+	assert.True(t, strings.HasSuffix(out.stdout, "---\n"+dir+"\n"), out.stdout)
+
+	out = measure(t, helperArgs(t, "pwd", []string{"-cwd", filepath.Join(dir, "missing")})...)
+	assert.Equal(t, exitFailed, out.code)
+	assert.Contains(t, out.stderr, "working directory")
+}
+
+func TestRepeatAndSummary(t *testing.T) {
+	t.Parallel()
+	requireRunner(t)
+	args := helperArgs(t, "alloc", []string{"-repeat", "3", "-name", "alloc"}, "256")
+	out := measure(t, args...)
+	require.Equal(t, exitOK, out.code, out.stderr)
+	lines := strings.Split(strings.TrimSuffix(out.stdout, "\n"), "\n")
+	require.Len(t, lines, 11, out.stdout)
+	assert.Equal(t, "command: alloc", lines[0])
+	ms := `\d+\.\d{3} ms`
+	for i, line := range lines[1:4] {
+		assert.Regexp(t, fmt.Sprintf(`^  run %d/3  wall +%s  user +%s  system +%s  max rss \d+ KiB$`, i+1, ms, ms, ms), line)
+	}
+	assert.Equal(t, "", lines[4])
+	assert.Equal(t, "summary of 3 runs: alloc", lines[5])
+	assert.Regexp(t, `^ +mean +σ +median +min +max  runs$`, lines[6])
+	v := `\d+\.\d{3} m?s`
+	for i, label := range []string{"wall", "user", "system"} {
+		assert.Regexp(t, fmt.Sprintf(`^  %s +%s ± +%s +%s +%s … +%s +3$`, label, v, v, v, v, v), lines[7+i])
+	}
+	kib := `\d+(\.\d)? KiB`
+	assert.Regexp(t, `^  max rss +`+kib+` ± +`+kib+` +\d+(\.5)? KiB +\d+ KiB … +\d+ KiB +3$`, lines[10])
+
+	// -verbose: the full table of every run.
+	out = measure(t, helperArgs(t, "alloc", []string{"-repeat", "2", "-verbose"}, "1")...)
+	require.Equal(t, exitOK, out.code, out.stderr)
+	assert.Equal(t, 2, strings.Count(out.stdout, "\n  page faults   major "), out.stdout)
+	assert.Contains(t, out.stdout, "\nrun 2/2: ")
+	assert.Contains(t, out.stdout, "\n\nsummary of 2 runs: ")
+}
+
+func TestStopsAtFirstFailedRun(t *testing.T) {
+	t.Parallel()
+	sh := unixTool(t, "sh")
+	out := measure(t, "-repeat", "3", "--", sh, "-c", "exit 3")
+	assert.Equal(t, exitFailed, out.code)
+	assert.Regexp(t, `^command: .*\n  run 1/3  wall .* max rss .*  exit 3\n$`, out.stdout)
+	assert.Equal(t, "perfgate-measure: run 1/3: command exited unsuccessfully: ["+sh+" -c exit 3]: exit status 3\n"+
+		"perfgate-measure: stopped after run 1/3; no summary\n", out.stderr)
+
+	out = measure(t, "-json", "-repeat", "3", "--", sh, "-c", "exit 3")
+	assert.Equal(t, exitFailed, out.code)
+	assert.Equal(t, 3, decodeRun(t, jsonLines(t, out.stdout, 1)[0]).ExitCode)
+}
+
+func TestWarmup(t *testing.T) {
+	t.Parallel()
+	sh := unixTool(t, "sh")
+	log := filepath.Join(t.TempDir(), "log")
+	out := measure(t, "-warmup", "2", "-json", "--", sh, "-c", `echo x >>"$1"`, "sh", log)
+	require.Equal(t, exitOK, out.code, out.stderr)
+	jsonLines(t, out.stdout, 1)
+	written, err := os.ReadFile(log)
+	require.NoError(t, err)
+	assert.Equal(t, "x\nx\nx\n", string(written), "two warm-up runs and one measured run")
+
+	out = measure(t, "-warmup", "1", "-repeat", "2", "--", sh, "-c", "exit 4")
+	assert.Equal(t, exitFailed, out.code)
+	assert.Empty(t, out.stdout, "warm-up runs are never reported")
+	assert.Contains(t, out.stderr, "warm-up run 1/1: command exited unsuccessfully")
+	assert.Contains(t, out.stderr, "exit status 4")
+}
+
+func TestInterrupt(t *testing.T) {
+	t.Parallel()
+	sleep := unixTool(t, "sleep")
+
+	ctx, cancel := context.WithCancelCause(t.Context())
+	timer := time.AfterFunc(100*time.Millisecond, func() { cancel(fmt.Errorf("interrupt signal received")) })
+	defer timer.Stop()
+	start := time.Now()
+	out := runMeasure(t, ctx, "-repeat", "2", "--", sleep, "5")
+	assert.Less(t, time.Since(start), 3*time.Second, "the command was killed when ctx ended")
+	assert.Equal(t, exitInterrupted, out.code)
+	assert.Empty(t, out.stdout, "the interrupted run is not reported")
+	assert.Contains(t, out.stderr, "interrupted (interrupt signal received) during run 1/2")
+
+	ctx, cancel2 := context.WithCancel(t.Context())
+	cancel2()
+	out = runMeasure(t, ctx, "--", sleep, "5")
+	assert.Equal(t, exitInterrupted, out.code)
+	assert.Empty(t, out.stdout)
+}
+
+// -tree asks for the whole tree: every figure then says which processes it
+// covers, in JSON and in the table, whether or not a cgroup could be made
+// here (a plain directory as -cgroup-parent forces the fallback).
+func TestTreeScope(t *testing.T) {
+	t.Parallel()
+	trueProg := unixTool(t, "true")
+	out := measure(t, "-json", "-tree", "--", trueProg)
+	require.Equal(t, exitOK, out.code, out.stderr)
+	r := decodeRun(t, jsonLines(t, out.stdout, 1)[0])
+	require.Contains(t, r.Sources, "cpu_ms")
+
+	out = measure(t, "-tree", "-cgroup-parent", t.TempDir(), "--", trueProg)
+	require.Equal(t, exitOK, out.code, out.stderr)
+	assert.Regexp(t, `\n  cpu scope     process \(wait4\): no cgroup: .+\n`, out.stdout)
+
+	out = measure(t, "-json", "--", trueProg)
+	assert.NotContains(t, out.stdout, `"sources"`, "process scope keeps perfgate's JSON")
+}

@@ -1,0 +1,163 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/perfgate/adapters"
+)
+
+// timeUnit shows times in milliseconds or, from a second up, in seconds.
+type timeUnit struct {
+	name  string
+	perMs float64
+}
+
+var (
+	unitMs = timeUnit{"ms", 1}
+	unitS  = timeUnit{"s", 1e-3}
+)
+
+// timeUnitFor chooses the unit for times around ms milliseconds.
+func timeUnitFor(ms float64) timeUnit {
+	if ms >= 1000 {
+		return unitS
+	}
+	return unitMs
+}
+
+func (u timeUnit) format(ms float64) string {
+	return strconv.FormatFloat(ms*u.perMs, 'f', 3, 64) + " " + u.name
+}
+
+// writeRunLine writes one measured run as one line.
+func writeRunLine(w io.Writer, run, runs int, r *adapters.RunResult, rssNA string) {
+	digits := len(strconv.Itoa(runs))
+	rss := rssNA
+	if r.MaxRSSKB != nil {
+		rss = strconv.FormatUint(*r.MaxRSSKB, 10) + " KiB"
+	}
+	line := fmt.Sprintf("  run %*d/%d  wall %12s  user %11s  system %11s  max rss %s",
+		digits, run, runs, msString(float64(r.Wall.Nanoseconds())/1e6),
+		microsAsMs(r.UserCPUUs), microsAsMs(r.SystemCPUUs), rss)
+	if !r.Succeeded() {
+		line += "  exit " + exitString(r)
+		if r.TimedOut {
+			line += " (timed out)"
+		}
+	}
+	fmt.Fprintln(w, line)
+}
+
+// summaryRow is one figure of the summary.
+type summaryRow struct {
+	label string
+	st    stats
+	na    string               // what a figure no run had shows as
+	fmt   func(float64) string // formats a value (median, min, max)
+	fmtF  func(float64) string // formats a mean or a deviation
+}
+
+// writeSummary writes the summary of m's runs (when there are several)
+// and warns on stderr about outliers.
+func (s *session) writeSummary(m *measurement) {
+	if s.o.json || len(m.runs) < 2 {
+		return
+	}
+	s.startBlock()
+	fmt.Fprintf(s.stdout, "summary of %d runs: %s\n", len(m.runs), m.bench.label)
+	wall := statsOf(m.runs, wallMs)
+	unit := timeUnitFor(wall.Mean)
+	kib := func(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) + " KiB" }
+	kib1 := func(v float64) string { return strconv.FormatFloat(v, 'f', 1, 64) + " KiB" }
+	rows := []summaryRow{
+		{label: "wall", st: wall, fmt: unit.format, fmtF: unit.format},
+		{label: "user", st: statsOf(m.runs, userMs), na: notAvailable, fmt: unit.format, fmtF: unit.format},
+		{label: "system", st: statsOf(m.runs, systemMs), na: notAvailable, fmt: unit.format, fmtF: unit.format},
+		{label: "max rss", st: statsOf(m.runs, maxRSSKiB), na: s.rssNA(&adapters.RunResult{}), fmt: kib, fmtF: kib1},
+	}
+	writeStatsTable(s.stdout, rows)
+	s.warnOutliers(m, valuesOf(m.runs, wallMs), unit)
+}
+
+// writeStatsTable writes rows under a heading, in aligned columns; a
+// figure no run had gets its reason instead of numbers, never no row.
+func writeStatsTable(w io.Writer, rows []summaryRow) {
+	cells := [][]string{{"", "mean", "", "σ", "median", "min", "", "max", "runs"}}
+	for _, r := range rows {
+		if r.st.N == 0 {
+			continue
+		}
+		sd := notAvailable
+		if r.st.hasStdDev {
+			sd = r.fmtF(r.st.StdDev)
+		}
+		cells = append(cells, []string{r.label, r.fmtF(r.st.Mean), "±", sd, r.fmt(r.st.Median),
+			r.fmt(r.st.Min), "…", r.fmt(r.st.Max), strconv.Itoa(r.st.N)})
+	}
+	gaps := []string{"  ", "  ", " ", " ", "  ", "  ", " ", " ", "  "}
+	widths := make([]int, len(gaps))
+	for _, row := range cells {
+		for i, c := range row {
+			widths[i] = max(widths[i], utf8.RuneCountInString(c))
+		}
+	}
+	for _, r := range rows {
+		widths[0] = max(widths[0], utf8.RuneCountInString(r.label))
+	}
+	line := func(row []string) string {
+		var b strings.Builder
+		for i, c := range row {
+			b.WriteString(gaps[i])
+			pad := strings.Repeat(" ", widths[i]-utf8.RuneCountInString(c))
+			if i == 0 {
+				b.WriteString(c + pad)
+			} else {
+				b.WriteString(pad + c)
+			}
+		}
+		return b.String()
+	}
+	total := utf8.RuneCountInString(line(cells[0]))
+	fmt.Fprintln(w, line(cells[0]))
+	next := 1
+	for _, r := range rows {
+		if r.st.N > 0 {
+			fmt.Fprintln(w, line(cells[next]))
+			next++
+			continue
+		}
+		// Spans the numbers, with the count under "runs".
+		head := gaps[0] + r.label + strings.Repeat(" ", widths[0]-utf8.RuneCountInString(r.label)) + gaps[1] + r.na
+		pad := max(2, total-utf8.RuneCountInString(head)-1)
+		fmt.Fprintln(w, head+strings.Repeat(" ", pad)+"0")
+	}
+}
+
+// warnOutliers warns, as hyperfine does, when the first run was much
+// slower than the rest or when other runs are statistical outliers.
+func (s *session) warnOutliers(m *measurement, walls []float64, unit timeUnit) {
+	who := ""
+	if len(s.benches) > 1 {
+		who = m.bench.label + ": "
+	}
+	switch detectOutliers(walls) {
+	case slowFirstRun:
+		hint := "use -warmup to fill them before measuring"
+		if s.o.warmup > 0 {
+			hint = "try more -warmup runs, or re-run on a quiet system in case it was a random outlier"
+		}
+		s.errorf("warning: %sthe first run was much slower than the rest (%s); caches may have been "+
+			"filled only after it: %s", who, unit.format(walls[0]), hint)
+	case outliersPresent:
+		hint := ""
+		if s.o.warmup == 0 {
+			hint = "; -warmup might help"
+		}
+		s.errorf("warning: %sstatistical outliers were detected; consider re-running on a quiet system "+
+			"without interference from other programs%s", who, hint)
+	}
+}
