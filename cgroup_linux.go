@@ -6,7 +6,6 @@ import (
 	"errors"
 	"io/fs"
 	"os"
-	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -61,7 +60,9 @@ func callerCgroupDir() (string, error) {
 
 // openRunCgroup creates the cgroup of one run under parent (empty: the
 // caller's own cgroup). The error says why there is none; the run then
-// goes on in process scope.
+// goes on in process scope. The first call for a parent also removes the
+// cgroups that runs of dead processes left there (cgroup_stale_linux.go):
+// like the rest, before the clock starts.
 func openRunCgroup(parent string) (*runCgroup, error) {
 	if parent == "" {
 		var err error
@@ -76,9 +77,10 @@ func openRunCgroup(parent string) (*runCgroup, error) {
 	if st.Type != cgroupfs.CGroup2SuperMagic {
 		return nil, errors.New(parent + " is not a cgroup v2 directory")
 	}
-	prefix := parent + "/perfgate-" + strconv.Itoa(os.Getpid()) + "-"
+	sweepStaleOnce(parent)
+	pid := os.Getpid()
 	for attempt := 0; ; attempt++ {
-		path := prefix + strconv.FormatUint(runCgroupSeq.Add(1), 10)
+		path := parent + "/" + cgroupfs.RunName(pid, runCgroupSeq.Add(1))
 		err := unix.Mkdir(path, 0o755)
 		if err == unix.EEXIST && attempt < 3 {
 			continue // left by an earlier process with our pid
@@ -86,17 +88,27 @@ func openRunCgroup(parent string) (*runCgroup, error) {
 		if err != nil {
 			return nil, &fs.PathError{Op: "mkdir", Path: path, Err: err}
 		}
-		c := &runCgroup{path: path, dir: -1, events: -1}
-		if c.dir, err = unix.Open(path, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0); err != nil {
-			c.remove()
-			return nil, &fs.PathError{Op: "open", Path: path, Err: err}
-		}
-		if c.events, err = unix.Openat(c.dir, "cgroup.events", unix.O_RDONLY|unix.O_CLOEXEC, 0); err != nil {
-			c.remove()
-			return nil, &fs.PathError{Op: "open", Path: path + "/cgroup.events", Err: err}
+		c, err := openCgroup(path)
+		if err != nil {
+			_ = removeCgroupTree(path)
+			return nil, err
 		}
 		return c, nil
 	}
+}
+
+// openCgroup opens the cgroup directory path and its cgroup.events.
+func openCgroup(path string) (*runCgroup, error) {
+	c := &runCgroup{path: path, dir: -1, events: -1}
+	var err error
+	if c.dir, err = unix.Open(path, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0); err != nil {
+		return nil, &fs.PathError{Op: "open", Path: path, Err: err}
+	}
+	if c.events, err = unix.Openat(c.dir, "cgroup.events", unix.O_RDONLY|unix.O_CLOEXEC, 0); err != nil {
+		unix.Close(c.dir)
+		return nil, &fs.PathError{Op: "open", Path: path + "/cgroup.events", Err: err}
+	}
+	return c, nil
 }
 
 // cloneFD is the descriptor the child is cloned into.

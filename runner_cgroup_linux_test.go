@@ -3,6 +3,7 @@
 package adapters
 
 import (
+	"bufio"
 	"context"
 	"os"
 	"os/exec"
@@ -22,6 +23,26 @@ import (
 func init() {
 	helpers["orphan-spin"] = helperOrphanSpin
 	helpers["spawn-orphan"] = helperSpawnOrphan
+	helpers["tree-signal"] = helperTreeSignal
+}
+
+// helperTreeSignal is helperTree with "setsid" and "stay" that also writes
+// the grandchild's pid to the FIFO args[0] once it has started, for a
+// test that must act while the run is under way.
+func helperTreeSignal(args []string) int {
+	cmd := exec.Command(helperExe(), "30s")
+	cmd.Env = append(os.Environ(), helperEnvKey+"=ignore-term")
+	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	if err := cmd.Start(); err != nil {
+		return helperUsage("tree-signal: %v", err)
+	}
+	line := strconv.Itoa(cmd.Process.Pid) + "\n"
+	os.Stdout.WriteString(line)
+	if err := os.WriteFile(args[0], []byte(line), 0); err != nil {
+		return helperUsage("tree-signal: %v", err)
+	}
+	return helperIgnoreTerm([]string{"30s"})
 }
 
 // helperOrphanSpin makes an orphan that burns args[0] of CPU: it runs
@@ -103,6 +124,22 @@ func runTree(t *testing.T, runner StdProcessRunner, spec CommandSpec) RunResult 
 	return res
 }
 
+// runTreeTimingOut runs a "tree" helper spec with a timeout that starts at
+// first and doubles until the helper printed its grandchild's pid before
+// the kill: on a loaded machine a helper built with -race may not get that
+// far in a few hundred milliseconds, and then there is nothing to check.
+func runTreeTimingOut(t *testing.T, spec CommandSpec, first time.Duration) RunResult {
+	t.Helper()
+	for timeout := first; ; timeout *= 2 {
+		spec.Timeout = timeout
+		res := runTree(t, treeRunner, spec)
+		if len(res.Stdout) > 0 || timeout >= 30*time.Second {
+			return res
+		}
+		t.Logf("killed at %v before the helper printed; again with %v", timeout, 2*timeout)
+	}
+}
+
 // An orphan's CPU time is the tree's and not the process's: the spinner
 // is reparented and reaped by init, so wait4 never sees it.
 func TestTreeCountsOrphanCPU(t *testing.T) {
@@ -146,9 +183,7 @@ func TestTreeKillsSetsidDaemon(t *testing.T) {
 
 func TestTreeTimeoutKillsTheCgroup(t *testing.T) {
 	requireCgroups(t)
-	spec := helperSpec("tree", "setsid", "stay")
-	spec.Timeout = 300 * time.Millisecond
-	res := runTree(t, treeRunner, spec)
+	res := runTreeTimingOut(t, helperSpec("tree", "setsid", "stay"), 300*time.Millisecond)
 	assert.True(t, res.TimedOut)
 	require.NotNil(t, res.Signal)
 	assert.Equal(t, int(syscall.SIGKILL), *res.Signal)
@@ -158,11 +193,27 @@ func TestTreeTimeoutKillsTheCgroup(t *testing.T) {
 
 func TestTreeContextCancelKillsTheCgroup(t *testing.T) {
 	requireCgroups(t)
+	fifo := filepath.Join(t.TempDir(), "started")
+	require.NoError(t, unix.Mkfifo(fifo, 0o600))
+	// Opened for reading and writing, the FIFO does not wait for the
+	// helper to open it, and Close ends a read it never answers.
+	started, err := os.OpenFile(fifo, os.O_RDWR, 0)
+	require.NoError(t, err)
 	ctx, cancel := context.WithCancel(context.Background())
-	time.AfterFunc(200*time.Millisecond, cancel)
-	res, err := treeRunner.Run(ctx, helperSpec("tree", "setsid", "stay"))
+	defer cancel()
+	signalled := make(chan string, 1)
+	go func() {
+		line, _ := bufio.NewReader(started).ReadString('\n')
+		cancel() // the grandchild is running: cancel mid-run
+		signalled <- line
+	}()
+	res, err := treeRunner.Run(ctx, helperSpec("tree-signal", fifo))
+	started.Close()
+	line := <-signalled
 	require.ErrorIs(t, err, context.Canceled)
-	assertGone(t, parsePid(t, res.Stdout))
+	grandchild := parsePid(t, res.Stdout)
+	assert.Equal(t, strconv.Itoa(grandchild)+"\n", line, "the helper signalled before the cancel")
+	assertGone(t, grandchild)
 	assert.Equal(t, ScopeTree, res.Sources["cpu_ms"].Scope)
 }
 
@@ -176,9 +227,7 @@ func TestTreeKillWithoutCgroupKill(t *testing.T) {
 	res := runTree(t, treeRunner, helperSpec("tree", "setsid", "exit"))
 	assertGone(t, parsePid(t, res.Stdout))
 
-	spec := helperSpec("tree", "setsid", "stay")
-	spec.Timeout = 200 * time.Millisecond
-	res = runTree(t, treeRunner, spec)
+	res = runTreeTimingOut(t, helperSpec("tree", "setsid", "stay"), 200*time.Millisecond)
 	assert.True(t, res.TimedOut)
 	assertGone(t, parsePid(t, res.Stdout))
 }

@@ -1,0 +1,126 @@
+//go:build linux
+
+package adapters
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"golang.org/x/sys/unix"
+
+	"github.com/perfgate/adapters/internal/cgroupfs"
+)
+
+// A failed start in the run's cgroup is tried again outside it only when
+// the kernel would not clone into that cgroup; a limit (EAGAIN) or an
+// exec error is the start's own.
+func TestCannotCloneIntoCgroup(t *testing.T) {
+	for errno, retried := range map[syscall.Errno]bool{
+		unix.ENOSYS: true, unix.EINVAL: true, unix.EBADF: true, unix.EBUSY: true,
+		unix.EOPNOTSUPP: true, unix.EPERM: true, unix.EACCES: true,
+		unix.EAGAIN: false, unix.E2BIG: false, unix.ENOENT: false, unix.ENOEXEC: false,
+		unix.ENOMEM: false, unix.ETXTBSY: false, unix.EISDIR: false,
+	} {
+		assert.Equal(t, retried, cannotCloneIntoCgroup(errno), "%v", errno)
+		wrapped := &os.SyscallError{Syscall: "clone3", Err: errno}
+		assert.Equal(t, retried, cannotCloneIntoCgroup(wrapped), "wrapped %v", errno)
+	}
+	assert.False(t, cannotCloneIntoCgroup(os.ErrNotExist), "not an errno")
+}
+
+// hugeArgv is a command line larger than any execve takes: 8 MB of
+// arguments, above the 6 MiB that Linux allows whatever the stack limit.
+func hugeArgv() []string {
+	arg := strings.Repeat("x", 100_000) // below MAX_ARG_STRLEN (128 KiB)
+	argv := []string{helperExe()}
+	for len(argv) <= 80 {
+		argv = append(argv, arg)
+	}
+	return argv
+}
+
+// An exec that fails with E2BIG in the run's cgroup is the run's error:
+// the program is not started a second time outside the cgroup, and the
+// cgroup is removed.
+func TestTreeE2BIGIsNotRetriedOutsideTheCgroup(t *testing.T) {
+	usable := requireCgroups(t)
+	parent := makeTestCgroup(t, usable)
+	spec := CommandSpec{Argv: hugeArgv()}
+
+	runner := StdProcessRunner{Scope: ScopeTree, CgroupParent: parent}
+	res, err := runner.Run(context.Background(), spec)
+	require.ErrorIs(t, err, ErrRunCommand)
+	require.ErrorIs(t, err, syscall.E2BIG)
+	assert.Equal(t, RunResult{}, res)
+	assert.Empty(t, subcgroups(t, parent), "the run's cgroup is removed")
+
+	// One level down, where the retry would show: the start keeps its
+	// cgroup and records no fallback.
+	p := &runPlan{spec: &spec, path: helperExe(), env: os.Environ(), scope: ScopeTree, cgroupParent: parent}
+	attr := procAttr(p, nil)
+	var rec exitRecord
+	cg := prepareRunCgroup(p, &rec, attr)
+	require.NotNil(t, cg, "no cgroup: %s", rec.tree.unavailable)
+	pid, err := startProcess(p, attr, &cg, &rec)
+	if err == nil {
+		killGroup(pid)
+		_, _, _ = reap(pid)
+	}
+	require.ErrorIs(t, err, syscall.E2BIG)
+	require.NotNil(t, cg, "the start was not tried again without the cgroup")
+	assert.Equal(t, "", rec.tree.unavailable)
+	owner, ok := cgroupfs.ParseRunName(filepath.Base(cg.path))
+	assert.True(t, ok && owner == os.Getpid() && filepath.Dir(cg.path) == parent, "run cgroup %s", cg.path)
+	cg.abandon()
+	assert.Empty(t, subcgroups(t, parent), "abandon removes the cgroup")
+}
+
+// enablePids makes the pids controller available to the children of
+// parent, and restores its cgroup.subtree_control after the test; it
+// skips the test where that cannot be done.
+func enablePids(t *testing.T, parent string) {
+	t.Helper()
+	controllers, err := os.ReadFile(filepath.Join(parent, "cgroup.controllers"))
+	require.NoError(t, err)
+	if !slicesContains(strings.Fields(string(controllers)), "pids") {
+		t.Skipf("the pids controller is not available in %s (cgroup.controllers %q): bound to a cgroup v1 hierarchy or not delegated",
+			parent, strings.TrimSpace(string(controllers)))
+	}
+	control := filepath.Join(parent, "cgroup.subtree_control")
+	enabled, err := os.ReadFile(control)
+	require.NoError(t, err)
+	if slicesContains(strings.Fields(string(enabled)), "pids") {
+		return
+	}
+	if err := os.WriteFile(control, []byte("+pids"), 0); err != nil {
+		t.Skipf("cannot enable pids for the children of %s (a cgroup other than the root that holds processes cannot): %v", parent, err)
+	}
+	t.Cleanup(func() {
+		if err := os.WriteFile(control, []byte("-pids"), 0); err != nil {
+			t.Logf("pids left enabled in %s: %v", control, err)
+		}
+	})
+}
+
+// A pids.max that forbids the run's processes makes the start fail with
+// EAGAIN; the program is not started outside the cgroup, where the limit
+// would not hold.
+func TestTreePidsLimitIsNotBypassed(t *testing.T) {
+	usable := requireCgroups(t)
+	enablePids(t, usable)
+	parent := makeTestCgroup(t, usable)
+	require.NoError(t, os.WriteFile(filepath.Join(parent, "pids.max"), []byte("0"), 0))
+
+	runner := StdProcessRunner{Scope: ScopeTree, CgroupParent: parent}
+	res, err := runner.Run(context.Background(), helperSpec("exit", "0"))
+	require.ErrorIs(t, err, ErrRunCommand)
+	require.ErrorIs(t, err, syscall.EAGAIN)
+	assert.Equal(t, RunResult{}, res)
+	assert.Empty(t, subcgroups(t, parent), "the run's cgroup is removed")
+}
