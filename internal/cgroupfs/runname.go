@@ -1,6 +1,10 @@
 package cgroupfs
 
-import "strconv"
+import (
+	"strconv"
+
+	"github.com/perfgate/adapters/internal/decimal"
+)
 
 // The name of a run's cgroup, perfgate-PID-SEQ: PID is the process that
 // made it, SEQ that process's count of the cgroups it made. Both are
@@ -53,5 +57,5 @@ func canonicalUint(s string) (uint64, bool) {
 	if len(s) > 1 && s[0] == '0' {
 		return 0, false
 	}
-	return parseUint([]byte(s))
+	return decimal.ParseUint([]byte(s))
 }
