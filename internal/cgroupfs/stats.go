@@ -15,17 +15,8 @@ import (
 // lines yields the lines of data without their '\n', skipping empty ones.
 func lines(data []byte) func(yield func([]byte) bool) {
 	return func(yield func([]byte) bool) {
-		for len(data) > 0 {
-			line := data
-			if i := bytes.IndexByte(data, '\n'); i >= 0 {
-				line, data = data[:i], data[i+1:]
-			} else {
-				data = nil
-			}
-			if len(line) == 0 {
-				continue
-			}
-			if !yield(line) {
+		for line := range bytes.Lines(data) {
+			if line = bytes.TrimSuffix(line, []byte("\n")); len(line) > 0 && !yield(line) {
 				return
 			}
 		}

@@ -66,14 +66,8 @@ func ParseMemTotal(data []byte) (uint64, error) {
 // firstLineValue returns what follows prefix on the first line of data
 // (lines end with '\n') that starts with prefix.
 func firstLineValue(data []byte, prefix string) ([]byte, bool) {
-	for len(data) > 0 {
-		line := data
-		if i := bytes.IndexByte(data, '\n'); i >= 0 {
-			line, data = data[:i], data[i+1:]
-		} else {
-			data = nil
-		}
-		if rest, ok := bytes.CutPrefix(line, []byte(prefix)); ok {
+	for line := range bytes.Lines(data) {
+		if rest, ok := bytes.CutPrefix(bytes.TrimSuffix(line, []byte("\n")), []byte(prefix)); ok {
 			return rest, true
 		}
 	}

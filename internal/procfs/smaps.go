@@ -36,13 +36,7 @@ func (m *Mapping) ReadOnlyFile() bool {
 func ParseSmaps(data []byte) []Mapping {
 	var maps []Mapping
 	var cur *Mapping
-	for len(data) > 0 {
-		line := data
-		if i := bytes.IndexByte(data, '\n'); i >= 0 {
-			line, data = data[:i], data[i+1:]
-		} else {
-			data = nil
-		}
+	for line := range bytes.Lines(data) {
 		fields := bytes.Fields(line)
 		if m, ok := parseSmapsHeader(fields); ok {
 			maps = append(maps, m)
