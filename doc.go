@@ -37,9 +37,10 @@
 //     memory stays bounded. [OutputInherit] passes the caller's own stdout
 //     and stderr, [OutputDiscard] the null device; then nothing is counted
 //     and StdoutTotalBytes and StderrTotalBytes are nil.
-//   - At the deadline ([CommandSpec.Timeout]) the whole process group gets
-//     SIGKILL and Run returns a result with TimedOut set, ExitCode -1 and a
-//     nil error. A non-zero exit is a result too; [RunResult.Err] turns
+//   - At the deadline ([CommandSpec.Timeout]) the child itself (through its
+//     pidfd on Linux, so even one that left its group) and its whole process
+//     group get SIGKILL, and Run returns a result with TimedOut set,
+//     ExitCode -1 and a nil error. A non-zero exit is a result too; [RunResult.Err] turns
 //     either into an error for callers that want one.
 //   - When ctx ends, the group is killed the same way and Run returns the
 //     result with an [*AdapterError] wrapping ctx.Err(). A ctx that has
@@ -47,8 +48,15 @@
 //   - When the child exits, whatever it left in its process group is
 //     killed. Descendants that left the group (setsid daemons) are not; if
 //     they keep the output pipes open, Run waits at most
-//     [StdProcessRunner.PipeGrace] ([DefaultPipeGrace] when 0) and returns
-//     what was captured. The grace is not part of the wall time.
+//     [StdProcessRunner.PipeGrace] ([DefaultPipeGrace] when 0), then reads
+//     what the pipes hold at that moment and returns: output the child
+//     wrote is never dropped. The grace is not part of the wall time.
+//   - A figure the platform gives but this run does not is explained in
+//     [RunResult.Notes]: a withheld MaxRSSKB with its floor, a spawner
+//     fallback, a tree-scope figure that fell back to the process's.
+//   - The descriptors the runner keeps for the life of the process live
+//     above descriptor 2, and only successes are cached: one failure (an
+//     EMFILE) fails its own Run alone.
 //   - A spec that can never run ([ErrEmptyArgv], [ErrInvalidSpec]) or a
 //     program that cannot start ([ErrRunCommand]) is an error, and a failed
 //     Run leaves no descriptor, goroutine or process behind.
