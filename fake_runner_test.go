@@ -48,6 +48,7 @@ func fullyPopulatedRunResult() RunResult {
 			"cpu_ms":     {Scope: ScopeTree, Source: SourceCgroupCPUStat},
 			"max_rss_kb": {Scope: ScopeProcess, Source: SourceWait4, Note: "cgroup: no memory.peak"},
 		},
+		Notes: map[string]string{"max_rss_kb": "process figure, not the tree's: cgroup: no memory.peak"},
 	}
 }
 
