@@ -40,7 +40,13 @@ type spawnReply struct {
 var errBadMessage = errors.New("spawner: malformed message")
 
 func (q *spawnRequest) encode() []byte {
-	var w wireWriter
+	size := 8 + 4 + len(q.path) + 4 + len(q.dir) + 4 + 4
+	for _, list := range [][]string{q.argv, q.env} {
+		for _, s := range list {
+			size += 4 + len(s)
+		}
+	}
+	w := wireWriter{b: make([]byte, 0, size)}
 	w.u64(uint64(q.timeout))
 	w.str(q.path)
 	w.str(q.dir)
@@ -63,8 +69,11 @@ func decodeSpawnRequest(b []byte) (*spawnRequest, error) {
 	return q, nil
 }
 
+// spawnReplySize is the size of an encoded spawnReply.
+const spawnReplySize = 8 + 8 + 4 + 4 + 8 + 9*8
+
 func (p *spawnReply) encode() []byte {
-	var w wireWriter
+	w := wireWriter{b: make([]byte, 0, spawnReplySize)}
 	w.u64(uint64(p.errno))
 	w.u64(uint64(p.wall))
 	w.u32(p.status)
