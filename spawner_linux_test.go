@@ -18,7 +18,6 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"golang.org/x/sys/unix"
 )
 
 func init() {
@@ -59,17 +58,16 @@ func helperSpawnerFallback(args []string) int {
 	return 0
 }
 
-// resetSpawner makes the next run start a fresh spawner; the old one sees
-// end of file and exits.
+// resetSpawner makes the next run start a fresh spawner, with the restart
+// bounds reset; the old one is killed once idle.
 func resetSpawner(t *testing.T) {
 	t.Helper()
 	spawnerMu.Lock()
 	defer spawnerMu.Unlock()
 	if s := spawnerState; s != nil {
-		s.markDead()
-		unix.Close(s.fd)
+		s.retire("reset by a test")
 	}
-	spawnerState, spawnerTried = nil, false
+	spawnerState, spawnerStarts, spawnerRetryAt, spawnerBackoff = nil, nil, time.Time{}, 0
 }
 
 // timeVMaxRSSKiB runs spec alone under /usr/bin/time -v and returns its
