@@ -221,7 +221,7 @@ func testSpawnerStoppedMidRun(t *testing.T, byContext bool) {
 	start := time.Now()
 	done, res, err := runAsync(ctx, spec)
 	text, ok := waitForFile(t, pidfile, done)
-	require.True(t, ok, "the run ended before its child started: %v", *err)
+	require.True(t, ok, "the run ended before its child started")
 	require.NoError(t, syscall.Kill(s.pid, syscall.SIGSTOP))
 	if byContext {
 		cancel()
@@ -252,7 +252,7 @@ func TestSpawnerKilledMidRunLeavesNoGrandchild(t *testing.T) {
 	pidfile := filepath.Join(t.TempDir(), "pids")
 	done, _, err := runAsync(context.Background(), helperSpec("tree-file", pidfile))
 	text, ok := waitForFile(t, pidfile, done)
-	require.True(t, ok, "the run ended early: %v", *err)
+	require.True(t, ok, "the run ended before its child started")
 	require.NoError(t, syscall.Kill(s.pid, syscall.SIGKILL))
 	awaitRun(t, done, 10*time.Second)
 	require.Error(t, *err)
@@ -484,4 +484,21 @@ func TestSpawnerControlSocketAboveStdio(t *testing.T) {
 	assert.Equal(t, seen{}, got.First)
 	assert.Equal(t, "closed", got.Fd0)
 	assert.Equal(t, seen{}, got.Cat, "read end of file at once")
+}
+
+// Only the exact forms the caller and the launcher write are accepted.
+func TestParseSpawnerEnv(t *testing.T) {
+	token := strings.Repeat("0123456789abcdef", 2)
+	for v, want := range map[string]string{
+		"launch:" + token: "launch", "serve:" + token: "serve",
+		"": "", "x": "", "3": "", "launch:3": "", "serve:" + token[1:]: "", "serve:" + token + "0": "",
+		"launch:" + strings.ToUpper(token): "", "run:" + token: "", "serve:" + token[2:] + "zz": "",
+	} {
+		mode, got, ok := parseSpawnerEnv(v)
+		assert.Equal(t, want != "", ok, v)
+		assert.Equal(t, want, mode, v)
+		if ok {
+			assert.Len(t, got, spawnerTokenLen)
+		}
+	}
 }
