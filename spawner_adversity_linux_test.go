@@ -91,8 +91,8 @@ func helperUmask([]string) int {
 	if err != nil {
 		return helperUsage("umask: %v", err)
 	}
-	line := statusLine(data, "Umask:")
-	os.Stdout.WriteString(strings.TrimSpace(strings.TrimPrefix(string(line), "Umask:")) + "\n")
+	line := statusLine(data, []byte("\nUmask:"))
+	os.Stdout.WriteString(strings.TrimSpace(strings.TrimPrefix(string(line), "\nUmask:")) + "\n")
 	return 0
 }
 
@@ -499,6 +499,23 @@ func TestParseSpawnerEnv(t *testing.T) {
 		assert.Equal(t, want, mode, v)
 		if ok {
 			assert.Len(t, got, spawnerTokenLen)
+		}
+	}
+}
+
+// BenchmarkSpawnerStateCheck is what the caller adds to each run through
+// the spawner to compare its state with the spawner's and to send an
+// absolute directory.
+func BenchmarkSpawnerStateCheck(b *testing.B) {
+	st, err := readCallerState()
+	require.NoError(b, err)
+	b.ReportAllocs()
+	for b.Loop() {
+		if what := st.changedSince(); what != "" {
+			b.Fatal(what)
+		}
+		if _, err := childDir(""); err != nil {
+			b.Fatal(err)
 		}
 	}
 }

@@ -21,24 +21,26 @@ type callerState struct {
 	// status holds the lines of /proc/self/status named in statusKeys.
 	status []byte
 	cgroup []byte
-	// rlimits are the caller's own limits. Go raises its soft
+	// limits is /proc/self/limits: every resource limit in one read,
+	// where getrlimit takes a system call each. Go raises its soft
 	// RLIMIT_NOFILE at start and gives children the original; both the
 	// spawner and a direct child get that original, so the raised value
 	// is compared like any other.
-	rlimits [rlimitCount]unix.Rlimit
+	limits []byte
 }
 
-// rlimitCount is RLIMIT_NLIMITS: the resources getrlimit knows.
-const rlimitCount = 16
-
 // statusKeys are the lines of /proc/self/status that a child inherits,
-// with what they are called in a fallback note.
-var statusKeys = []struct{ key, what string }{
-	{"Umask:", "umask"},
-	{"Uid:", "credentials"}, {"Gid:", "credentials"}, {"Groups:", "credentials"},
-	{"CapInh:", "credentials"}, {"CapPrm:", "credentials"}, {"CapEff:", "credentials"},
-	{"CapBnd:", "credentials"}, {"CapAmb:", "credentials"},
-	{"NoNewPrivs:", "credentials"}, {"Seccomp:", "credentials"},
+// each with the newline before it, and what they are called in a
+// fallback note.
+var statusKeys = []struct {
+	key  []byte
+	what string
+}{
+	{[]byte("\nUmask:"), "umask"},
+	{[]byte("\nUid:"), "credentials"}, {[]byte("\nGid:"), "credentials"}, {[]byte("\nGroups:"), "credentials"},
+	{[]byte("\nCapInh:"), "credentials"}, {[]byte("\nCapPrm:"), "credentials"}, {[]byte("\nCapEff:"), "credentials"},
+	{[]byte("\nCapBnd:"), "credentials"}, {[]byte("\nCapAmb:"), "credentials"},
+	{[]byte("\nNoNewPrivs:"), "credentials"}, {[]byte("\nSeccomp:"), "credentials"},
 }
 
 // Descriptors of the caller's /proc files, opened once above stdio and
@@ -46,6 +48,7 @@ var statusKeys = []struct{ key, what string }{
 var (
 	procSelfStatus = cachedOpen("/proc/self/status", unix.O_RDONLY)
 	procSelfCgroup = cachedOpen("/proc/self/cgroup", unix.O_RDONLY)
+	procSelfLimits = cachedOpen("/proc/self/limits", unix.O_RDONLY)
 )
 
 // readCallerState reads the caller's inheritable state.
@@ -56,7 +59,6 @@ func readCallerState() (callerState, error) {
 	if err != nil {
 		return st, err
 	}
-	st.status = []byte{'\n'} // so that statusLine finds the first line too
 	for _, k := range statusKeys {
 		st.status = append(st.status, statusLine(data, k.key)...)
 	}
@@ -65,11 +67,10 @@ func readCallerState() (callerState, error) {
 		return st, err
 	}
 	st.cgroup = append([]byte(nil), data...)
-	for i := range st.rlimits {
-		if err := unix.Getrlimit(i, &st.rlimits[i]); err != nil && err != unix.EINVAL {
-			return st, err
-		}
+	if data, err = preadProc(procSelfLimits, buf[:]); err != nil {
+		return st, err
 	}
+	st.limits = append([]byte(nil), data...)
 	return st, nil
 }
 
@@ -92,15 +93,16 @@ func preadProc(open func() (int, error), buf []byte) ([]byte, error) {
 	}
 }
 
-// statusLine returns the line of data that starts with key, its newline
-// included; nil when there is none (an older kernel).
-func statusLine(data []byte, key string) []byte {
-	i := bytes.Index(data, []byte("\n"+key))
+// statusLine returns the line of data that starts with key (which
+// begins with a newline), with the newline before it; nil when there is
+// none (an older kernel).
+func statusLine(data, key []byte) []byte {
+	i := bytes.Index(data, key)
 	if i < 0 {
 		return nil
 	}
-	line := data[i+1:]
-	if j := bytes.IndexByte(line, '\n'); j >= 0 {
+	line := data[i:]
+	if j := bytes.IndexByte(line[1:], '\n'); j >= 0 {
 		line = line[:j+1]
 	}
 	return line
@@ -108,23 +110,30 @@ func statusLine(data []byte, key string) []byte {
 
 // changedSince says what of the caller's state differs from old: "" when
 // nothing does, else a phrase for the note ("credentials", "umask",
-// "resource limits", "cgroup", or that it could not be read).
+// "resource limits", "cgroup", or that it could not be read). It runs
+// before every run, so it compares in place, allocating nothing.
 func (old *callerState) changedSince() string {
-	cur, err := readCallerState()
-	switch {
-	case err != nil:
+	var buf [4096]byte
+	data, err := preadProc(procSelfStatus, buf[:])
+	if err != nil {
 		return "state could not be read (" + err.Error() + ")"
-	case !bytes.Equal(cur.status, old.status):
-		for _, k := range statusKeys {
-			if !bytes.Equal(statusLine(cur.status, k.key), statusLine(old.status, k.key)) {
-				return k.what
-			}
+	}
+	for _, k := range statusKeys {
+		if !bytes.Equal(statusLine(data, k.key), statusLine(old.status, k.key)) {
+			return k.what
 		}
-		return "credentials"
-	case cur.rlimits != old.rlimits:
-		return "resource limits"
-	case !bytes.Equal(cur.cgroup, old.cgroup):
-		return "cgroup"
+	}
+	for _, f := range []struct {
+		open func() (int, error)
+		old  []byte
+		what string
+	}{{procSelfLimits, old.limits, "resource limits"}, {procSelfCgroup, old.cgroup, "cgroup"}} {
+		if data, err = preadProc(f.open, buf[:]); err != nil {
+			return "state could not be read (" + err.Error() + ")"
+		}
+		if !bytes.Equal(data, f.old) {
+			return f.what
+		}
 	}
 	return ""
 }
