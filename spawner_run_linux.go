@@ -78,12 +78,13 @@ func startAndWaitViaSpawner(ctx context.Context, s *spawnerConn, p *runPlan, str
 	killSwitch := armKillSwitch(ctx, rec.start, deadline, func() { r.kill(ctx) })
 
 	var reply spawnReply
-	exited, waitErr := pumpOutput(streams, r.sock, p, func() (bool, error) { return r.onMessage(&reply) })
+	replied := false
+	exited, waitErr := pumpOutput(streams, r.sock, p, func() (bool, error) { return r.onMessage(&reply, &replied) })
 	cause := killSwitch.markExited()
 	switch {
 	case waitErr == errStartFailed:
 		return exitRecord{}, startError(p.spec, p.path, syscall.Errno(reply.errno))
-	case r.hasGivenUp():
+	case r.hasGivenUp() && !replied: // a reply that came all the same is used
 		return r.abandoned(rec.start, cause), nil
 	case waitErr != nil || !exited:
 		if waitErr == nil {
@@ -130,7 +131,7 @@ func handOver(s *spawnerConn, q *spawnRequest, child [3]int) (*spawnerRun, error
 // onMessage reads one message from the run socket once it is readable:
 // "started", the reply, or end of file (the spawner died, or the caller
 // gave up on it). It is pumpOutput's onExit.
-func (r *spawnerRun) onMessage(reply *spawnReply) (bool, error) {
+func (r *spawnerRun) onMessage(reply *spawnReply, replied *bool) (bool, error) {
 	var buf [256]byte
 	oob := make([]byte, unix.CmsgSpace(4))
 	n, oobn, _, _, err := unix.Recvmsg(r.sock, buf[:], oob, unix.MSG_CMSG_CLOEXEC)
@@ -150,16 +151,17 @@ func (r *spawnerRun) onMessage(reply *spawnReply) (bool, error) {
 	} else if err == nil {
 		err = errSpawnerDied // end of file
 	}
+	*replied = err == nil
 	switch {
+	case err == nil && reply.errno != 0:
+		return true, errStartFailed
+	case err == nil:
+		return true, nil
 	case r.hasGivenUp():
 		return true, nil // the output still gets its grace
-	case err != nil:
-		r.s.retire("the spawner has died")
-		return false, errSpawnerDied
-	case reply.errno != 0:
-		return true, errStartFailed
 	}
-	return true, nil
+	r.s.retire("the spawner has died")
+	return false, errSpawnerDied
 }
 
 // started records the child the spawner started; a kill that came before
