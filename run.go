@@ -65,6 +65,8 @@ type exitRecord struct {
 	// run that asked for the spawner was started directly.
 	viaSpawner      bool
 	spawnerFallback string
+	// spawnerNote explains a run the spawner took but did not finish.
+	spawnerNote string
 	// tree is what the run's cgroup gave in tree scope; nil where no
 	// cgroup was tried (no cgroups on this OS, or process scope).
 	tree *treeReading
@@ -124,6 +126,9 @@ func (e *exitRecord) result(plan *runPlan, binaryBytes int64) RunResult {
 	}
 	if e.spawnerFallback != "" {
 		r.setNote("spawner", "started directly: "+e.spawnerFallback)
+	}
+	if e.spawnerNote != "" {
+		r.setNote("spawner", e.spawnerNote)
 	}
 	if plan.scope == ScopeTree {
 		if e.job != nil {

@@ -183,3 +183,30 @@ func (r *wireReader) finish() error {
 	}
 	return nil
 }
+
+// spawnStartedTag opens the "started" message, which the spawner sends on
+// the run socket right after the spawn, with the child's pidfd attached
+// (SCM_RIGHTS): the caller then holds the run's deadline itself.
+const spawnStartedTag = 0x74727473 // "strt"
+
+// encodeSpawnStarted is the "started" message for the child pid.
+func encodeSpawnStarted(pid int) []byte {
+	var w wireWriter
+	w.u32(spawnStartedTag)
+	w.u64(uint64(pid))
+	return w.b
+}
+
+// decodeSpawnStarted returns the child's pid from a "started" message; an
+// error means b is something else (a reply).
+func decodeSpawnStarted(b []byte) (int, error) {
+	r := wireReader{b: b}
+	tag, pid := r.u32(), r.u64()
+	if err := r.finish(); err != nil {
+		return 0, err
+	}
+	if tag != spawnStartedTag || pid == 0 || pid > 1<<22 {
+		return 0, errBadMessage
+	}
+	return int(pid), nil
+}

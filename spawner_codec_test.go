@@ -112,3 +112,20 @@ func FuzzSpawnReplyDecode(f *testing.F) {
 		}
 	})
 }
+
+// The "started" message round-trips, and neither a reply nor a cut or
+// impossible one passes for it.
+func TestSpawnStartedMessage(t *testing.T) {
+	msg := encodeSpawnStarted(4242)
+	pid, err := decodeSpawnStarted(msg)
+	require.NoError(t, err)
+	assert.Equal(t, 4242, pid)
+	reply := sampleSpawnReply()
+	for _, bad := range [][]byte{msg[:len(msg)-1], append(msg, 0), reply.encode(),
+		encodeSpawnStarted(0), encodeSpawnStarted(1 << 23)} {
+		_, err := decodeSpawnStarted(bad)
+		assert.ErrorIs(t, err, errBadMessage)
+	}
+	_, err = decodeSpawnReply(msg)
+	assert.ErrorIs(t, err, errBadMessage, "nor does it pass for a reply")
+}

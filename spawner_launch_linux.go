@@ -17,20 +17,26 @@ package adapters
 // side, spawner_server_linux.go the spawner's, spawner_codec.go the wire.
 
 import (
+	"encoding/hex"
 	"os"
-	"strconv"
 	"strings"
 	"syscall"
+
+	"golang.org/x/sys/unix"
 )
 
 const (
 	// spawnerEnvKey puts the executable in spawner mode; its value is
-	// "launch:FD" (start the spawner on FD, then exit) or "FD" (serve).
+	// "launch:TOKEN" (start the spawner, then exit) or "serve:TOKEN"
+	// (serve), TOKEN being spawnerTokenLen random bytes in lower-case hex
+	// that the spawner echoes in its hello.
 	spawnerEnvKey = "PERFGATE_ADAPTERS_SPAWNER"
-	// spawnerFD is the control socket's descriptor in the spawner.
-	spawnerFD    = 3
-	spawnerReady = "perfgate-spawner-ready"
-	killRequest  = 'k'
+	// spawnerFD is the control socket's descriptor in the launcher and
+	// the spawner.
+	spawnerFD       = 3
+	spawnerTokenLen = 16
+	spawnerReady    = "perfgate-spawner-ready"
+	killRequest     = 'k'
 )
 
 func init() {
@@ -38,29 +44,55 @@ func init() {
 	if !ok {
 		return
 	}
+	mode, token, ok := parseSpawnerEnv(v)
+	if !ok || !isSeqpacketSocket(spawnerFD) {
+		// Not written by a caller of this package: an ordinary program
+		// that happens to have the variable runs normally, and the
+		// variable stays as it was.
+		return
+	}
 	_ = syscall.Unsetenv(spawnerEnvKey)
-	if rest, ok := strings.CutPrefix(v, "launch:"); ok {
-		os.Exit(launchSpawner(rest))
+	if mode == "launch" {
+		os.Exit(launchSpawner(token))
 	}
-	fd, err := strconv.Atoi(v)
-	if err != nil {
-		os.Exit(2)
-	}
-	serveSpawner(fd)
+	serveSpawner(spawnerFD, token)
 	os.Exit(0)
+}
+
+// parseSpawnerEnv accepts exactly the values the caller and the launcher
+// write: "launch:" or "serve:" then the token in lower-case hex.
+func parseSpawnerEnv(v string) (mode string, token []byte, ok bool) {
+	mode, text, found := strings.Cut(v, ":")
+	if !found || (mode != "launch" && mode != "serve") || len(text) != 2*spawnerTokenLen ||
+		strings.ToLower(text) != text {
+		return "", nil, false
+	}
+	token, err := hex.DecodeString(text)
+	if err != nil {
+		return "", nil, false
+	}
+	return mode, token, true
+}
+
+// isSeqpacketSocket says whether fd is an AF_UNIX SOCK_SEQPACKET socket,
+// as the caller's control socket is; a program started with the variable
+// by mistake has no such descriptor there.
+func isSeqpacketSocket(fd int) bool {
+	typ, err := unix.GetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_TYPE)
+	if err != nil || typ != unix.SOCK_SEQPACKET {
+		return false
+	}
+	domain, err := unix.GetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_DOMAIN)
+	return err == nil && domain == unix.AF_UNIX
 }
 
 // launchSpawner starts the spawner in its own process group with the
 // control socket as descriptor 3, and exits: the spawner is reparented.
-func launchSpawner(fdText string) int {
-	fd, err := strconv.Atoi(fdText)
-	if err != nil {
-		return 2
-	}
-	env := append(os.Environ(), spawnerEnvKey+"="+strconv.Itoa(spawnerFD))
-	_, _, err = syscall.StartProcess("/proc/self/exe", []string{os.Args[0]}, &syscall.ProcAttr{
+func launchSpawner(token []byte) int {
+	env := append(os.Environ(), spawnerEnvKey+"=serve:"+hex.EncodeToString(token))
+	_, _, err := syscall.StartProcess("/proc/self/exe", []string{os.Args[0]}, &syscall.ProcAttr{
 		Env:   env,
-		Files: []uintptr{0, 1, 2, uintptr(fd)},
+		Files: []uintptr{0, 1, 2, spawnerFD},
 		Sys:   &syscall.SysProcAttr{Setpgid: true},
 	})
 	if err != nil {

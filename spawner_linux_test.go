@@ -18,7 +18,6 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"golang.org/x/sys/unix"
 )
 
 func init() {
@@ -59,17 +58,16 @@ func helperSpawnerFallback(args []string) int {
 	return 0
 }
 
-// resetSpawner makes the next run start a fresh spawner; the old one sees
-// end of file and exits.
+// resetSpawner makes the next run start a fresh spawner, with the restart
+// bounds reset; the old one is killed once idle.
 func resetSpawner(t *testing.T) {
 	t.Helper()
 	spawnerMu.Lock()
 	defer spawnerMu.Unlock()
 	if s := spawnerState; s != nil {
-		s.markDead()
-		unix.Close(s.fd)
+		s.retire("reset by a test")
 	}
-	spawnerState, spawnerTried = nil, false
+	spawnerState, spawnerStarts, spawnerRetryAt, spawnerBackoff = nil, nil, time.Time{}, 0
 }
 
 // timeVMaxRSSKiB runs spec alone under /usr/bin/time -v and returns its
@@ -220,10 +218,14 @@ func TestSpawnerKilledMidRun(t *testing.T) {
 	assert.Contains(t, err.Error(), "spawner")
 	assert.Less(t, time.Since(start), 5*time.Second)
 	assertGone(t, kids[0])
-	// Later runs spawn directly.
-	res := mustRun(t, helperSpec("exit", "3"))
+	// The next run is served by a new spawner.
+	res, err := StdProcessRunner{Spawner: true}.Run(context.Background(), helperSpec("exit", "3"))
+	require.NoError(t, err)
 	assert.Equal(t, 3, res.ExitCode)
-	assert.Nil(t, liveSpawner())
+	assert.Empty(t, res.Notes["spawner"])
+	if s2 := liveSpawner(); assert.NotNil(t, s2) {
+		assert.NotEqual(t, s.pid, s2.pid)
+	}
 }
 
 func TestSpawnerManyConcurrentRuns(t *testing.T) {
@@ -285,6 +287,7 @@ func TestSpawnerHugeRequestFallsBack(t *testing.T) {
 	res := mustRun(t, spec)
 	assert.Equal(t, 0, res.ExitCode)
 	assert.Equal(t, uint64Ptr(3*(64<<10+1)), res.StdoutTotalBytes)
+	assert.Equal(t, "started directly: the request (argv, environment) is over 128 KiB", res.Notes["spawner"])
 	assert.NotNil(t, liveSpawner(), "still served by the spawner afterwards")
 }
 

@@ -9,7 +9,6 @@ package adapters
 import (
 	"encoding/binary"
 	"errors"
-	"io"
 	"os"
 	"runtime"
 	"runtime/debug"
@@ -43,8 +42,11 @@ type spawnerServer struct {
 	startKiB, baseKiB uint64
 	lastShrink        time.Time
 
-	mu     sync.Mutex
-	groups map[int]struct{} // the process groups of the runs in flight
+	mu sync.Mutex
+	// children maps the pid of each run in flight, which is also its
+	// process group's id, to its pidfd.
+	children map[int]int
+	token    []byte // echoed in the hello
 }
 
 // serveSpawner serves requests until the control socket reaches end of
@@ -54,8 +56,8 @@ type spawnerServer struct {
 // of microseconds on a VM). A request that comes while a run is in flight
 // gets a goroutine of its own, so that neither run's clock waits for the
 // other's spawn.
-func serveSpawner(ctl int) {
-	srv, err := newSpawnerServer(ctl)
+func serveSpawner(ctl int, token []byte) {
+	srv, err := newSpawnerServer(ctl, token)
 	if err != nil {
 		return
 	}
@@ -66,14 +68,14 @@ func serveSpawner(ctl int) {
 	srv.runs.Wait()
 }
 
-func newSpawnerServer(ctl int) (*spawnerServer, error) {
+func newSpawnerServer(ctl int, token []byte) (*spawnerServer, error) {
 	runtime.GOMAXPROCS(min(runtime.GOMAXPROCS(0), 2))
 	// Started as /proc/self/exe, it would show as "exe" in ps.
 	_ = unix.Prctl(unix.PR_SET_NAME, uintptr(unsafe.Pointer(&[]byte("perfgate-spawn\x00")[0])), 0, 0, 0)
 	// A small heap: the Go default lets up to 4 MiB of garbage (decoded
 	// requests) pile up before the first collection, and the floor with it.
 	debug.SetGCPercent(10)
-	srv := &spawnerServer{ctl: ctl, clearRefs: -1, groups: map[int]struct{}{}}
+	srv := &spawnerServer{ctl: ctl, clearRefs: -1, children: map[int]int{}, token: token}
 	var err error
 	if srv.null, err = unix.Open(os.DevNull, unix.O_RDWR|unix.O_CLOEXEC, 0); err != nil {
 		return nil, err
@@ -86,9 +88,11 @@ func newSpawnerServer(ctl int) (*spawnerServer, error) {
 	return srv, nil
 }
 
-// sayHello tells the caller the spawner is ready: its pid and VmHWM.
+// sayHello tells the caller the spawner is ready: the caller's token
+// (the proof that this is the spawner it started), its pid and VmHWM.
 func (srv *spawnerServer) sayHello() error {
 	hello := []byte(spawnerReady)
+	hello = append(hello, srv.token...)
 	hello = binary.LittleEndian.AppendUint64(hello, uint64(os.Getpid()))
 	hello = binary.LittleEndian.AppendUint64(hello, srv.startKiB)
 	_, err := unix.Write(srv.ctl, hello)
@@ -162,57 +166,23 @@ func (srv *spawnerServer) spawnAndWaitAside(q *spawnRequest, fdsIn []int) {
 	}()
 }
 
-// killAll kills the process groups of every run in flight.
+// killAll kills every run in flight: its child and its process group.
 func (srv *spawnerServer) killAll() {
 	srv.mu.Lock()
 	defer srv.mu.Unlock()
-	for pgid := range srv.groups {
-		killGroup(pgid)
+	for pid, pidfd := range srv.children {
+		killChildAndGroup(pid, pidfd)
 	}
 }
 
-// receiveRequest reads one request and its four descriptors (the child's
-// stdin, stdout, stderr and the run socket) from the control socket; an
-// error other than EINTR, EAGAIN and errBadMessage means end of file.
-func receiveRequest(ctl int, buf, oob []byte) (*spawnRequest, []int, error) {
-	n, oobn, flags, _, err := unix.Recvmsg(ctl, buf, oob, unix.MSG_CMSG_CLOEXEC)
-	if err != nil {
-		return nil, nil, err
-	}
-	if n == 0 && oobn == 0 {
-		return nil, nil, io.EOF
-	}
-	fds := receivedFDs(oob[:oobn])
-	if len(fds) != 4 || flags&(unix.MSG_TRUNC|unix.MSG_CTRUNC) != 0 {
-		closeFDs(fds)
-		return nil, nil, errBadMessage
-	}
-	q, err := decodeSpawnRequest(buf[:n])
-	if err != nil {
-		closeFDs(fds)
-		return nil, nil, errBadMessage
-	}
-	return q, fds, nil
-}
-
-func receivedFDs(oob []byte) []int {
-	msgs, err := unix.ParseSocketControlMessage(oob)
-	if err != nil {
-		return nil
-	}
-	var fds []int
-	for i := range msgs {
-		if got, err := unix.ParseUnixRights(&msgs[i]); err == nil {
-			fds = append(fds, got...)
-		}
-	}
-	return fds
-}
-
-func closeFDs(fds []int) {
-	for _, fd := range fds {
-		unix.Close(fd)
-	}
+// killChildAndGroup kills a run's child through its pidfd, which cannot
+// reach another process even should the child have left its group
+// (setsid, setpgid), and the group whose id is the child's pid. The
+// spawner calls it only before it reaps the child, so neither id can have
+// been reused.
+func killChildAndGroup(pid, pidfd int) {
+	_ = unix.PidfdSendSignal(pidfd, unix.SIGKILL, nil, 0)
+	killGroup(pid)
 }
 
 // trimFileMappings drops from the spawner's resident set the pages of
@@ -299,8 +269,12 @@ func (srv *spawnerServer) spawn(q *spawnRequest, fdsIn []int) *spawnedChild {
 		floor = ^uint64(0) // no floor known: the figure is withheld
 	}
 	srv.mu.Lock()
-	srv.groups[pid] = struct{}{}
+	srv.children[pid] = pidfd
 	srv.mu.Unlock()
+	// The caller holds the run's deadline too: it needs the child, which
+	// the pidfd names without a pid-reuse race. A caller that has gone
+	// makes this fail, which changes nothing.
+	_ = unix.Sendmsg(sock, encodeSpawnStarted(pid), unix.UnixRights(pidfd), nil, unix.MSG_NOSIGNAL|unix.MSG_DONTWAIT)
 	c := &spawnedChild{pid: pid, pidfd: pidfd, sock: sock, sockOpen: true, start: start}
 	c.reply.floorKiB = floor
 	if q.timeout > 0 {
@@ -325,7 +299,7 @@ func (c *spawnedChild) pendingDeadline() time.Time {
 	}
 	if !time.Now().Before(c.deadline) {
 		c.reply.cause = killedAtDeadline
-		killGroup(c.pid)
+		killChildAndGroup(c.pid, c.pidfd)
 		return time.Time{}
 	}
 	return c.deadline
@@ -344,10 +318,15 @@ func (c *spawnedChild) handle(exitRev, sockRev int16) bool {
 		if err == unix.EINTR || err == unix.EAGAIN {
 			return false
 		}
-		// A kill request, or the caller gave up on the run.
+		// A kill request ('t' at the caller's deadline, which comes after
+		// the spawner's own only when the spawner was late), or the
+		// caller gave up on the run.
 		if c.reply.cause == notKilled {
 			c.reply.cause = killedByContext
-			killGroup(c.pid)
+			if n == 1 && one[0] == deadlineRequest {
+				c.reply.cause = killedAtDeadline
+			}
+			killChildAndGroup(c.pid, c.pidfd)
 		}
 		if n <= 0 {
 			c.sockOpen = false
@@ -373,13 +352,15 @@ func (srv *spawnerServer) wait(c *spawnedChild) {
 }
 
 // finish kills what is left of the group, reaps the child and replies.
+// The child leaves the map before it is reaped: killAll, on another
+// goroutine, must not signal a group id that the reap makes reusable.
 func (srv *spawnerServer) finish(c *spawnedChild) {
 	killGroup(c.pid) // leftovers
+	srv.mu.Lock()
+	delete(srv.children, c.pid)
+	srv.mu.Unlock()
 	status, usage, _ := reap(c.pid)
 	c.reply.status, c.reply.usage = uint32(status), *rusageOf(&usage)
-	srv.mu.Lock()
-	delete(srv.groups, c.pid)
-	srv.mu.Unlock()
 	_, _ = unix.Write(c.sock, c.reply.encode())
 	unix.Close(c.sock)
 	unix.Close(c.pidfd)

@@ -1,0 +1,56 @@
+//go:build linux
+
+package adapters
+
+// The spawner's reading of requests, and the descriptors that come with a
+// message (SCM_RIGHTS), which the caller's side reads too.
+
+import (
+	"io"
+
+	"golang.org/x/sys/unix"
+)
+
+// receiveRequest reads one request and its four descriptors (the child's
+// stdin, stdout, stderr and the run socket) from the control socket; an
+// error other than EINTR, EAGAIN and errBadMessage means end of file.
+func receiveRequest(ctl int, buf, oob []byte) (*spawnRequest, []int, error) {
+	n, oobn, flags, _, err := unix.Recvmsg(ctl, buf, oob, unix.MSG_CMSG_CLOEXEC)
+	if err != nil {
+		return nil, nil, err
+	}
+	if n == 0 && oobn == 0 {
+		return nil, nil, io.EOF
+	}
+	fds := receivedFDs(oob[:oobn])
+	if len(fds) != 4 || flags&(unix.MSG_TRUNC|unix.MSG_CTRUNC) != 0 {
+		closeFDs(fds)
+		return nil, nil, errBadMessage
+	}
+	q, err := decodeSpawnRequest(buf[:n])
+	if err != nil {
+		closeFDs(fds)
+		return nil, nil, errBadMessage
+	}
+	return q, fds, nil
+}
+
+func receivedFDs(oob []byte) []int {
+	msgs, err := unix.ParseSocketControlMessage(oob)
+	if err != nil {
+		return nil
+	}
+	var fds []int
+	for i := range msgs {
+		if got, err := unix.ParseUnixRights(&msgs[i]); err == nil {
+			fds = append(fds, got...)
+		}
+	}
+	return fds
+}
+
+func closeFDs(fds []int) {
+	for _, fd := range fds {
+		unix.Close(fd)
+	}
+}

@@ -1,0 +1,154 @@
+//go:build linux
+
+package adapters
+
+// What a child inherits from the process that spawns it, compared between
+// the caller now and the caller when it started the spawner (which
+// inherited that state then): credentials, umask, resource limits and
+// cgroup. A run whose caller has changed any of them since is spawned
+// directly, for through the spawner its child would get the old state,
+// possibly more privilege than the caller now has.
+
+import (
+	"bytes"
+	"strings"
+
+	"golang.org/x/sys/unix"
+)
+
+// callerState is the inheritable state of the caller at one moment.
+type callerState struct {
+	// status holds the lines of /proc/self/status named in statusKeys.
+	status []byte
+	cgroup []byte
+	// limits is /proc/self/limits: every resource limit in one read,
+	// where getrlimit takes a system call each. Go raises its soft
+	// RLIMIT_NOFILE at start and gives children the original; both the
+	// spawner and a direct child get that original, so the raised value
+	// is compared like any other.
+	limits []byte
+}
+
+// statusKeys are the lines of /proc/self/status that a child inherits,
+// each with the newline before it, and what they are called in a
+// fallback note.
+var statusKeys = []struct {
+	key  []byte
+	what string
+}{
+	{[]byte("\nUmask:"), "umask"},
+	{[]byte("\nUid:"), "credentials"}, {[]byte("\nGid:"), "credentials"}, {[]byte("\nGroups:"), "credentials"},
+	{[]byte("\nCapInh:"), "credentials"}, {[]byte("\nCapPrm:"), "credentials"}, {[]byte("\nCapEff:"), "credentials"},
+	{[]byte("\nCapBnd:"), "credentials"}, {[]byte("\nCapAmb:"), "credentials"},
+	{[]byte("\nNoNewPrivs:"), "credentials"}, {[]byte("\nSeccomp:"), "credentials"},
+}
+
+// Descriptors of the caller's /proc files, opened once above stdio and
+// read with pread: cheaper than an open per run.
+var (
+	procSelfStatus = cachedOpen("/proc/self/status", unix.O_RDONLY)
+	procSelfCgroup = cachedOpen("/proc/self/cgroup", unix.O_RDONLY)
+	procSelfLimits = cachedOpen("/proc/self/limits", unix.O_RDONLY)
+)
+
+// readCallerState reads the caller's inheritable state.
+func readCallerState() (callerState, error) {
+	var st callerState
+	var buf [4096]byte
+	data, err := preadProc(procSelfStatus, buf[:])
+	if err != nil {
+		return st, err
+	}
+	for _, k := range statusKeys {
+		st.status = append(st.status, statusLine(data, k.key)...)
+	}
+	data, err = preadProc(procSelfCgroup, buf[:])
+	if err != nil {
+		return st, err
+	}
+	st.cgroup = append([]byte(nil), data...)
+	if data, err = preadProc(procSelfLimits, buf[:]); err != nil {
+		return st, err
+	}
+	st.limits = append([]byte(nil), data...)
+	return st, nil
+}
+
+// preadProc reads a whole /proc file through a kept descriptor; a file
+// longer than buf is read into a larger buffer.
+func preadProc(open func() (int, error), buf []byte) ([]byte, error) {
+	fd, err := open()
+	if err != nil {
+		return nil, err
+	}
+	for {
+		n, err := ignoringEINTRIO(func() (int, error) { return unix.Pread(fd, buf, 0) })
+		if err != nil {
+			return nil, err
+		}
+		if n < len(buf) {
+			return buf[:n], nil
+		}
+		buf = make([]byte, 2*len(buf))
+	}
+}
+
+// statusLine returns the line of data that starts with key (which
+// begins with a newline), with the newline before it; nil when there is
+// none (an older kernel).
+func statusLine(data, key []byte) []byte {
+	i := bytes.Index(data, key)
+	if i < 0 {
+		return nil
+	}
+	line := data[i:]
+	if j := bytes.IndexByte(line[1:], '\n'); j >= 0 {
+		line = line[:j+1]
+	}
+	return line
+}
+
+// changedSince says what of the caller's state differs from old: "" when
+// nothing does, else a phrase for the note ("credentials", "umask",
+// "resource limits", "cgroup", or that it could not be read). It runs
+// before every run, so it compares in place, allocating nothing.
+func (old *callerState) changedSince() string {
+	var buf [4096]byte
+	data, err := preadProc(procSelfStatus, buf[:])
+	if err != nil {
+		return "state could not be read (" + err.Error() + ")"
+	}
+	for _, k := range statusKeys {
+		if !bytes.Equal(statusLine(data, k.key), statusLine(old.status, k.key)) {
+			return k.what
+		}
+	}
+	for _, f := range []struct {
+		open func() (int, error)
+		old  []byte
+		what string
+	}{{procSelfLimits, old.limits, "resource limits"}, {procSelfCgroup, old.cgroup, "cgroup"}} {
+		if data, err = preadProc(f.open, buf[:]); err != nil {
+			return "state could not be read (" + err.Error() + ")"
+		}
+		if !bytes.Equal(data, f.old) {
+			return f.what
+		}
+	}
+	return ""
+}
+
+// childDir is the directory the child starts in, absolute: the spawner's
+// own working directory is the caller's of long ago, so an empty or
+// relative Cwd is resolved against the caller's now. It is joined, not
+// cleaned: "link/.." must mean what chdir makes of it.
+func childDir(cwd string) (string, error) {
+	if strings.HasPrefix(cwd, "/") {
+		return cwd, nil
+	}
+	wd, err := unix.Getwd()
+	if err != nil || cwd == "" {
+		return wd, err
+	}
+	return strings.TrimSuffix(wd, "/") + "/" + cwd, nil
+}
