@@ -25,7 +25,7 @@ import (
 )
 
 func init() {
-	helpers["leave-group"] = helperLeaveGroup
+	helpers["leave-group-ready"] = helperLeaveGroupReady
 	helpers["pidfile-sleep"] = helperPidfileSleep
 	helpers["tree-file"] = helperTreeFile
 	helpers["umask"] = helperUmask
@@ -41,10 +41,10 @@ func writeFileAtomic(name, data string) error {
 	return os.Rename(name+".tmp", name)
 }
 
-// helperLeaveGroup leaves its process group for its parent's (it leads
+// helperLeaveGroupReady leaves its process group for its parent's (it leads
 // its own, so neither setsid nor setpgid(0, 0) would take it out), writes
 // the file args[0], then sleeps for args[1].
-func helperLeaveGroup(args []string) int {
+func helperLeaveGroupReady(args []string) int {
 	pgid, err := syscall.Getpgid(os.Getppid())
 	if err == nil {
 		err = syscall.Setpgid(0, pgid)
@@ -140,7 +140,7 @@ func freshSpawner(t *testing.T) *spawnerConn {
 func TestSpawnerTimeoutKillsChildThatLeftItsGroup(t *testing.T) {
 	freshSpawner(t)
 	ready := filepath.Join(t.TempDir(), "ready")
-	spec := helperSpec("leave-group", ready, "3s")
+	spec := helperSpec("leave-group-ready", ready, "3s")
 	// A loaded machine may take long to start the child: the deadline
 	// grows until the child left its group before it.
 	for _, timeout := range []time.Duration{300 * time.Millisecond, time.Second} {
