@@ -28,7 +28,7 @@ var documentedRunResultKeys = []string{
 	"wall_ns", "user_cpu_us", "system_cpu_us", "minor_page_faults",
 	"voluntary_ctx_switches", "involuntary_ctx_switches", "signal",
 	"stdout_total_bytes", "stderr_total_bytes", "stdout_truncated",
-	"stderr_truncated", "sources",
+	"stderr_truncated", "sources", "notes",
 }
 
 // decodeJSONObject decodes a JSON object keeping numbers as json.Number.
@@ -62,6 +62,7 @@ func TestRunResultJSONFull(t *testing.T) {
 		`"stdout_truncated":true,"stderr_truncated":true,` +
 		`"sources":{"cpu_ms":{"scope":"tree","source":"cgroup.cpu.stat"},` +
 		`"max_rss_kb":{"scope":"process","source":"wait4","note":"cgroup: no memory.peak"}},` +
+		`"notes":{"max_rss_kb":"process figure, not the tree's: cgroup: no memory.peak"},` +
 		`"stdout":"out","stderr":"err",` +
 		`"wall_ns":1234567890}`
 	assert.JSONEq(t, want, string(data))
