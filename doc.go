@@ -70,7 +70,12 @@
 // set, children are started by a spawner instead: a small copy of the
 // program, started on the first such run (a package init function serves
 // it), whose few MiB are the only floor, so children smaller than the
-// caller get their own figure, at the cost of a round trip per run.
+// caller get their own figure, at the cost of a round trip per run. Its
+// child sees what a direct child would (the caller's current directory,
+// credentials, umask, limits and cgroup); a run whose caller changed that
+// state since the spawner started is spawned directly, and Notes says so.
+// The caller keeps the deadline itself, so a hung spawner cannot hold a run
+// with a Timeout or a cancellable ctx, and a dead spawner is restarted.
 // PERFGATE_ADAPTERS_NO_SPAWNER=1 turns it off for every runner.
 //
 // # Whole-tree mode (Linux cgroup v2)
