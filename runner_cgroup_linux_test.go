@@ -158,12 +158,14 @@ func TestTreeTimeoutKillsTheCgroup(t *testing.T) {
 
 func TestTreeContextCancelKillsTheCgroup(t *testing.T) {
 	requireCgroups(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	time.AfterFunc(200*time.Millisecond, cancel)
-	res, err := treeRunner.Run(ctx, helperSpec("tree", "setsid", "stay"))
-	require.ErrorIs(t, err, context.Canceled)
-	assertGone(t, parsePid(t, res.Stdout))
-	assert.Equal(t, ScopeTree, res.Sources["cpu_ms"].Scope)
+	// Cancelled once the setsid grandchild runs, which the helper
+	// announces.
+	run := runCancelledWhenReady(t, treeRunner, helperSpec("tree", "setsid", "stay"))
+	require.ErrorIs(t, run.err, context.Canceled)
+	daemon := parsePid(t, run.res.Stdout)
+	assert.Equal(t, run.ready, strconv.Itoa(daemon))
+	assertGone(t, daemon)
+	assert.Equal(t, ScopeTree, run.res.Sources["cpu_ms"].Scope)
 }
 
 // Kernels 5.7 to 5.13 have no cgroup.kill: the cgroup is frozen, its
@@ -313,11 +315,9 @@ func TestTreeLeavesNothingBehind(t *testing.T) {
 		runOnce()
 	}
 	assert.Equal(t, fds, openDescriptors(t), "descriptors leaked")
-	for wait := 0; runtime.NumGoroutine() > goroutines && wait < 200; wait++ {
-		time.Sleep(10 * time.Millisecond)
-	}
-	// Fewer is fine: a goroutine of an earlier test may end meanwhile.
-	assert.LessOrEqual(t, runtime.NumGoroutine(), goroutines, "goroutines leaked")
+	// Polled by hand (assert.Eventually runs goroutines of its own). Fewer
+	// is fine: a goroutine of an earlier test may end meanwhile.
+	assert.LessOrEqual(t, awaitGoroutinesAtMost(goroutines), goroutines, "goroutines leaked")
 	var status syscall.WaitStatus
 	_, err := syscall.Wait4(-1, &status, syscall.WNOHANG, nil)
 	assert.ErrorIs(t, err, syscall.ECHILD, "an unreaped child is left")

@@ -57,9 +57,10 @@ func helperSpin(args []string) int {
 }
 
 // helperTree starts a grandchild (this binary as "ignore-term", with
-// setsid when args[0] is "setsid"), prints the grandchild's pid, then
-// either exits at once (args[1] "exit") or ignores SIGTERM and sleeps.
-// The grandchild inherits stdout and stderr, so it holds the pipes.
+// setsid when args[0] is "setsid"), prints the grandchild's pid and
+// signals that it is ready with the pid (signalReady), then either exits
+// at once (args[1] "exit") or ignores SIGTERM and sleeps. The grandchild
+// inherits stdout and stderr, so it holds the pipes.
 func helperTree(args []string) int {
 	cmd := exec.Command(helperExe(), "30s")
 	cmd.Env = append(os.Environ(), helperEnvKey+"=ignore-term")
@@ -69,6 +70,9 @@ func helperTree(args []string) int {
 		return helperUsage("tree: %v", err)
 	}
 	os.Stdout.WriteString(strconv.Itoa(cmd.Process.Pid) + "\n")
+	if err := signalReady(strconv.Itoa(cmd.Process.Pid)); err != nil {
+		return helperUsage("tree: %v", err)
+	}
 	if args[1] == "exit" {
 		return 0
 	}
@@ -203,19 +207,19 @@ func TestRunEscapedDescendantHoldingPipes(t *testing.T) {
 }
 
 func TestRunContextCancel(t *testing.T) {
-	ctx, cancel := context.WithCancel(context.Background())
-	time.AfterFunc(100*time.Millisecond, cancel)
-	var runner StdProcessRunner
-	start := time.Now()
-	res, err := runner.Run(ctx, helperSpec("tree", "group", "stay"))
+	// Cancelled once the grandchild runs, which the helper announces.
+	run := runCancelledWhenReady(t, StdProcessRunner{}, helperSpec("tree", "group", "stay"))
+	res, err := run.res, run.err
 	require.Error(t, err)
 	assert.ErrorIs(t, err, context.Canceled)
 	assert.ErrorIs(t, err, ErrRunCommand)
-	assert.Less(t, time.Since(start), 5*time.Second)
+	assert.Less(t, run.afterCancel, 5*time.Second, "Run returns soon after the cancel")
 	require.NotNil(t, res.Signal)
 	assert.Equal(t, int(syscall.SIGKILL), *res.Signal)
 	assert.False(t, res.TimedOut)
-	assertGone(t, parsePid(t, res.Stdout))
+	grandchild := parsePid(t, res.Stdout)
+	assert.Equal(t, run.ready, strconv.Itoa(grandchild), "the output printed before the cancel is kept")
+	assertGone(t, grandchild)
 }
 
 func TestRunEnvAndCwd(t *testing.T) {
@@ -311,12 +315,9 @@ func TestRunLeavesNothingBehind(t *testing.T) {
 		runOnce()
 	}
 	assert.Equal(t, fds, openDescriptors(t), "descriptors leaked")
-	// Polled by hand: assert.Eventually runs goroutines of its own.
-	for wait := 0; runtime.NumGoroutine() > goroutines && wait < 200; wait++ {
-		time.Sleep(10 * time.Millisecond)
-	}
-	// Fewer is fine: a goroutine of an earlier test may end meanwhile.
-	assert.LessOrEqual(t, runtime.NumGoroutine(), goroutines, "goroutines leaked")
+	// Polled by hand (assert.Eventually runs goroutines of its own). Fewer
+	// is fine: a goroutine of an earlier test may end meanwhile.
+	assert.LessOrEqual(t, awaitGoroutinesAtMost(goroutines), goroutines, "goroutines leaked")
 	var status syscall.WaitStatus
 	const wnohang = 0x1 // WNOHANG on every Unix; aix's syscall lacks the name
 	_, err := syscall.Wait4(-1, &status, wnohang, nil)

@@ -70,6 +70,61 @@ var helpers = map[string]func(args []string) int{
 		fmt.Println(os.Getenv(args[0]))
 		return 0
 	},
+	// ready-sleep D creates the file named by readyEnvKey, then sleeps
+	// for the duration D.
+	"ready-sleep": func(args []string) int {
+		d, err := time.ParseDuration(args[0])
+		if err != nil {
+			return 2
+		}
+		if err := signalReady(); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 3
+		}
+		time.Sleep(d)
+		return 0
+	},
+}
+
+// readyEnvKey names the file a helper creates once it runs, for a test
+// that must act while the helper runs and not before: the test waits for
+// the file (awaitReadyFile), never for a fixed time.
+const readyEnvKey = "PERFGATE_MEASURE_TEST_READY"
+
+// signalReady creates the file named by readyEnvKey: written beside it
+// and renamed into place, so that it appears at once.
+func signalReady() error {
+	path := os.Getenv(readyEnvKey)
+	if path == "" {
+		return fmt.Errorf("%s is not set", readyEnvKey)
+	}
+	if err := os.WriteFile(path+".tmp", []byte("ready\n"), 0o644); err != nil {
+		return err
+	}
+	return os.Rename(path+".tmp", path)
+}
+
+// awaitReadyFile waits until the file at path exists, and reports
+// whether it does: false when stop is closed first (the run ended) or
+// after a deadline far longer than any helper takes to start.
+func awaitReadyFile(path string, stop <-chan struct{}) bool {
+	ticker := time.NewTicker(2 * time.Millisecond)
+	defer ticker.Stop()
+	deadline := time.NewTimer(2 * time.Minute)
+	defer deadline.Stop()
+	for {
+		if _, err := os.Stat(path); err == nil {
+			return true
+		}
+		select {
+		case <-stop:
+			_, err := os.Stat(path)
+			return err == nil
+		case <-deadline.C:
+			return false
+		case <-ticker.C:
+		}
+	}
 }
 
 func TestMain(m *testing.M) {
@@ -476,23 +531,37 @@ func TestWarmup(t *testing.T) {
 
 func TestInterrupt(t *testing.T) {
 	t.Parallel()
-	sleep := unixTool(t, "sleep")
+	requireRunner(t)
 
+	// Interrupted once the command of run 1 runs, which it announces.
+	ready := filepath.Join(t.TempDir(), "ready")
+	args := helperArgs(t, "ready-sleep", []string{"-repeat", "2", "-env", readyEnvKey + "=" + ready}, "30s")
 	ctx, cancel := context.WithCancelCause(t.Context())
-	timer := time.AfterFunc(100*time.Millisecond, func() { cancel(fmt.Errorf("interrupt signal received")) })
-	defer timer.Stop()
-	start := time.Now()
-	out := runMeasure(t, ctx, "-repeat", "2", "--", sleep, "5")
-	assert.Less(t, time.Since(start), 3*time.Second, "the command was killed when ctx ended")
+	defer cancel(nil)
+	var out outcome
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		out = runMeasure(t, ctx, args...)
+	}()
+	started := awaitReadyFile(ready, finished)
+	interrupted := time.Now()
+	cancel(fmt.Errorf("interrupt signal received"))
+	<-finished
+	require.True(t, started, "the command never signalled it runs: %+v", out)
+	assert.Less(t, time.Since(interrupted), 5*time.Second, "the command was killed when ctx ended")
 	assert.Equal(t, exitInterrupted, out.code)
 	assert.Empty(t, out.stdout, "the interrupted run is not reported")
 	assert.Contains(t, out.stderr, "interrupted (interrupt signal received) during run 1/2")
 
+	// Interrupted before the run: the command never starts.
+	notStarted := filepath.Join(t.TempDir(), "ready")
 	ctx, cancel2 := context.WithCancel(t.Context())
 	cancel2()
-	out = runMeasure(t, ctx, "--", sleep, "5")
+	out = runMeasure(t, ctx, helperArgs(t, "ready-sleep", []string{"-env", readyEnvKey + "=" + notStarted}, "30s")...)
 	assert.Equal(t, exitInterrupted, out.code)
 	assert.Empty(t, out.stdout)
+	assert.NoFileExists(t, notStarted, "the command never ran")
 }
 
 // Formatting, on results given as literals: these run on every platform.
