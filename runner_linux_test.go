@@ -63,6 +63,17 @@ func TestRunMaxRSSNotFlooredByCaller(t *testing.T) {
 	assert.GreaterOrEqual(t, *big.MaxRSSKB, uint64(400<<10))
 }
 
+// childsOwnRSSRunner is a runner whose max_rss_kb is the child's own even
+// for a child smaller than this test process: on Linux the spawner's, whose
+// floor is its own small peak (the direct spawn withholds such a figure).
+func childsOwnRSSRunner(t *testing.T) StdProcessRunner {
+	t.Helper()
+	runner := StdProcessRunner{Spawner: true}
+	require.True(t, runner.useSpawner(), "the spawner is refused here (%s, pidfd)", NoSpawnerEnvKey)
+	require.NotNil(t, theSpawner(), "the spawner runs")
+	return runner
+}
+
 // runnerRules are the tests every wait strategy must pass.
 var runnerRules = map[string]func(*testing.T){
 	"exit codes":            TestRunExitCodes,
