@@ -146,13 +146,13 @@ func TestTreeKillsSetsidDaemon(t *testing.T) {
 
 func TestTreeTimeoutKillsTheCgroup(t *testing.T) {
 	requireCgroups(t)
-	spec := helperSpec("tree", "setsid", "stay")
-	spec.Timeout = 300 * time.Millisecond
+	spec, ready := withReadyFile(t, helperSpec("tree", "setsid", "stay"))
+	spec.Timeout = time.Second
 	res := runTree(t, treeRunner, spec)
 	assert.True(t, res.TimedOut)
 	require.NotNil(t, res.Signal)
 	assert.Equal(t, int(syscall.SIGKILL), *res.Signal)
-	assertGone(t, parsePid(t, res.Stdout))
+	assertTreeGone(t, res, ready)
 	assert.Equal(t, ScopeTree, res.Sources["cpu_ms"].Scope)
 }
 
@@ -178,11 +178,11 @@ func TestTreeKillWithoutCgroupKill(t *testing.T) {
 	res := runTree(t, treeRunner, helperSpec("tree", "setsid", "exit"))
 	assertGone(t, parsePid(t, res.Stdout))
 
-	spec := helperSpec("tree", "setsid", "stay")
-	spec.Timeout = 200 * time.Millisecond
+	spec, ready := withReadyFile(t, helperSpec("tree", "setsid", "stay"))
+	spec.Timeout = time.Second
 	res = runTree(t, treeRunner, spec)
 	assert.True(t, res.TimedOut)
-	assertGone(t, parsePid(t, res.Stdout))
+	assertTreeGone(t, res, ready)
 }
 
 // In tree scope the CPU figures are the cgroup's and pass the cross-check
