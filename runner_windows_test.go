@@ -41,6 +41,17 @@ func init() {
 	helpers["env-all"] = helperEnvAll
 }
 
+// touchedMemory returns mib MiB of memory, every page of it written, so
+// that it is all resident (the Unix tests map it directly, away from the
+// race detector's shadow).
+func touchedMemory(mib int) []byte {
+	b := make([]byte, mib<<20)
+	for i := 0; i < len(b); i += 4096 {
+		b[i] = 1
+	}
+	return b
+}
+
 // underWine reports whether the tests run under Wine, whose ntdll alone
 // exports wine_get_version.
 var underWine = sync.OnceValue(func() bool {
