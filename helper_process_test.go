@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -233,6 +234,132 @@ func mustRun(t *testing.T, spec CommandSpec) RunResult {
 	res, err := runner.Run(context.Background(), spec)
 	require.NoError(t, err)
 	return res
+}
+
+// readyEnvKey names the file a helper creates once it has reached the
+// point a test waits for (its grandchild started, say). Tests synchronise
+// on that file, never on a sleep: Run hands over a child's output only
+// when the run ends, so a line on stdout cannot tell a test that a child
+// still running is ready.
+const readyEnvKey = "PERFGATE_TEST_READY"
+
+// signalReady creates the file named by readyEnvKey, if set, holding
+// content. The content is written to a temporary file beside it that is
+// then renamed into place, so a test that sees the file sees all of it.
+func signalReady(content string) error {
+	path := os.Getenv(readyEnvKey)
+	if path == "" {
+		return nil
+	}
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, []byte(content), 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
+}
+
+// withReadyFile returns spec with readyEnvKey naming a fresh file in a
+// temporary directory of t, and that file's path.
+func withReadyFile(t *testing.T, spec CommandSpec) (CommandSpec, string) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "ready")
+	spec.Env = append(append([]EnvVar(nil), spec.Env...), EnvVar{Key: readyEnvKey, Value: path})
+	return spec, path
+}
+
+// readyPollInterval is how often a test looks for a helper's ready file,
+// and readyDeadline how long it waits at most: far longer than any helper
+// takes to start on a loaded machine, so that reaching it means the helper
+// is broken, not slow.
+const (
+	readyPollInterval = 2 * time.Millisecond
+	readyDeadline     = 2 * time.Minute
+)
+
+// awaitReadyFile waits until the file at path exists and returns its
+// content, or returns ok false as soon as stop is closed (the run it waits
+// for has ended) or readyDeadline has passed.
+func awaitReadyFile(path string, stop <-chan struct{}) (content []byte, ok bool) {
+	ticker := time.NewTicker(readyPollInterval)
+	defer ticker.Stop()
+	deadline := time.NewTimer(readyDeadline)
+	defer deadline.Stop()
+	for {
+		if data, err := os.ReadFile(path); err == nil {
+			return data, true
+		}
+		select {
+		case <-stop:
+			// The helper may have signalled just before its run ended.
+			if data, err := os.ReadFile(path); err == nil {
+				return data, true
+			}
+			return nil, false
+		case <-deadline.C:
+			return nil, false
+		case <-ticker.C:
+		}
+	}
+}
+
+// cancelledRun is what runCancelledWhenReady saw.
+type cancelledRun struct {
+	res RunResult
+	err error
+	// ready is the content of the helper's ready file.
+	ready string
+	// afterCancel is how long Run took to return once cancelled.
+	afterCancel time.Duration
+}
+
+// runCancelledWhenReady runs spec with runner and cancels the run's
+// context once the helper has created its ready file (see signalReady),
+// and not before. It fails the test if the run ends before the helper is
+// ready.
+func runCancelledWhenReady(t *testing.T, runner StdProcessRunner, spec CommandSpec) cancelledRun {
+	t.Helper()
+	spec, path := withReadyFile(t, spec)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var out cancelledRun
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		out.res, out.err = runner.Run(ctx, spec)
+	}()
+	content, ok := awaitReadyFile(path, finished)
+	cancelled := time.Now()
+	cancel()
+	<-finished
+	out.afterCancel = time.Since(cancelled)
+	require.True(t, ok, "the helper never signalled it was ready: err %v, exit %d, stderr %q",
+		out.err, out.res.ExitCode, out.res.Stderr)
+	out.ready = string(content)
+	return out
+}
+
+// settleDeadline bounds the wait of awaitGoroutinesAtMost.
+const settleDeadline = 30 * time.Second
+
+// awaitGoroutinesAtMost waits until at most n goroutines exist and returns
+// the number it saw last. The goroutines of runs that have returned may
+// take a moment to end on a loaded machine; a leaked one never ends, and
+// the caller's assertion then fails after settleDeadline.
+func awaitGoroutinesAtMost(n int) int {
+	ticker := time.NewTicker(readyPollInterval)
+	defer ticker.Stop()
+	deadline := time.NewTimer(settleDeadline)
+	defer deadline.Stop()
+	for {
+		if got := runtime.NumGoroutine(); got <= n {
+			return got
+		}
+		select {
+		case <-deadline.C:
+			return runtime.NumGoroutine()
+		case <-ticker.C:
+		}
+	}
 }
 
 // parsePid reads the pid a tree helper printed on its first line.

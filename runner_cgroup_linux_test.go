@@ -3,7 +3,6 @@
 package adapters
 
 import (
-	"bufio"
 	"context"
 	"os"
 	"os/exec"
@@ -23,26 +22,6 @@ import (
 func init() {
 	helpers["orphan-spin"] = helperOrphanSpin
 	helpers["spawn-orphan"] = helperSpawnOrphan
-	helpers["tree-signal"] = helperTreeSignal
-}
-
-// helperTreeSignal is helperTree with "setsid" and "stay" that also writes
-// the grandchild's pid to the FIFO args[0] once it has started, for a
-// test that must act while the run is under way.
-func helperTreeSignal(args []string) int {
-	cmd := exec.Command(helperExe(), "30s")
-	cmd.Env = append(os.Environ(), helperEnvKey+"=ignore-term")
-	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
-	if err := cmd.Start(); err != nil {
-		return helperUsage("tree-signal: %v", err)
-	}
-	line := strconv.Itoa(cmd.Process.Pid) + "\n"
-	os.Stdout.WriteString(line)
-	if err := os.WriteFile(args[0], []byte(line), 0); err != nil {
-		return helperUsage("tree-signal: %v", err)
-	}
-	return helperIgnoreTerm([]string{"30s"})
 }
 
 // helperOrphanSpin makes an orphan that burns args[0] of CPU: it runs
@@ -124,22 +103,6 @@ func runTree(t *testing.T, runner StdProcessRunner, spec CommandSpec) RunResult 
 	return res
 }
 
-// runTreeTimingOut runs a "tree" helper spec with a timeout that starts at
-// first and doubles until the helper printed its grandchild's pid before
-// the kill: on a loaded machine a helper built with -race may not get that
-// far in a few hundred milliseconds, and then there is nothing to check.
-func runTreeTimingOut(t *testing.T, spec CommandSpec, first time.Duration) RunResult {
-	t.Helper()
-	for timeout := first; ; timeout *= 2 {
-		spec.Timeout = timeout
-		res := runTree(t, treeRunner, spec)
-		if len(res.Stdout) > 0 || timeout >= 30*time.Second {
-			return res
-		}
-		t.Logf("killed at %v before the helper printed; again with %v", timeout, 2*timeout)
-	}
-}
-
 // An orphan's CPU time is the tree's and not the process's: the spinner
 // is reparented and reaped by init, so wait4 never sees it.
 func TestTreeCountsOrphanCPU(t *testing.T) {
@@ -183,38 +146,26 @@ func TestTreeKillsSetsidDaemon(t *testing.T) {
 
 func TestTreeTimeoutKillsTheCgroup(t *testing.T) {
 	requireCgroups(t)
-	res := runTreeTimingOut(t, helperSpec("tree", "setsid", "stay"), 300*time.Millisecond)
+	spec, ready := withReadyFile(t, helperSpec("tree", "setsid", "stay"))
+	spec.Timeout = time.Second
+	res := runTree(t, treeRunner, spec)
 	assert.True(t, res.TimedOut)
 	require.NotNil(t, res.Signal)
 	assert.Equal(t, int(syscall.SIGKILL), *res.Signal)
-	assertGone(t, parsePid(t, res.Stdout))
+	assertTreeGone(t, res, ready)
 	assert.Equal(t, ScopeTree, res.Sources["cpu_ms"].Scope)
 }
 
 func TestTreeContextCancelKillsTheCgroup(t *testing.T) {
 	requireCgroups(t)
-	fifo := filepath.Join(t.TempDir(), "started")
-	require.NoError(t, unix.Mkfifo(fifo, 0o600))
-	// Opened for reading and writing, the FIFO does not wait for the
-	// helper to open it, and Close ends a read it never answers.
-	started, err := os.OpenFile(fifo, os.O_RDWR, 0)
-	require.NoError(t, err)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	signalled := make(chan string, 1)
-	go func() {
-		line, _ := bufio.NewReader(started).ReadString('\n')
-		cancel() // the grandchild is running: cancel mid-run
-		signalled <- line
-	}()
-	res, err := treeRunner.Run(ctx, helperSpec("tree-signal", fifo))
-	started.Close()
-	line := <-signalled
-	require.ErrorIs(t, err, context.Canceled)
-	grandchild := parsePid(t, res.Stdout)
-	assert.Equal(t, strconv.Itoa(grandchild)+"\n", line, "the helper signalled before the cancel")
-	assertGone(t, grandchild)
-	assert.Equal(t, ScopeTree, res.Sources["cpu_ms"].Scope)
+	// Cancelled once the setsid grandchild runs, which the helper
+	// announces.
+	run := runCancelledWhenReady(t, treeRunner, helperSpec("tree", "setsid", "stay"))
+	require.ErrorIs(t, run.err, context.Canceled)
+	daemon := parsePid(t, run.res.Stdout)
+	assert.Equal(t, run.ready, strconv.Itoa(daemon))
+	assertGone(t, daemon)
+	assert.Equal(t, ScopeTree, run.res.Sources["cpu_ms"].Scope)
 }
 
 // Kernels 5.7 to 5.13 have no cgroup.kill: the cgroup is frozen, its
@@ -227,9 +178,11 @@ func TestTreeKillWithoutCgroupKill(t *testing.T) {
 	res := runTree(t, treeRunner, helperSpec("tree", "setsid", "exit"))
 	assertGone(t, parsePid(t, res.Stdout))
 
-	res = runTreeTimingOut(t, helperSpec("tree", "setsid", "stay"), 200*time.Millisecond)
+	spec, ready := withReadyFile(t, helperSpec("tree", "setsid", "stay"))
+	spec.Timeout = time.Second
+	res = runTree(t, treeRunner, spec)
 	assert.True(t, res.TimedOut)
-	assertGone(t, parsePid(t, res.Stdout))
+	assertTreeGone(t, res, ready)
 }
 
 // In tree scope the CPU figures are the cgroup's and pass the cross-check
@@ -362,11 +315,9 @@ func TestTreeLeavesNothingBehind(t *testing.T) {
 		runOnce()
 	}
 	assert.Equal(t, fds, openDescriptors(t), "descriptors leaked")
-	for wait := 0; runtime.NumGoroutine() > goroutines && wait < 200; wait++ {
-		time.Sleep(10 * time.Millisecond)
-	}
-	// Fewer is fine: a goroutine of an earlier test may end meanwhile.
-	assert.LessOrEqual(t, runtime.NumGoroutine(), goroutines, "goroutines leaked")
+	// Polled by hand (assert.Eventually runs goroutines of its own). Fewer
+	// is fine: a goroutine of an earlier test may end meanwhile.
+	assert.LessOrEqual(t, awaitGoroutinesAtMost(goroutines), goroutines, "goroutines leaked")
 	var status syscall.WaitStatus
 	_, err := syscall.Wait4(-1, &status, syscall.WNOHANG, nil)
 	assert.ErrorIs(t, err, syscall.ECHILD, "an unreaped child is left")

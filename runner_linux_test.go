@@ -7,9 +7,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -20,33 +22,53 @@ func init() { helpers["ballast-run"] = helperBallastRun }
 var ballast []byte
 
 // helperBallastRun holds args[0] MiB of touched memory, then runs the
-// "alloc" helper for args[1] MiB through StdProcessRunner and prints the
-// RunResult as JSON. It runs in a child so the ballast does not raise the
-// test process's own peak for the other tests.
+// "alloc" helper for each of args[2:] MiB in turn through StdProcessRunner,
+// through the spawner when args[1] is "spawner" and directly when it is
+// "direct", and prints the RunResults as a JSON array. It runs in a child so
+// the ballast does not raise the test process's own peak for the other
+// tests; one ballast serves all the children, since touching it is the
+// slow part.
 func helperBallastRun(args []string) int {
-	ballastMiB, _ := strconv.Atoi(args[0])
-	ballast = make([]byte, ballastMiB<<20)
-	for i := 0; i < len(ballast); i += 4096 {
-		ballast[i] = 1
+	if len(args) < 3 {
+		return helperUsage("ballast-run BALLAST-MIB direct|spawner CHILD-MIB...")
 	}
-	runner := StdProcessRunner{Spawner: len(args) > 2 && args[2] == "spawner"}
-	res, err := runner.Run(context.Background(), helperSpec("alloc", args[1]))
+	ballastMiB, err := strconv.Atoi(args[0])
 	if err != nil {
 		return helperUsage("ballast-run: %v", err)
 	}
-	out, _ := json.Marshal(res)
+	ballast = touchedMemory(ballastMiB)
+	runner := StdProcessRunner{Spawner: args[1] == "spawner"}
+	results := make([]RunResult, 0, len(args)-2)
+	for _, childMiB := range args[2:] {
+		res, err := runner.Run(context.Background(), helperSpec("alloc", childMiB))
+		if err != nil {
+			return helperUsage("ballast-run: %v", err)
+		}
+		results = append(results, res)
+	}
+	out, _ := json.Marshal(results)
 	os.Stdout.Write(out)
 	return 0
 }
 
-func ballastRun(t *testing.T, ballastMiB, childMiB int, mode ...string) RunResult {
+// ballastRun runs children of childMiB each, in turn, from a caller
+// holding ballastMiB (helperBallastRun) and returns their results.
+func ballastRun(t *testing.T, ballastMiB int, mode string, childMiB ...int) []RunResult {
 	t.Helper()
-	spec := helperSpec("ballast-run", append([]string{strconv.Itoa(ballastMiB), strconv.Itoa(childMiB)}, mode...)...)
+	args := []string{strconv.Itoa(ballastMiB), mode}
+	for _, mib := range childMiB {
+		args = append(args, strconv.Itoa(mib))
+	}
+	spec := helperSpec("ballast-run", args...)
 	spec.OutputCapBytes = 1 << 20
 	outer := mustRun(t, spec)
 	require.Equal(t, 0, outer.ExitCode, "stderr: %s", outer.Stderr)
-	var inner RunResult
+	var inner []RunResult
 	require.NoError(t, json.Unmarshal(outer.Stdout, &inner))
+	require.Len(t, inner, len(childMiB))
+	for i, res := range inner {
+		require.Equal(t, 0, res.ExitCode, "the %d MiB child", childMiB[i])
+	}
 	return inner
 }
 
@@ -54,7 +76,8 @@ func ballastRun(t *testing.T, ballastMiB, childMiB int, mode ...string) RunResul
 // (golang/go#32054): spawned directly (the default), the figure is withheld
 // (TestRunMaxRSSThroughSpawner covers the spawner, which measures it).
 func TestRunMaxRSSNotFlooredByCaller(t *testing.T) {
-	small := ballastRun(t, 300, 10)
+	got := ballastRun(t, 300, "direct", 10, 400)
+	small, big := got[0], got[1]
 	assert.Nil(t, small.MaxRSSKB, "ru_maxrss of a child below the caller's peak is the caller's, not the child's")
 	// The result says why, with the floor: the 300 MiB caller's own peak.
 	note := small.Notes["max_rss_kb"]
@@ -65,13 +88,60 @@ func TestRunMaxRSSNotFlooredByCaller(t *testing.T) {
 	require.NoError(t, err, note)
 	assert.GreaterOrEqual(t, floorKiB, uint64(300<<10), "the floor is the caller's peak")
 
-	big := ballastRun(t, 300, 400)
 	require.NotNil(t, big.MaxRSSKB, "a child above the caller's peak is measured")
 	assert.Nil(t, big.Notes, "nothing to explain")
-	// No upper bound: the race detector's shadow memory roughly doubles
-	// the child's real peak, and a figure above the caller's peak cannot
-	// include the caller's.
+	// No upper bound: a figure above the caller's peak cannot include the
+	// caller's.
 	assert.GreaterOrEqual(t, *big.MaxRSSKB, uint64(400<<10))
+}
+
+// childsOwnRSSRunner is a runner whose max_rss_kb is the child's own even
+// for a child smaller than this test process: on Linux the spawner's, whose
+// floor is its own small peak (the direct spawn withholds such a figure).
+func childsOwnRSSRunner(t *testing.T) StdProcessRunner {
+	t.Helper()
+	runner := StdProcessRunner{Spawner: true}
+	require.True(t, (&runPlan{spawner: true}).usesSpawner(), "the spawner is refused here (%s, pidfd)", NoSpawnerEnvKey)
+	require.NotNil(t, liveSpawner(), "the spawner runs")
+	return runner
+}
+
+// assertNoProcessWithEnv checks, through /proc, that no live process has
+// entry (KEY=VALUE) in its environment. A zombie's environment reads
+// empty, so a killed process waiting for its reaper does not count.
+func assertNoProcessWithEnv(t *testing.T, entry string) {
+	t.Helper()
+	var left []int
+	assert.Eventually(t, func() bool {
+		left = processesWithEnv(t, entry)
+		return len(left) == 0
+	}, goneDeadline, 10*time.Millisecond, "processes with %s survived", entry)
+	if len(left) > 0 {
+		t.Logf("survivors: %v", left)
+	}
+}
+
+// processesWithEnv lists the processes whose environment holds entry;
+// those it may not read are not ours and are left out.
+func processesWithEnv(t *testing.T, entry string) []int {
+	t.Helper()
+	dirs, err := os.ReadDir("/proc")
+	require.NoError(t, err)
+	var pids []int
+	for _, d := range dirs {
+		pid, err := strconv.Atoi(d.Name())
+		if err != nil {
+			continue
+		}
+		env, err := os.ReadFile("/proc/" + d.Name() + "/environ")
+		if err != nil {
+			continue
+		}
+		if slices.Contains(strings.Split(string(env), "\x00"), entry) {
+			pids = append(pids, pid)
+		}
+	}
+	return pids
 }
 
 // runnerRules are the tests every wait strategy must pass.

@@ -30,13 +30,10 @@ func init() {
 
 var allocSink []byte
 
-// helperAlloc allocates and touches args[0] MiB, then exits.
+// helperAlloc touches args[0] MiB (touchedMemory), then exits.
 func helperAlloc(args []string) int {
 	mib, _ := strconv.Atoi(args[0])
-	allocSink = make([]byte, mib<<20)
-	for i := 0; i < len(allocSink); i += 4096 {
-		allocSink[i] = 1
-	}
+	allocSink = touchedMemory(mib)
 	return 0
 }
 

@@ -41,6 +41,17 @@ func init() {
 	helpers["env-all"] = helperEnvAll
 }
 
+// touchedMemory returns mib MiB of memory, every page of it written, so
+// that it is all resident (the Unix tests map it directly, away from the
+// race detector's shadow).
+func touchedMemory(mib int) []byte {
+	b := make([]byte, mib<<20)
+	for i := 0; i < len(b); i += 4096 {
+		b[i] = 1
+	}
+	return b
+}
+
 // underWine reports whether the tests run under Wine, whose ntdll alone
 // exports wine_get_version.
 var underWine = sync.OnceValue(func() bool {
@@ -69,7 +80,8 @@ func helperSpin(args []string) int {
 }
 
 // helperTree starts a grandchild (this binary as the helper args[1] with
-// the argument args[2]), prints the grandchild's pid, then exits at once
+// the argument args[2]), prints the grandchild's pid and signals that it
+// is ready with the pid (signalReady), then exits at once
 // (args[0] "exit"), sleeps 30 s ("stay") or waits for the grandchild
 // ("wait"). The grandchild inherits stdout and stderr, so it holds the
 // pipes. With args[3], the pid of a process outside the run's job (the
@@ -100,8 +112,8 @@ func helperTree(args []string) int {
 		return helperUsage("tree: %v", err)
 	}
 	os.Stdout.WriteString(strconv.Itoa(pid) + "\n")
-	if ready := os.Getenv(treeReadyEnvKey); ready != "" {
-		_ = os.WriteFile(ready, []byte(strconv.Itoa(pid)), 0o644)
+	if err := signalReady(strconv.Itoa(pid)); err != nil {
+		return helperUsage("tree: %v", err)
 	}
 	switch args[0] {
 	case "exit":
@@ -116,10 +128,6 @@ func helperTree(args []string) int {
 		return 0
 	}
 }
-
-// treeReadyEnvKey names a file the tree helper writes once its grandchild
-// runs, for tests that must not act before.
-const treeReadyEnvKey = "PERFGATE_TEST_TREE_READY"
 
 // startEscaped starts argv with env as a child of the process parentPid
 // (PROC_THREAD_ATTRIBUTE_PARENT_PROCESS), from which it inherits its job,
@@ -425,29 +433,17 @@ func TestRunEscapedDescendantHoldingPipes(t *testing.T) {
 
 func TestRunContextCancel(t *testing.T) {
 	// Cancelled once the grandchild runs, which the helper announces.
-	ready := filepath.Join(t.TempDir(), "ready")
-	spec := treeSpec("stay", "sleep", "30s", false)
-	spec.Env = append(spec.Env, EnvVar{treeReadyEnvKey, ready})
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	go func() {
-		for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
-			if _, err := os.Stat(ready); err == nil {
-				break
-			}
-		}
-		cancel()
-	}()
-	var runner StdProcessRunner
-	start := time.Now()
-	res, err := runner.Run(ctx, spec)
+	run := runCancelledWhenReady(t, StdProcessRunner{}, treeSpec("stay", "sleep", "30s", false))
+	res, err := run.res, run.err
 	require.Error(t, err)
 	assert.ErrorIs(t, err, context.Canceled)
 	assert.ErrorIs(t, err, ErrRunCommand)
-	assert.Less(t, time.Since(start), 25*time.Second)
+	assert.Less(t, run.afterCancel, 5*time.Second, "Run returns soon after the cancel")
 	assert.Equal(t, -1, res.ExitCode)
 	assert.False(t, res.TimedOut)
-	assertGone(t, parsePid(t, res.Stdout))
+	grandchild := parsePid(t, res.Stdout)
+	assert.Equal(t, run.ready, strconv.Itoa(grandchild), "the output printed before the cancel is kept")
+	assertGone(t, grandchild)
 }
 
 func TestRunEnvAndCwd(t *testing.T) {
@@ -587,11 +583,9 @@ func TestRunLeavesNothingBehind(t *testing.T) {
 	}
 	// A leak of one handle per run would add 8 or more.
 	assert.InDelta(t, handles, openHandles(t), 4, "handles leaked")
-	for wait := 0; runtime.NumGoroutine() > goroutines && wait < 200; wait++ {
-		time.Sleep(10 * time.Millisecond)
-	}
-	// Fewer is fine: a goroutine of an earlier test may end meanwhile.
-	assert.LessOrEqual(t, runtime.NumGoroutine(), goroutines, "goroutines leaked")
+	// Polled by hand (assert.Eventually runs goroutines of its own). Fewer
+	// is fine: a goroutine of an earlier test may end meanwhile.
+	assert.LessOrEqual(t, awaitGoroutinesAtMost(goroutines), goroutines, "goroutines leaked")
 	assert.Eventually(t, func() bool { return len(liveChildren(t)) == 0 }, 2*time.Second, 10*time.Millisecond,
 		"children left running")
 }

@@ -77,6 +77,61 @@ var helpers = map[string]func(args []string) int{
 		}
 		return 0
 	},
+	// ready-sleep D creates the file named by readyEnvKey, then sleeps
+	// for the duration D.
+	"ready-sleep": func(args []string) int {
+		d, err := time.ParseDuration(args[0])
+		if err != nil {
+			return 2
+		}
+		if err := signalReady(); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 3
+		}
+		time.Sleep(d)
+		return 0
+	},
+}
+
+// readyEnvKey names the file a helper creates once it runs, for a test
+// that must act while the helper runs and not before: the test waits for
+// the file (awaitReadyFile), never for a fixed time.
+const readyEnvKey = "PERFGATE_MEASURE_TEST_READY"
+
+// signalReady creates the file named by readyEnvKey: written beside it
+// and renamed into place, so that it appears at once.
+func signalReady() error {
+	path := os.Getenv(readyEnvKey)
+	if path == "" {
+		return fmt.Errorf("%s is not set", readyEnvKey)
+	}
+	if err := os.WriteFile(path+".tmp", []byte("ready\n"), 0o644); err != nil {
+		return err
+	}
+	return os.Rename(path+".tmp", path)
+}
+
+// awaitReadyFile waits until the file at path exists, and reports
+// whether it does: false when stop is closed first (the run ended) or
+// after a deadline far longer than any helper takes to start.
+func awaitReadyFile(path string, stop <-chan struct{}) bool {
+	ticker := time.NewTicker(2 * time.Millisecond)
+	defer ticker.Stop()
+	deadline := time.NewTimer(2 * time.Minute)
+	defer deadline.Stop()
+	for {
+		if _, err := os.Stat(path); err == nil {
+			return true
+		}
+		select {
+		case <-stop:
+			_, err := os.Stat(path)
+			return err == nil
+		case <-deadline.C:
+			return false
+		case <-ticker.C:
+		}
+	}
 }
 
 // cliEnvKey in the environment makes the test binary run perfgate-measure

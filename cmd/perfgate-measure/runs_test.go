@@ -205,23 +205,37 @@ func TestWarmup(t *testing.T) {
 
 func TestInterrupt(t *testing.T) {
 	t.Parallel()
-	sleep := unixTool(t, "sleep")
+	requireRunner(t)
 
+	// Interrupted once the command of run 1 runs, which it announces.
+	ready := filepath.Join(t.TempDir(), "ready")
+	args := helperArgs(t, "ready-sleep", []string{"-repeat", "2", "-env", readyEnvKey + "=" + ready}, "30s")
 	ctx, cancel := context.WithCancelCause(t.Context())
-	timer := time.AfterFunc(100*time.Millisecond, func() { cancel(fmt.Errorf("interrupt signal received")) })
-	defer timer.Stop()
-	start := time.Now()
-	out := runMeasure(t, ctx, "-repeat", "2", "--", sleep, "5")
-	assert.Less(t, time.Since(start), 3*time.Second, "the command was killed when ctx ended")
+	defer cancel(nil)
+	var out outcome
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		out = runMeasure(t, ctx, args...)
+	}()
+	started := awaitReadyFile(ready, finished)
+	interrupted := time.Now()
+	cancel(fmt.Errorf("interrupt signal received"))
+	<-finished
+	require.True(t, started, "the command never signalled it runs: %+v", out)
+	assert.Less(t, time.Since(interrupted), 5*time.Second, "the command was killed when ctx ended")
 	assert.Equal(t, exitInterrupted, out.code)
 	assert.Empty(t, out.stdout, "the interrupted run is not reported")
 	assert.Contains(t, out.stderr, "interrupted (interrupt signal received) during run 1/2")
 
+	// Interrupted before the run: the command never starts.
+	notStarted := filepath.Join(t.TempDir(), "ready")
 	ctx, cancel2 := context.WithCancel(t.Context())
 	cancel2()
-	out = runMeasure(t, ctx, "--", sleep, "5")
+	out = runMeasure(t, ctx, helperArgs(t, "ready-sleep", []string{"-env", readyEnvKey + "=" + notStarted}, "30s")...)
 	assert.Equal(t, exitInterrupted, out.code)
 	assert.Empty(t, out.stdout)
+	assert.NoFileExists(t, notStarted, "the command never ran")
 }
 
 // -tree asks for the whole tree: every figure then says which processes it
