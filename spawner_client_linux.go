@@ -326,28 +326,34 @@ func spawnerUnavailable(why string) error {
 }
 
 // send hands a run to the spawner with the child's descriptors 0, 1 and 2;
-// it returns the caller's end of the run socket, and s stays acquired
-// until the run's release; or an error wrapping errSpawnerUnavailable.
-func (s *spawnerConn) send(msg []byte, child [3]int) (int, error) {
+// it returns the caller's ends of the run socket (the reply) and of the
+// side socket (the "started" message), and s stays acquired until the
+// run's release; or an error wrapping errSpawnerUnavailable.
+func (s *spawnerConn) send(msg []byte, child [3]int) (run, side int, err error) {
 	if !s.acquire() {
-		return -1, errSpawnerGone
+		return -1, -1, errSpawnerGone
 	}
-	run, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_SEQPACKET|unix.SOCK_CLOEXEC, 0)
+	var runPair, sidePair [2]int
+	if runPair, err = unix.Socketpair(unix.AF_UNIX, unix.SOCK_SEQPACKET|unix.SOCK_CLOEXEC, 0); err == nil {
+		if sidePair, err = unix.Socketpair(unix.AF_UNIX, unix.SOCK_SEQPACKET|unix.SOCK_CLOEXEC, 0); err != nil {
+			closeFDs(runPair[:])
+		}
+	}
 	if err != nil {
 		s.release()
-		return -1, spawnerUnavailable("socketpair: " + err.Error())
+		return -1, -1, spawnerUnavailable("socketpair: " + err.Error())
 	}
-	oob := unix.UnixRights(child[0], child[1], child[2], run[1])
+	oob := unix.UnixRights(child[0], child[1], child[2], runPair[1], sidePair[1])
 	err = ignoringEINTR(func() error { return unix.Sendmsg(s.fd, msg, oob, nil, unix.MSG_NOSIGNAL) })
-	unix.Close(run[1])
+	closeFDs([]int{runPair[1], sidePair[1]})
 	if err != nil {
-		unix.Close(run[0])
+		closeFDs([]int{runPair[0], sidePair[0]})
 		s.release()
 		if err == unix.EPIPE || err == unix.ECONNRESET || err == unix.ENOTCONN {
 			s.retire("the spawner has died")
-			return -1, errSpawnerGone
+			return -1, -1, errSpawnerGone
 		}
-		return -1, spawnerUnavailable("sendmsg: " + err.Error())
+		return -1, -1, spawnerUnavailable("sendmsg: " + err.Error())
 	}
-	return run[0], nil
+	return runPair[0], sidePair[0], nil
 }

@@ -11,8 +11,9 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// receiveRequest reads one request and its four descriptors (the child's
-// stdin, stdout, stderr and the run socket) from the control socket; an
+// receiveRequest reads one request and its five descriptors (the child's
+// stdin, stdout, stderr, the run socket and the side socket) from the
+// control socket; an
 // error other than EINTR, EAGAIN and errBadMessage means end of file.
 func receiveRequest(ctl int, buf, oob []byte) (*spawnRequest, []int, error) {
 	n, oobn, flags, _, err := unix.Recvmsg(ctl, buf, oob, unix.MSG_CMSG_CLOEXEC)
@@ -23,7 +24,7 @@ func receiveRequest(ctl int, buf, oob []byte) (*spawnRequest, []int, error) {
 		return nil, nil, io.EOF
 	}
 	fds := receivedFDs(oob[:oobn])
-	if len(fds) != 4 || flags&(unix.MSG_TRUNC|unix.MSG_CTRUNC) != 0 {
+	if len(fds) != 5 || flags&(unix.MSG_TRUNC|unix.MSG_CTRUNC) != 0 {
 		closeFDs(fds)
 		return nil, nil, errBadMessage
 	}

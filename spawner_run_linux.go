@@ -3,11 +3,13 @@
 package adapters
 
 // A run handed to the spawner, on the caller's side: one ppoll loop over
-// the two output pipes and the run socket, which brings first the
-// "started" message (the child's pid and pidfd), then the reply. The
-// caller holds the deadline and the context itself with that pidfd, so
-// that a stopped, hung or dead spawner cannot keep a run from ending on
-// time, nor leave any of it alive.
+// the two output pipes and the run socket, which brings the reply. The
+// "started" message (the child's pid and pidfd) waits on a side socket
+// that the caller reads only when it must kill the run itself, so that a
+// normal run costs no extra wake-up. With that pidfd the caller holds the
+// deadline and the context itself, so that a stopped, hung or dead
+// spawner cannot keep a run from ending on time, nor leave any of it
+// alive.
 
 import (
 	"context"
@@ -40,8 +42,10 @@ var errSpawnerDied = errors.New("the spawner process died during the run")
 
 // spawnerRun is a run handed to the spawner.
 type spawnerRun struct {
-	s         *spawnerConn
-	sock      int
+	s    *spawnerConn
+	sock int // the run socket: the reply
+	// side is the side socket, where the "started" message waits.
+	side      int
 	replyWait time.Duration
 
 	mu         sync.Mutex
@@ -114,9 +118,9 @@ func handOver(s *spawnerConn, q *spawnRequest, child [3]int) (*spawnerRun, error
 			s.retire(why)
 			return nil, spawnerUnavailable(why)
 		}
-		sock, err := s.send(msg, child)
+		sock, side, err := s.send(msg, child)
 		if err == nil {
-			return &spawnerRun{s: s, sock: sock, pid: -1, pidfd: -1}, nil
+			return &spawnerRun{s: s, sock: sock, side: side, pid: -1, pidfd: -1}, nil
 		}
 		if err != errSpawnerGone || attempt > 0 {
 			return nil, err
@@ -128,24 +132,15 @@ func handOver(s *spawnerConn, q *spawnRequest, child [3]int) (*spawnerRun, error
 	}
 }
 
-// onMessage reads one message from the run socket once it is readable:
-// "started", the reply, or end of file (the spawner died, or the caller
-// gave up on it). It is pumpOutput's onExit.
+// onMessage reads the reply from the run socket once it is readable, or
+// its end of file (the spawner died, or the caller gave up on it). It is
+// pumpOutput's onExit.
 func (r *spawnerRun) onMessage(reply *spawnReply, replied *bool) (bool, error) {
 	var buf [256]byte
-	oob := make([]byte, unix.CmsgSpace(4))
-	n, oobn, _, _, err := unix.Recvmsg(r.sock, buf[:], oob, unix.MSG_CMSG_CLOEXEC)
+	n, err := unix.Read(r.sock, buf[:])
 	if err == unix.EINTR || err == unix.EAGAIN {
 		return false, nil
 	}
-	fds := receivedFDs(oob[:max(oobn, 0)])
-	if err == nil && len(fds) == 1 {
-		if pid, err := decodeSpawnStarted(buf[:n]); err == nil {
-			r.started(pid, fds[0])
-			return false, nil
-		}
-	}
-	closeFDs(fds)
 	if err == nil && n > 0 {
 		*reply, err = decodeSpawnReply(buf[:n])
 	} else if err == nil {
@@ -164,19 +159,26 @@ func (r *spawnerRun) onMessage(reply *spawnReply, replied *bool) (bool, error) {
 	return false, errSpawnerDied
 }
 
-// started records the child the spawner started; a kill that came before
-// it reaches the child now.
-func (r *spawnerRun) started(pid, pidfd int) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.pidfd >= 0 || r.done {
-		unix.Close(pidfd) // a second "started" is a spawner's bug
+// fetchStarted reads the "started" message from the side socket, when
+// the child is not known yet and the spawner has sent it. Called with r.mu
+// held.
+func (r *spawnerRun) fetchStarted() {
+	if r.pidfd >= 0 {
 		return
 	}
-	r.pid, r.pidfd = pid, pidfd
-	if r.killed {
-		r.killChild()
+	var buf [64]byte
+	oob := make([]byte, unix.CmsgSpace(4))
+	n, oobn, _, _, err := unix.Recvmsg(r.side, buf[:], oob, unix.MSG_CMSG_CLOEXEC|unix.MSG_DONTWAIT)
+	if err != nil {
+		return // not sent (yet): the spawner has not started the child
 	}
+	fds := receivedFDs(oob[:oobn])
+	pid, err := decodeSpawnStarted(buf[:n])
+	if err != nil || len(fds) != 1 {
+		closeFDs(fds)
+		return
+	}
+	r.pid, r.pidfd = pid, fds[0]
 }
 
 // kill is the caller's own kill, at its deadline (after the spawner's) or
@@ -194,6 +196,7 @@ func (r *spawnerRun) kill(ctx context.Context) {
 		request = killRequest
 	}
 	_, _ = unix.SendmsgN(r.sock, []byte{request}, nil, nil, unix.MSG_NOSIGNAL|unix.MSG_DONTWAIT)
+	r.fetchStarted()
 	r.killChild()
 	r.giveUp = time.AfterFunc(r.replyWait, r.giveUpNow)
 }
@@ -217,6 +220,7 @@ func (r *spawnerRun) giveUpNow() {
 		return
 	}
 	r.gaveUp = true
+	r.fetchStarted()
 	r.killChild()
 	r.s.kill("the spawner did not reply within " + r.replyWait.String() + " of a kill")
 	_ = unix.Shutdown(r.sock, unix.SHUT_RDWR)
@@ -235,6 +239,7 @@ func (r *spawnerRun) hasGivenUp() bool {
 func (r *spawnerRun) killLeftovers() {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	r.fetchStarted()
 	if r.pidfd >= 0 {
 		_ = unix.PidfdSendSignal(r.pidfd, unix.SIGKILL, nil, 0)
 		killGroup(r.pid)
@@ -265,6 +270,7 @@ func (r *spawnerRun) finish() {
 		unix.Close(r.pidfd)
 	}
 	unix.Close(r.sock)
+	unix.Close(r.side)
 	r.mu.Unlock()
 	r.s.release()
 }

@@ -103,7 +103,7 @@ func (srv *spawnerServer) sayHello() error {
 // is waited for on this goroutine, its pidfd and run socket.
 func (srv *spawnerServer) serve() {
 	buf := make([]byte, maxSpawnRequest+1)
-	oob := make([]byte, unix.CmsgSpace(4*4))
+	oob := make([]byte, unix.CmsgSpace(5*4))
 	var cur *spawnedChild // the run this goroutine waits for
 	fds := [3]unix.PollFd{{Fd: int32(srv.ctl), Events: unix.POLLIN}}
 	for fds[0].Fd >= 0 || cur != nil {
@@ -233,7 +233,8 @@ type spawnedChild struct {
 // stderr, run socket) and returns it, or nil when it could not start (the
 // reply is sent then).
 func (srv *spawnerServer) spawn(q *spawnRequest, fdsIn []int) *spawnedChild {
-	sock := fdsIn[3]
+	sock, side := fdsIn[3], fdsIn[4]
+	defer unix.Close(side)
 	pidfd := -1
 	attr := &syscall.ProcAttr{
 		Dir:   q.dir,
@@ -272,9 +273,11 @@ func (srv *spawnerServer) spawn(q *spawnRequest, fdsIn []int) *spawnedChild {
 	srv.children[pid] = pidfd
 	srv.mu.Unlock()
 	// The caller holds the run's deadline too: it needs the child, which
-	// the pidfd names without a pid-reuse race. A caller that has gone
-	// makes this fail, which changes nothing.
-	_ = unix.Sendmsg(sock, encodeSpawnStarted(pid), unix.UnixRights(pidfd), nil, unix.MSG_NOSIGNAL|unix.MSG_DONTWAIT)
+	// the pidfd names without a pid-reuse race. The message waits on the
+	// side socket, which the caller reads only when it must kill, so that
+	// it costs the caller no wake-up. A caller that has gone makes this
+	// fail, which changes nothing.
+	_ = unix.Sendmsg(side, encodeSpawnStarted(pid), unix.UnixRights(pidfd), nil, unix.MSG_NOSIGNAL|unix.MSG_DONTWAIT)
 	c := &spawnedChild{pid: pid, pidfd: pidfd, sock: sock, sockOpen: true, start: start}
 	c.reply.floorKiB = floor
 	if q.timeout > 0 {
