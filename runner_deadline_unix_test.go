@@ -11,6 +11,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"golang.org/x/sys/unix"
 )
 
 func init() {
@@ -21,14 +22,14 @@ func init() {
 // for it, into its parent's group, then sleeps args[0]. A kill of the
 // run's group no longer reaches it.
 func helperLeaveGroup(args []string) int {
-	if err := syscall.Setpgid(0, mustPgid(os.Getppid())); err != nil {
+	if err := unix.Setpgid(0, mustPgid(os.Getppid())); err != nil {
 		return helperUsage("leave-group: setpgid: %v", err)
 	}
 	return helperSleep(args)
 }
 
 func mustPgid(pid int) int {
-	pgid, err := syscall.Getpgid(pid)
+	pgid, err := unix.Getpgid(pid)
 	if err != nil {
 		panic(err)
 	}

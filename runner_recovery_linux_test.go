@@ -12,6 +12,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"golang.org/x/sys/unix"
 )
 
 // One failure must not last for the life of the process, and the
@@ -77,7 +78,7 @@ func helperClosedStdinRun([]string) int {
 	}
 	syscall.Write(p[1], []byte("the caller's data"))
 	if p[0] != 0 {
-		syscall.Dup2(p[0], 0)
+		unix.Dup2(p[0], 0)
 	}
 	second, err := StdProcessRunner{}.Run(context.Background(), helperSpec("stdin"))
 	if err != nil {
