@@ -71,13 +71,15 @@ type StdProcessRunner struct {
 	// Spawner makes Run start children on Linux through the spawner: a
 	// small process, a copy of this program started on the first such
 	// run, whose own few MiB are all that a child inherits at exec (see
-	// "Peak memory" in the README), so that MaxRSSKB is the child's own
-	// peak whatever the caller's size. It costs one round trip between
-	// two processes per run (about 0.1 ms on a 2-vCPU VM, 1.25x to 1.45x
-	// the C floor instead of 1.1x), so it is off by default: a direct
-	// child inherits the caller's peak, and MaxRSSKB is then nil for
-	// children smaller than the caller. PERFGATE_ADAPTERS_NO_SPAWNER=1
-	// turns it off for every runner. Tree scope always spawns directly.
+	// docs/spawner.md), so that MaxRSSKB is the child's own peak whatever
+	// the caller's size. Its child sees the caller's current directory,
+	// credentials, umask, limits and cgroup; a run whose caller changed
+	// them since the spawner started spawns directly, and Notes says so.
+	// It costs a round trip between two processes per run (the README's
+	// Performance section has the figures), so it is off by default: a
+	// direct child inherits the caller's peak, and MaxRSSKB is then nil
+	// for children smaller than the caller. NoSpawnerEnvKey turns it off
+	// for every runner. Tree scope always spawns directly.
 	Spawner bool
 }
 
