@@ -14,7 +14,6 @@ import (
 	"strings"
 	"syscall"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"golang.org/x/sys/unix"
@@ -108,11 +107,11 @@ func helperSpawnerSubreaper([]string) int {
 	old := s.pid
 	_ = syscall.Kill(old, syscall.SIGKILL)
 	awaitHangup(s)
-	// Dead and not reaped: a zombie, which only its parent, this
-	// process, can reap.
-	for !strings.HasPrefix(procState(old), "Z") {
-		time.Sleep(time.Millisecond)
-	}
+	// Wait until it is dead but not reaped: a zombie, which only its
+	// parent, this process, can reap. WNOWAIT leaves it so; ECHILD means
+	// it is reaped already, which the assertions below accept too.
+	var info unix.Siginfo
+	_ = ignoringEINTR(func() error { return unix.Waitid(unix.P_PID, old, &info, unix.WEXITED|unix.WNOWAIT, nil) })
 	second := runSeen(helperSpec("exit", "0"))
 	return helperJSON(map[string]any{"first": first, "second": second, "zombies": zombieChildren(os.Getpid())})
 }
