@@ -194,6 +194,7 @@ func cloneRunResult(r RunResult) RunResult {
 	r.PageFaults = clonePtr(r.PageFaults)
 	r.CtxSwitches = clonePtr(r.CtxSwitches)
 	r.MaxRSSKB = clonePtr(r.MaxRSSKB)
+	r.MaxRSSAtMostKB = clonePtr(r.MaxRSSAtMostKB)
 	r.IOReadBytes = clonePtr(r.IOReadBytes)
 	r.IOWriteBytes = clonePtr(r.IOWriteBytes)
 	r.NetworkPackets = clonePtr(r.NetworkPackets)

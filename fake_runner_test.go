@@ -26,6 +26,7 @@ func fullyPopulatedRunResult() RunResult {
 		PageFaults:             uint64Ptr(2),
 		CtxSwitches:            uint64Ptr(30),
 		MaxRSSKB:               uint64Ptr(4096),
+		MaxRSSAtMostKB:         uint64Ptr(4097),
 		IOReadBytes:            uint64Ptr(8192),
 		IOWriteBytes:           uint64Ptr(16384),
 		NetworkPackets:         uint64Ptr(7),

@@ -118,7 +118,7 @@ func (e *exitRecord) result(plan *runPlan, binaryBytes int64) RunResult {
 		e.usage.apply(&r, runtime.GOOS)
 		if r.MaxRSSKB != nil && *r.MaxRSSKB <= e.inheritedPeakKiB {
 			r.setNote("max_rss_kb", withheldPeakNote(*r.MaxRSSKB, e.inheritedPeakKiB, e.viaSpawner))
-			r.MaxRSSKB = nil
+			r.MaxRSSAtMostKB, r.MaxRSSKB = r.MaxRSSKB, nil
 		}
 		processSource = SourceWait4
 	case e.job != nil:

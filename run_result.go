@@ -39,6 +39,12 @@ type RunResult struct {
 	// started the child, which a child inherits at exec (Notes then says
 	// so, with that floor; StdProcessRunner.Spawner lowers it).
 	MaxRSSKB *uint64 `json:"max_rss_kb,omitempty"`
+	// MaxRSSAtMostKB is set only when MaxRSSKB is withheld for being
+	// possibly the peak of the process that started the child: it is the
+	// kernel's ru_maxrss for the child, which is not above that process's
+	// floor, and the child's own peak is at most this (in KiB). Nil
+	// whenever MaxRSSKB is set, and where no peak was read at all.
+	MaxRSSAtMostKB *uint64 `json:"max_rss_at_most_kb,omitempty"`
 	// IOReadBytes counts bytes the kernel read from block devices for the
 	// command (not reads served from the page cache). Nil on macOS and the
 	// BSDs, which count operations, not bytes, and where CPUMs is nil.

@@ -23,7 +23,7 @@ import (
 // Sample keys first, then this package's own.
 var documentedRunResultKeys = []string{
 	"wall_ms", "exit_code", "timed_out", "cpu_ms", "page_faults",
-	"ctx_switches", "max_rss_kb", "io_read_bytes", "io_write_bytes",
+	"ctx_switches", "max_rss_kb", "max_rss_at_most_kb", "io_read_bytes", "io_write_bytes",
 	"network_packets", "energy_uj", "binary_bytes", "stdout", "stderr",
 	"wall_ns", "user_cpu_us", "system_cpu_us", "minor_page_faults",
 	"voluntary_ctx_switches", "involuntary_ctx_switches", "signal",
@@ -54,7 +54,7 @@ func TestRunResultJSONFull(t *testing.T) {
 	data, err := json.Marshal(fullyPopulatedRunResult())
 	require.NoError(t, err)
 	const want = `{"wall_ms":1234,"exit_code":-1,"timed_out":true,"cpu_ms":1000,` +
-		`"page_faults":2,"ctx_switches":30,"max_rss_kb":4096,"io_read_bytes":8192,` +
+		`"page_faults":2,"ctx_switches":30,"max_rss_kb":4096,"max_rss_at_most_kb":4097,"io_read_bytes":8192,` +
 		`"io_write_bytes":16384,"network_packets":7,"energy_uj":123456,` +
 		`"binary_bytes":654321,"user_cpu_us":600000,"system_cpu_us":400000,` +
 		`"minor_page_faults":55,"voluntary_ctx_switches":20,"involuntary_ctx_switches":10,` +
@@ -173,6 +173,7 @@ func TestRunResultJSONEachPointerFieldAlone(t *testing.T) {
 		"page_faults":              {PageFaults: &seven},
 		"ctx_switches":             {CtxSwitches: &seven},
 		"max_rss_kb":               {MaxRSSKB: &seven},
+		"max_rss_at_most_kb":       {MaxRSSAtMostKB: &seven},
 		"io_read_bytes":            {IOReadBytes: &seven},
 		"io_write_bytes":           {IOWriteBytes: &seven},
 		"network_packets":          {NetworkPackets: &seven},
