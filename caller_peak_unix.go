@@ -4,7 +4,6 @@ package adapters
 
 import (
 	"io"
-	"math"
 	"os"
 	"runtime"
 	"sync"
@@ -22,25 +21,46 @@ const goosLinux = runtime.GOOS == "linux" || runtime.GOOS == "android"
 //
 // Go starts children with vfork semantics (CLONE_VM): until its exec the
 // child runs on the caller's address space, and exec folds that address
-// space's high-water mark into the child's ru_maxrss (golang/go#32054). So
-// ru_maxrss is max(caller's peak at spawn, child's own peak). A value above
-// the caller's current peak (VmHWM, which only grows) is the child's own;
-// one at or below it may be the caller's, and is withheld rather than
-// reported as the child's. When the peak cannot be read the floor is
-// infinite: the figure is withheld.
+// space's peak into the child's ru_maxrss (golang/go#32054). So ru_maxrss
+// is max(what the caller passed on at exec, the child's own peak); one at
+// or below the floor (spawnerPeak.floorKiB) may be the caller's, and is
+// withheld rather than reported as the child's.
 func callerPeakFloorKiB(reported uint64) uint64 {
-	// getrusage(RUSAGE_SELF) bounds our peak from above and costs one
+	// getrusage(RUSAGE_SELF) bounds what exec passed on and costs one
 	// system call: a child above it needs no /proc read.
 	var self syscall.Rusage
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &self); err == nil && reported > uint64(self.Maxrss) {
 		return uint64(self.Maxrss)
 	}
-	peak, err := callerPeakRSSKiB()
-	if err != nil {
-		return math.MaxUint64
-	}
-	return peak
+	return ownPeak().floorKiB()
 }
+
+// ownPeak reads this process's peak as spawnerPeak.floorKiB needs it:
+// getrusage's ru_maxrss, VmHWM, and the error of the kernel's approximate
+// RSS reading on this machine.
+func ownPeak() spawnerPeak {
+	var p spawnerPeak
+	var self syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &self); err == nil && self.Maxrss >= 0 {
+		p.rusageKiB, p.rusageOK = uint64(self.Maxrss), true
+	}
+	if hwm, err := callerPeakRSSKiB(); err == nil {
+		p.vmHWMKiB, p.vmHWMOK = hwm, true
+	}
+	p.readErrorKiB = rssReadErrorKiB()
+	return p
+}
+
+// rssReadErrorKiB is rssReadErrorPages for the CPUs online now, in KiB.
+// CPUs are counted once: the kernel sizes its counters' batch at each
+// hotplug, and a count that cannot be read counts as 4096 CPUs.
+var rssReadErrorKiB = sync.OnceValue(func() uint64 {
+	cpus, err := procfs.OnlineCPUs(procfs.OnlineCPUsPath)
+	if err != nil {
+		cpus = 0
+	}
+	return rssReadErrorPages(cpus) * uint64(os.Getpagesize()) / 1024
+})
 
 // selfStatus is /proc/self/status, kept open once opened: pread on an open
 // descriptor costs half of an open, read and close. A failed open is not

@@ -19,6 +19,7 @@ package adapters
 import (
 	"encoding/hex"
 	"os"
+	"runtime/debug"
 	"strings"
 	"syscall"
 
@@ -90,6 +91,15 @@ func isSeqpacketSocket(fd int) bool {
 // control socket as descriptor 3, and exits: the spawner is reparented.
 func launchSpawner(token []byte) int {
 	env := append(os.Environ(), spawnerEnvKey+"=serve:"+hex.EncodeToString(token))
+	// What the launcher's address space holds at the spawner's exec stays
+	// in the spawner's own ru_maxrss, which bounds its children's floor
+	// (spawnerPeak): shrink it first, as the spawner shrinks itself.
+	debug.FreeOSMemory()
+	dropFilePages(readOnlyFileRanges())
+	if fd, err := unix.Open("/proc/self/clear_refs", unix.O_WRONLY|unix.O_CLOEXEC, 0); err == nil {
+		_, _ = unix.Write(fd, []byte("5"))
+		unix.Close(fd)
+	}
 	_, _, err := syscall.StartProcess("/proc/self/exe", []string{os.Args[0]}, &syscall.ProcAttr{
 		Env:   env,
 		Files: []uintptr{0, 1, 2, spawnerFD},

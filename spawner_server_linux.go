@@ -13,7 +13,6 @@ import (
 	"runtime"
 	"runtime/debug"
 	"sync"
-	"sync/atomic"
 	"syscall"
 	"time"
 	"unsafe"
@@ -28,19 +27,20 @@ type spawnerServer struct {
 	ctl       int // the control socket
 	null      int
 	clearRefs int // /proc/self/clear_refs, -1 when it cannot be opened
-	// spawnMu makes the reset of the peak, the spawn and the read of the
-	// floor one step: a reset for another spawn must not come between a
-	// spawn and the read of its floor.
+	// spawnMu makes the reset of the peak, the spawn and the child's entry
+	// in children one step, so that a spawn resets the peak only when no
+	// other child is alive: no reset comes between a child's spawn and the
+	// read of its floor, taken when it has exited.
 	spawnMu sync.Mutex
-	// runs counts the runs waited for by goroutines; inFlight too, for
-	// reading.
-	runs     sync.WaitGroup
-	inFlight atomic.Int32
+	// runs counts the runs waited for by goroutines.
+	runs sync.WaitGroup
 	// startKiB is the spawner's VmHWM after its first shrink, baseKiB
 	// the floor of the first run after its last shrink (the pages the
 	// spawner needs fault back in), 0 until that run; lastShrink is when.
 	startKiB, baseKiB uint64
 	lastShrink        time.Time
+	// fileRanges are the read-only file mappings the last shrink found.
+	fileRanges []fileRange
 
 	mu sync.Mutex
 	// children maps the pid of each run in flight, which is also its
@@ -138,32 +138,47 @@ func (srv *spawnerServer) serve() {
 	}
 }
 
-// shrinkIfGrown shrinks the spawner again when it is idle and grown by
-// 1 MiB since the last shrink (the heap, thread stacks of concurrent runs,
-// pages of code and data touched by other paths), off any run's clock, at
-// most every 100 ms (a shrink takes about a millisecond).
+// shrinkAfterKiB is how much the floor may grow above the first run's
+// after a shrink before the spawner shrinks again.
+const shrinkAfterKiB = 256
+
+// shrinkIfGrown keeps the floor of the next run where it started, off
+// any run's clock, while the spawner is idle: it drops the code and
+// read-only data pages the last run faulted in (a few madvise calls), and
+// when the spawner has grown by shrinkAfterKiB since the last shrink (its
+// heap, thread stacks of concurrent runs), at most every 100 ms, shrinks
+// it again (a shrink takes about a millisecond: at most 1 % of the time).
 func (srv *spawnerServer) shrinkIfGrown(floorKiB uint64) {
+	if srv.alive() != 0 {
+		return // a reset now would lower the floor of a run in flight
+	}
 	switch {
 	case srv.baseKiB == 0:
 		srv.baseKiB = floorKiB
-	case floorKiB > srv.baseKiB+1024 && srv.inFlight.Load() == 0 &&
-		time.Since(srv.lastShrink) > 100*time.Millisecond:
+	case floorKiB > srv.baseKiB+shrinkAfterKiB && time.Since(srv.lastShrink) > 100*time.Millisecond:
 		srv.shrink()
+		return
 	}
+	dropFilePages(srv.fileRanges)
 }
 
 // spawnAndWaitAside serves a request that came while a run is in flight,
 // on a goroutine of its own.
 func (srv *spawnerServer) spawnAndWaitAside(q *spawnRequest, fdsIn []int) {
 	srv.runs.Add(1)
-	srv.inFlight.Add(1)
 	go func() {
 		defer srv.runs.Done()
-		defer srv.inFlight.Add(-1)
 		if c := srv.spawn(q, fdsIn); c != nil {
 			srv.wait(c)
 		}
 	}()
+}
+
+// alive counts the children spawned and not yet finished.
+func (srv *spawnerServer) alive() int {
+	srv.mu.Lock()
+	defer srv.mu.Unlock()
+	return len(srv.children)
 }
 
 // killAll kills every run in flight: its child and its process group.
@@ -185,28 +200,45 @@ func killChildAndGroup(pid, pidfd int) {
 	killGroup(pid)
 }
 
-// trimFileMappings drops from the spawner's resident set the pages of
-// read-only file mappings (the executable's text and data that the
-// program's initialization touched, several MiB for a large binary) that
-// hold no private copy: they stay in the page cache, and the few the
-// spawner touches again fault back in.
-func trimFileMappings() {
+// fileRange is the address range of a read-only file mapping.
+type fileRange struct{ start, length uintptr }
+
+// readOnlyFileRanges lists the spawner's read-only file mappings that hold
+// no private copy (the executable's text and read-only data, which the
+// program's initialization and the spawn path touch: a few MiB for a
+// large binary). Dropping their pages (dropFilePages) loses nothing: they
+// stay in the page cache, and those the spawner touches again fault back
+// in. Only mappings that are not writable qualify: MADV_DONTNEED on a
+// writable private mapping would discard its data.
+func readOnlyFileRanges() []fileRange {
 	data, err := os.ReadFile("/proc/self/smaps")
 	if err != nil {
-		return
+		return nil
 	}
+	var ranges []fileRange
 	for _, m := range procfs.ParseSmaps(data) {
 		if m.ReadOnlyFile() && !m.Private && m.End > m.Start {
-			_, _, _ = unix.Syscall(unix.SYS_MADVISE, uintptr(m.Start), uintptr(m.End-m.Start), unix.MADV_DONTNEED)
+			ranges = append(ranges, fileRange{uintptr(m.Start), uintptr(m.End - m.Start)})
 		}
+	}
+	return ranges
+}
+
+// dropFilePages drops the resident pages of ranges from the resident set.
+// The list is the one the last shrink made: the executable's mappings do
+// not move, and nothing in the spawner writes to read-only ones.
+func dropFilePages(ranges []fileRange) {
+	for _, r := range ranges {
+		_, _, _ = unix.Syscall(unix.SYS_MADVISE, r.start, r.length, unix.MADV_DONTNEED)
 	}
 }
 
 // shrink returns the spawner's free heap to the system, drops its clean
-// file pages (trimFileMappings) and resets its peak.
+// file pages and resets its peak.
 func (srv *spawnerServer) shrink() {
 	debug.FreeOSMemory()
-	trimFileMappings()
+	srv.fileRanges = readOnlyFileRanges()
+	dropFilePages(srv.fileRanges)
 	srv.resetPeak()
 	if srv.startKiB == 0 {
 		srv.startKiB, _ = callerPeakRSSKiB()
@@ -248,12 +280,16 @@ func (srv *spawnerServer) spawn(q *spawnRequest, fdsIn []int) *spawnedChild {
 		},
 	}
 	srv.spawnMu.Lock()
-	srv.resetPeak()
+	if srv.alive() == 0 {
+		srv.resetPeak()
+	}
 	start := time.Now()
 	pid, _, err := syscall.StartProcess(q.path, q.argv, attr)
-	// exec has happened (vfork): the peak the child inherited is at most
-	// what VmHWM says now, and no reset can come before this read.
-	floor, floorErr := callerPeakRSSKiB()
+	if err == nil {
+		srv.mu.Lock()
+		srv.children[pid] = pidfd
+		srv.mu.Unlock()
+	}
 	srv.spawnMu.Unlock()
 	closeFDs(fdsIn[:3])
 	if err != nil {
@@ -266,12 +302,6 @@ func (srv *spawnerServer) spawn(q *spawnRequest, fdsIn []int) *spawnedChild {
 		unix.Close(sock)
 		return nil
 	}
-	if floorErr != nil {
-		floor = ^uint64(0) // no floor known: the figure is withheld
-	}
-	srv.mu.Lock()
-	srv.children[pid] = pidfd
-	srv.mu.Unlock()
 	// The caller holds the run's deadline too: it needs the child, which
 	// the pidfd names without a pid-reuse race. The message waits on the
 	// side socket, which the caller reads only when it must kill, so that
@@ -279,7 +309,6 @@ func (srv *spawnerServer) spawn(q *spawnRequest, fdsIn []int) *spawnedChild {
 	// fail, which changes nothing.
 	_ = unix.Sendmsg(side, encodeSpawnStarted(pid), unix.UnixRights(pidfd), nil, unix.MSG_NOSIGNAL|unix.MSG_DONTWAIT)
 	c := &spawnedChild{pid: pid, pidfd: pidfd, sock: sock, sockOpen: true, start: start}
-	c.reply.floorKiB = floor
 	if q.timeout > 0 {
 		c.deadline = start.Add(q.timeout)
 	}
@@ -358,6 +387,11 @@ func (srv *spawnerServer) wait(c *spawnedChild) {
 // The child leaves the map before it is reaped: killAll, on another
 // goroutine, must not signal a group id that the reap makes reusable.
 func (srv *spawnerServer) finish(c *spawnedChild) {
+	// The child has exited, so exec has long folded the spawner's peak
+	// into it (since Linux 7.2 that happens after the spawn returns, in
+	// setup_new_exec), and while it is in children no reset has lowered
+	// that peak: the floor read now bounds what the child inherited.
+	c.reply.floorKiB = ownPeak().floorKiB()
 	killGroup(c.pid) // leftovers
 	srv.mu.Lock()
 	delete(srv.children, c.pid)
