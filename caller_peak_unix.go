@@ -64,41 +64,34 @@ var rssReadErrorKiB = sync.OnceValue(func() uint64 {
 
 // selfStatus is /proc/self/status, kept open once opened: pread on an open
 // descriptor costs half of an open, read and close. A failed open is not
-// remembered: the next call tries again.
+// remembered: the next call tries again. buf is reused, so that reading
+// the floor after every run allocates nothing (in the spawner, garbage
+// grows the heap and so the floor of later runs).
 var selfStatus struct {
-	mu sync.Mutex
-	f  *os.File
+	mu  sync.Mutex
+	f   *os.File
+	buf []byte
 }
 
 // callerPeakRSSKiB reads this process's VmHWM.
 func callerPeakRSSKiB() (uint64, error) {
-	f, err := openSelfStatus()
-	if err != nil {
-		return 0, err
+	selfStatus.mu.Lock()
+	defer selfStatus.mu.Unlock()
+	if selfStatus.f == nil {
+		f, err := openAboveStdio(procfs.DefaultRoot+"/self/status", syscall.O_RDONLY)
+		if err != nil {
+			return 0, err
+		}
+		selfStatus.f, selfStatus.buf = f, make([]byte, 4096)
 	}
-	buf := make([]byte, 4096)
 	for {
-		n, err := f.ReadAt(buf, 0)
+		n, err := selfStatus.f.ReadAt(selfStatus.buf, 0)
 		if err != nil && err != io.EOF {
 			return 0, err
 		}
-		if n < len(buf) {
-			return procfs.ParseVmHWM(buf[:n])
+		if n < len(selfStatus.buf) {
+			return procfs.ParseVmHWM(selfStatus.buf[:n])
 		}
-		buf = make([]byte, 2*len(buf))
+		selfStatus.buf = make([]byte, 2*len(selfStatus.buf))
 	}
-}
-
-func openSelfStatus() (*os.File, error) {
-	selfStatus.mu.Lock()
-	defer selfStatus.mu.Unlock()
-	if selfStatus.f != nil {
-		return selfStatus.f, nil
-	}
-	f, err := openAboveStdio(procfs.DefaultRoot+"/self/status", syscall.O_RDONLY)
-	if err != nil {
-		return nil, err
-	}
-	selfStatus.f = f
-	return f, nil
 }

@@ -39,8 +39,6 @@ type spawnerServer struct {
 	// spawner needs fault back in), 0 until that run; lastShrink is when.
 	startKiB, baseKiB uint64
 	lastShrink        time.Time
-	// fileRanges are the read-only file mappings the last shrink found.
-	fileRanges []fileRange
 
 	mu sync.Mutex
 	// children maps the pid of each run in flight, which is also its
@@ -140,14 +138,15 @@ func (srv *spawnerServer) serve() {
 
 // shrinkAfterKiB is how much the floor may grow above the first run's
 // after a shrink before the spawner shrinks again.
-const shrinkAfterKiB = 256
+const shrinkAfterKiB = 512
 
-// shrinkIfGrown keeps the floor of the next run where it started, off
-// any run's clock, while the spawner is idle: it drops the code and
-// read-only data pages the last run faulted in (a few madvise calls), and
-// when the spawner has grown by shrinkAfterKiB since the last shrink (its
-// heap, thread stacks of concurrent runs), at most every 100 ms, shrinks
-// it again (a shrink takes about a millisecond: at most 1 % of the time).
+// shrinkIfGrown shrinks the spawner again, off any run's clock, when no
+// run is in flight and the floor has grown by shrinkAfterKiB since the
+// first run after the last shrink (its heap, thread stacks of concurrent
+// runs, code pages of other paths), at most every 100 ms: a shrink takes
+// about a millisecond, at most 1 % of the time. Dropping the code pages
+// after every run would keep the floor lower still, but the spawn path
+// then faults them back in on every run: about 1.5 times the per-run cost.
 func (srv *spawnerServer) shrinkIfGrown(floorKiB uint64) {
 	if srv.alive() != 0 {
 		return // a reset now would lower the floor of a run in flight
@@ -157,9 +156,7 @@ func (srv *spawnerServer) shrinkIfGrown(floorKiB uint64) {
 		srv.baseKiB = floorKiB
 	case floorKiB > srv.baseKiB+shrinkAfterKiB && time.Since(srv.lastShrink) > 100*time.Millisecond:
 		srv.shrink()
-		return
 	}
-	dropFilePages(srv.fileRanges)
 }
 
 // spawnAndWaitAside serves a request that came while a run is in flight,
@@ -225,8 +222,6 @@ func readOnlyFileRanges() []fileRange {
 }
 
 // dropFilePages drops the resident pages of ranges from the resident set.
-// The list is the one the last shrink made: the executable's mappings do
-// not move, and nothing in the spawner writes to read-only ones.
 func dropFilePages(ranges []fileRange) {
 	for _, r := range ranges {
 		_, _, _ = unix.Syscall(unix.SYS_MADVISE, r.start, r.length, unix.MADV_DONTNEED)
@@ -237,8 +232,7 @@ func dropFilePages(ranges []fileRange) {
 // file pages and resets its peak.
 func (srv *spawnerServer) shrink() {
 	debug.FreeOSMemory()
-	srv.fileRanges = readOnlyFileRanges()
-	dropFilePages(srv.fileRanges)
+	dropFilePages(readOnlyFileRanges())
 	srv.resetPeak()
 	if srv.startKiB == 0 {
 		srv.startKiB, _ = callerPeakRSSKiB()
