@@ -65,8 +65,10 @@
 //
 // Go starts children with vfork semantics, and exec folds the spawning
 // process's peak into the child's ru_maxrss (golang/go#32054). So MaxRSSKB
-// is nil when ru_maxrss is not above the caller's own peak: the caller's
-// figure is never reported as the child's. With [StdProcessRunner.Spawner]
+// is nil when ru_maxrss is not above the most the caller can have passed
+// on (its own ru_maxrss, or its VmHWM plus the error of the kernel's
+// per-CPU RSS counters): the caller's figure is never reported as the
+// child's. [RunResult.MaxRSSAtMostKB] then bounds the child's peak. With [StdProcessRunner.Spawner]
 // set, children are started by a spawner instead: a small copy of the
 // program, started on the first such run (a package init function serves
 // it), whose few MiB are the only floor, so children smaller than the
