@@ -99,6 +99,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"os"
 	"os/signal"
@@ -114,6 +115,19 @@ const (
 )
 
 const progName = "perfgate-measure"
+
+// debugPeakEnvKey, when set, makes run write this process's own peak
+// resident set size (VmHWM, Linux only) to stderr as its last line:
+// "perfgate-measure: debug: VmHWM N KiB". It is for measuring the
+// command's own memory (docs/cli.md) and its tests, not in -help.
+const debugPeakEnvKey = "PERFGATE_MEASURE_DEBUG_VMHWM"
+
+// reportOwnPeak writes the debugPeakEnvKey line.
+func reportOwnPeak(stderr io.Writer) {
+	if kib, ok := ownPeakKiB(); ok {
+		fmt.Fprintf(stderr, "%s: debug: VmHWM %d KiB\n", progName, kib)
+	}
+}
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -133,6 +147,9 @@ func main() {
 // summary, compares the commands, writes the files asked for, and returns
 // the exit status.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if _, ok := os.LookupEnv(debugPeakEnvKey); ok {
+		defer reportOwnPeak(stderr)
+	}
 	o, code, ok := parseArgs(args, stderr)
 	if !ok {
 		return code
