@@ -31,7 +31,8 @@
 // covers the tree or fell back to the process).
 //
 // Reporting: -name (a label; with -shell, one per command in order), -json,
-// -verbose, -show-output, -host and -hostname-hash.
+// -verbose, -show-output, -host and -hostname-hash. -spawner (default
+// true, Linux only) spawns through the library's spawner.
 //
 // Files, written once every run has succeeded: -export-json (every run and
 // each command's summary), -export-markdown (a table of the summaries, as
@@ -55,9 +56,15 @@
 // ± the propagated uncertainty, as hyperfine computes it.
 //
 // A figure the platform cannot give is shown as "n/a", never as 0. On Linux
-// a child started directly inherits this process's peak memory at exec, so
-// a child peak not above it is withheld; it is then shown as "n/a (below
-// this process's own peak of N KiB)".
+// a child inherits the peak memory of the process that spawned it at exec,
+// so a child peak not above it is withheld. By default (-spawner) the
+// commands are spawned by a small copy of this program, the library's
+// spawner, whose floor is a few MiB; -spawner=false spawns directly. A
+// withheld peak shows as its bound, "≤ 2.9 MiB", and the summary says once
+// what floor it is below.
+//
+// Per run only the figures are kept: exports and receipts hold the output
+// sizes, and the output itself only with -export-output.
 //
 // While runs go on, a progress line on standard error shows the run and the
 // current estimate of the mean, redrawn in place and cleared at the end;
