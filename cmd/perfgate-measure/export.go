@@ -117,11 +117,8 @@ func (s *session) exportJSON() ([]byte, error) {
 				SystemCPUMs: newStatsJSON(statsOf(m.runs, systemMs)),
 				MaxRSSKB:    newStatsJSON(statsOf(m.runs, maxRSSKiB)),
 			},
-			Runs:       m.runs,
-			WarmupRuns: m.warmups,
-		}
-		if r.WarmupRuns == nil {
-			r.WarmupRuns = []adapters.RunResult{}
+			Runs:       resultsOf(m.runs),
+			WarmupRuns: resultsOf(m.warmups),
 		}
 		if ok {
 			r.RelativeSpeed = &rel[i]
@@ -211,8 +208,8 @@ func (s *session) exportCSV() ([]byte, error) {
 	for i := range s.results {
 		m := &s.results[i]
 		for j := range m.runs {
-			r := &m.runs[j]
-			wall, _ := wallMs(r)
+			r := m.runs[j].result()
+			wall, _ := wallMs(&m.runs[j])
 			w.Write([]string{strconv.Itoa(m.bench.number), m.bench.label, strconv.Itoa(j + 1),
 				strconv.FormatFloat(wall, 'f', -1, 64), csvMicros(r.UserCPUUs), csvMicros(r.SystemCPUUs),
 				csvCount(r.MaxRSSKB), csvCount(r.MinorPageFaults), csvCount(r.PageFaults),

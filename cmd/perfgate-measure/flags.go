@@ -27,6 +27,8 @@ type options struct {
 	showOutput   bool
 	tree         bool
 	cgroupParent string
+	spawner      bool
+	exportOutput bool
 	shell        bool
 	input        string
 	output       adapters.OutputMode
@@ -168,6 +170,17 @@ func newFlagSet(o *options) *flag.FlagSet {
 		"measure the whole process tree (Linux cgroup v2, see the adapters README):\n"+
 			"orphans and daemons count, and are killed at the end; each figure says\n"+
 			"whether it covers the tree or fell back to the process")
+	fs.BoolVar(&o.spawner, "spawner", true,
+		"on Linux, start the commands through the spawner: a small copy of this\n"+
+			"program whose own few MiB are all a child inherits at exec, so that a\n"+
+			"command smaller than this process gets its own peak memory (see the\n"+
+			"adapters docs/spawner.md); -spawner=false starts them directly, a little\n"+
+			"cheaper per run, and withholds the peak of commands not above this\n"+
+			"process's own. No effect with -tree (always direct) or on other systems")
+	fs.BoolVar(&o.exportOutput, "export-output", false,
+		"also write each run's captured stdout and stderr (the first -output-cap\n"+
+			"bytes) in -export-json and -receipt; without it they hold the output\n"+
+			"sizes only, and no run's output is kept in memory once it is reported")
 	fs.StringVar(&o.cgroupParent, "cgroup-parent", "",
 		"with -tree, the cgroup v2 `directory` under which each run's cgroup is made\n"+
 			"(default: this process's own cgroup)")
@@ -248,6 +261,10 @@ func (o *options) check() string {
 		return fmt.Sprintf("-warmup must not be negative, not %d", o.warmup)
 	case o.showOutput && o.output != "" && o.output != adapters.OutputCapture:
 		return "-show-output needs -output capture, not " + string(o.output)
+	case o.exportOutput && o.exportJSON == "" && o.receipt == "":
+		return "-export-output needs -export-json or -receipt"
+	case o.exportOutput && o.output != "" && o.output != adapters.OutputCapture:
+		return "-export-output needs -output capture, not " + string(o.output)
 	}
 	if o.shell {
 		for i, c := range o.commands {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"strconv"
 	"strings"
 
@@ -241,6 +242,18 @@ func microsAsMs(p *uint64) string {
 		return notAvailable
 	}
 	return msString(float64(*p) / 1000)
+}
+
+// sizeString shows KiB in KiB, MiB or GiB by size, rounded up to one
+// decimal: it shows upper bounds, which rounding down would understate.
+func sizeString(kib uint64) string {
+	switch {
+	case kib < 1<<10:
+		return strconv.FormatUint(kib, 10) + " KiB"
+	case kib < 1<<20:
+		return strconv.FormatFloat(math.Ceil(float64(kib)*10/(1<<10))/10, 'f', 1, 64) + " MiB"
+	}
+	return strconv.FormatFloat(math.Ceil(float64(kib)*10/(1<<20))/10, 'f', 1, 64) + " GiB"
 }
 
 func msString(ms float64) string { return strconv.FormatFloat(ms, 'f', 3, 64) + " ms" }

@@ -31,7 +31,8 @@
 // covers the tree or fell back to the process).
 //
 // Reporting: -name (a label; with -shell, one per command in order), -json,
-// -verbose, -show-output, -host and -hostname-hash.
+// -verbose, -show-output, -host and -hostname-hash. -spawner (default
+// true, Linux only) spawns through the library's spawner.
 //
 // Files, written once every run has succeeded: -export-json (every run and
 // each command's summary), -export-markdown (a table of the summaries, as
@@ -55,9 +56,15 @@
 // ± the propagated uncertainty, as hyperfine computes it.
 //
 // A figure the platform cannot give is shown as "n/a", never as 0. On Linux
-// a child started directly inherits this process's peak memory at exec, so
-// a child peak not above it is withheld; it is then shown as "n/a (below
-// this process's own peak of N KiB)".
+// a child inherits the peak memory of the process that spawned it at exec,
+// so a child peak not above it is withheld. By default (-spawner) the
+// commands are spawned by a small copy of this program, the library's
+// spawner, whose floor is a few MiB; -spawner=false spawns directly. A
+// withheld peak shows as its bound, "≤ 2.9 MiB", and the summary says once
+// what floor it is below.
+//
+// Per run only the figures are kept: exports and receipts hold the output
+// sizes, and the output itself only with -export-output.
 //
 // While runs go on, a progress line on standard error shows the run and the
 // current estimate of the mean, redrawn in place and cleared at the end;
@@ -99,6 +106,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"os"
 	"os/signal"
@@ -114,6 +122,19 @@ const (
 )
 
 const progName = "perfgate-measure"
+
+// debugPeakEnvKey, when set, makes run write this process's own peak
+// resident set size (VmHWM, Linux only) to stderr as its last line:
+// "perfgate-measure: debug: VmHWM N KiB". It is for measuring the
+// command's own memory (docs/cli.md) and its tests, not in -help.
+const debugPeakEnvKey = "PERFGATE_MEASURE_DEBUG_VMHWM"
+
+// reportOwnPeak writes the debugPeakEnvKey line.
+func reportOwnPeak(stderr io.Writer) {
+	if kib, ok := ownPeakKiB(); ok {
+		fmt.Fprintf(stderr, "%s: debug: VmHWM %d KiB\n", progName, kib)
+	}
+}
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -133,6 +154,9 @@ func main() {
 // summary, compares the commands, writes the files asked for, and returns
 // the exit status.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if _, ok := os.LookupEnv(debugPeakEnvKey); ok {
+		defer reportOwnPeak(stderr)
+	}
 	o, code, ok := parseArgs(args, stderr)
 	if !ok {
 		return code

@@ -345,6 +345,8 @@ func TestUsageErrors(t *testing.T) {
 		{"more names than commands", []string{"-shell", "-name", "a", "-name", "b", "true"}, "2 -name flags for 1 commands"},
 		{"empty shell command", []string{"-shell", "true", " "}, "command 2 is empty"},
 		{"show-output without capture", []string{"-show-output", "-output", "discard", "--", "true"}, "-show-output needs -output capture, not discard"},
+		{"export-output without a file", []string{"-export-output", "--", "true"}, "-export-output needs -export-json or -receipt"},
+		{"export-output without capture", []string{"-export-output", "-receipt", "r", "-output", "inherit", "--", "true"}, "-export-output needs -output capture, not inherit"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			out := measure(t, tc.args...)
@@ -391,6 +393,8 @@ func TestHelp(t *testing.T) {
 		`"name"`, `"run"`, `{"host": adapters.HostInfo JSON}`,
 		"mean ± σ, median, min … max", "progress line",
 		"Measuring stops at the first run that fails",
+		"-spawner", "-spawner=false", "No effect with -tree (always direct) or on other systems",
+		"-export-output",
 		"Exit status:",
 	} {
 		assert.Contains(t, out.stderr, want)

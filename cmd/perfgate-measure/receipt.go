@@ -52,13 +52,14 @@ type receiptBench struct {
 // sample is perfgate's Sample: a RunResult and whether it was a warm-up.
 type sample struct {
 	warmup bool
-	result *adapters.RunResult
+	record *runRecord
 }
 
 func (s sample) MarshalJSON() ([]byte, error) {
+	r := s.record.result()
 	return joinObjects(struct {
 		Warmup bool `json:"warmup"`
-	}{s.warmup}, s.result)
+	}{s.warmup}, &r)
 }
 
 // u64Summary is perfgate's U64Summary.
@@ -119,27 +120,31 @@ func (s *session) receiptJSON(m *measurement) ([]byte, error) {
 
 // computeReceiptStats summarises the measured runs as perfgate's
 // compute_stats does.
-func computeReceiptStats(runs []adapters.RunResult) receiptStats {
-	of := func(get func(*adapters.RunResult) *uint64) *u64Summary {
+func computeReceiptStats(runs []runRecord) receiptStats {
+	of := func(i figureIndex) *u64Summary {
 		var values []uint64
-		for i := range runs {
-			if p := get(&runs[i]); p != nil {
-				values = append(values, *p)
+		for j := range runs {
+			if v, ok := runs[j].get(i); ok {
+				values = append(values, v)
 			}
 		}
 		return summarizeU64(values)
 	}
+	walls := make([]uint64, len(runs))
+	for j := range runs {
+		walls[j] = runs[j].wallMs
+	}
 	return receiptStats{
-		WallMs:         *of(func(r *adapters.RunResult) *uint64 { return &r.WallMs }),
-		CPUMs:          of(func(r *adapters.RunResult) *uint64 { return r.CPUMs }),
-		PageFaults:     of(func(r *adapters.RunResult) *uint64 { return r.PageFaults }),
-		CtxSwitches:    of(func(r *adapters.RunResult) *uint64 { return r.CtxSwitches }),
-		MaxRSSKB:       of(func(r *adapters.RunResult) *uint64 { return r.MaxRSSKB }),
-		IOReadBytes:    of(func(r *adapters.RunResult) *uint64 { return r.IOReadBytes }),
-		IOWriteBytes:   of(func(r *adapters.RunResult) *uint64 { return r.IOWriteBytes }),
-		NetworkPackets: of(func(r *adapters.RunResult) *uint64 { return r.NetworkPackets }),
-		EnergyUJ:       of(func(r *adapters.RunResult) *uint64 { return r.EnergyUJ }),
-		BinaryBytes:    of(func(r *adapters.RunResult) *uint64 { return r.BinaryBytes }),
+		WallMs:         *summarizeU64(walls),
+		CPUMs:          of(figCPUMs),
+		PageFaults:     of(figPageFaults),
+		CtxSwitches:    of(figCtxSwitches),
+		MaxRSSKB:       of(figMaxRSSKB),
+		IOReadBytes:    of(figIOReadBytes),
+		IOWriteBytes:   of(figIOWriteBytes),
+		NetworkPackets: of(figNetworkPackets),
+		EnergyUJ:       of(figEnergyUJ),
+		BinaryBytes:    of(figBinaryBytes),
 	}
 }
 

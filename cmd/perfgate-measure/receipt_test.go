@@ -147,7 +147,7 @@ func TestReceipt(t *testing.T) {
 		}
 	}
 	// The stats are perfgate's, over the measured samples only.
-	want, err := json.Marshal(computeReceiptStats(measured))
+	want, err := json.Marshal(computeReceiptStats(recordsOf(measured)))
 	require.NoError(t, err)
 	got, err := json.Marshal(r.Stats)
 	require.NoError(t, err)

@@ -18,11 +18,17 @@ type benchmark struct {
 	spec   adapters.CommandSpec
 }
 
-// measurement is what measuring one benchmark gave: every run in order.
+// measurement is what measuring one benchmark gave: every run in order,
+// as records (record.go); the warm-up runs only when a file writes them.
 type measurement struct {
 	bench          *benchmark
-	warmups, runs  []adapters.RunResult
+	warmups, runs  []runRecord
 	started, ended time.Time
+	// rssNote is the latest Notes["max_rss_kb"] of a run that had neither
+	// a peak memory nor a bound of it, for the summary's n/a.
+	rssNote string
+	// wall accumulates the wall times for the progress line's estimate.
+	wall runningStats
 }
 
 // session is one invocation of the command: what to run, where to write.
@@ -37,16 +43,21 @@ type session struct {
 	host           *adapters.HostInfo
 	blocks         int // text blocks written to stdout, to separate them
 	results        []measurement
+	keep           keepPolicy // what each run's record keeps beyond its figures
+	gc             gcPacer
 }
 
 // newSession prepares everything the runs need; on failure it has
 // reported why and returns nil and the exit status.
 func newSession(o options, stdout, stderr io.Writer) (*session, int) {
 	s := &session{o: o, stdout: stdout, stderr: stderr}
-	s.runner = adapters.StdProcessRunner{CgroupParent: o.cgroupParent}
+	s.runner = adapters.StdProcessRunner{CgroupParent: o.cgroupParent, Spawner: o.spawner}
 	if o.tree {
-		s.runner.Scope = adapters.ScopeTree
+		// The library spawns directly in tree scope whatever Spawner says;
+		// leaving it off keeps the records from claiming otherwise.
+		s.runner.Scope, s.runner.Spawner = adapters.ScopeTree, false
 	}
+	s.keep = keepPolicy{details: o.exportJSON != "" || o.receipt != "", output: o.exportOutput}
 	if o.input != "" {
 		f, seekable, code := openInput(o.input, len(o.commands)*(o.warmup+o.repeat), stderr)
 		if f == nil {

@@ -3,8 +3,6 @@ package main
 import (
 	"math"
 	"slices"
-
-	"github.com/perfgate/adapters"
 )
 
 // stats describes a sample of one figure, as hyperfine does: the mean and
@@ -55,35 +53,28 @@ func median(sorted []float64) float64 {
 }
 
 // figure reads one figure of a run, in the unit it is shown in.
-type figure func(r *adapters.RunResult) (float64, bool)
+type figure func(r *runRecord) (float64, bool)
 
-func wallMs(r *adapters.RunResult) (float64, bool) { return float64(r.Wall.Nanoseconds()) / 1e6, true }
+func wallMs(r *runRecord) (float64, bool) { return float64(r.wall.Nanoseconds()) / 1e6, true }
 
-func userMs(r *adapters.RunResult) (float64, bool) { return microsMs(r.UserCPUUs) }
+func userMs(r *runRecord) (float64, bool) { return microsMs(r.get(figUserCPUUs)) }
 
-func systemMs(r *adapters.RunResult) (float64, bool) { return microsMs(r.SystemCPUUs) }
+func systemMs(r *runRecord) (float64, bool) { return microsMs(r.get(figSystemCPUUs)) }
 
-func maxRSSKiB(r *adapters.RunResult) (float64, bool) {
-	if r.MaxRSSKB == nil {
-		return 0, false
-	}
-	return float64(*r.MaxRSSKB), true
+func maxRSSKiB(r *runRecord) (float64, bool) {
+	v, ok := r.get(figMaxRSSKB)
+	return float64(v), ok
 }
 
-func microsMs(p *uint64) (float64, bool) {
-	if p == nil {
-		return 0, false
-	}
-	return float64(*p) / 1000, true
-}
+func microsMs(us uint64, ok bool) (float64, bool) { return float64(us) / 1000, ok }
 
 // statsOf summarises get over the runs that have the figure.
-func statsOf(runs []adapters.RunResult, get figure) stats {
+func statsOf(runs []runRecord, get figure) stats {
 	return newStats(valuesOf(runs, get), len(runs))
 }
 
 // valuesOf returns get of each run that has the figure, in run order.
-func valuesOf(runs []adapters.RunResult, get figure) []float64 {
+func valuesOf(runs []runRecord, get figure) []float64 {
 	values := make([]float64, 0, len(runs))
 	for i := range runs {
 		if v, ok := get(&runs[i]); ok {
@@ -162,4 +153,28 @@ func relativeSpeed(s, ref stats) (ratio, stddev float64, hasStdDev, ok bool) {
 	}
 	stddev = ratio * math.Sqrt(math.Pow(s.StdDev/s.Mean, 2)+math.Pow(ref.StdDev/ref.Mean, 2))
 	return ratio, stddev, true, true
+}
+
+// runningStats accumulates a mean and a sample standard deviation one
+// value at a time (Welford's method), so that the progress line's
+// estimate costs the same at every run and allocates nothing.
+type runningStats struct {
+	n        int
+	mean, m2 float64
+}
+
+func (r *runningStats) add(x float64) {
+	r.n++
+	delta := x - r.mean
+	r.mean += delta / float64(r.n)
+	r.m2 += delta * (x - r.mean)
+}
+
+// stdDev is the sample standard deviation (n - 1), and whether there are
+// the two values it needs.
+func (r *runningStats) stdDev() (float64, bool) {
+	if r.n < 2 {
+		return 0, false
+	}
+	return math.Sqrt(max(r.m2/float64(r.n-1), 0)), true
 }

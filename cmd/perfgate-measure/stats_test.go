@@ -36,11 +36,11 @@ func TestStats(t *testing.T) {
 
 func TestStatsOfSkipsRunsWithoutTheFigure(t *testing.T) {
 	t.Parallel()
-	runs := []adapters.RunResult{
+	runs := recordsOf([]adapters.RunResult{
 		{Wall: 2 * time.Millisecond, UserCPUUs: u64(1500), MaxRSSKB: u64(100)},
 		{Wall: 4 * time.Millisecond},
 		{Wall: 6 * time.Millisecond, UserCPUUs: u64(2500), MaxRSSKB: u64(300)},
-	}
+	})
 	assert.Equal(t, stats{N: 3, Total: 3, Mean: 4, StdDev: 2, Median: 4, Min: 2, Max: 6, hasStdDev: true}, statsOf(runs, wallMs))
 	user := statsOf(runs, userMs)
 	assert.Equal(t, 2, user.N)

@@ -77,7 +77,7 @@ func (s *session) writeSummary(m *measurement) {
 		{label: "wall", st: wall, fmt: unit.format, fmtF: unit.format},
 		{label: "user", st: statsOf(m.runs, userMs), na: notAvailable, fmt: unit.format, fmtF: unit.format},
 		{label: "system", st: statsOf(m.runs, systemMs), na: notAvailable, fmt: unit.format, fmtF: unit.format},
-		{label: "max rss", st: statsOf(m.runs, maxRSSKiB), na: s.rssNA(&adapters.RunResult{}), fmt: kib, fmtF: kib1},
+		{label: "max rss", st: statsOf(m.runs, maxRSSKiB), na: rssSummaryMissing(m), fmt: kib, fmtF: kib1},
 	}
 	writeStatsTable(s.stdout, rows)
 	s.warnOutliers(m, valuesOf(m.runs, wallMs), unit)

@@ -33,7 +33,10 @@ func TestRunLine(t *testing.T) {
 
 // runsWithWalls returns runs of the given wall times in milliseconds, with
 // user and system CPU times of a tenth and a twentieth of them.
-func runsWithWalls(ms ...float64) []adapters.RunResult {
+func runsWithWalls(ms ...float64) []runRecord { return recordsOf(resultsWithWalls(ms...)) }
+
+// resultsWithWalls is runsWithWalls as RunResults.
+func resultsWithWalls(ms ...float64) []adapters.RunResult {
 	runs := make([]adapters.RunResult, len(ms))
 	for i, v := range ms {
 		runs[i] = adapters.RunResult{Wall: time.Duration(v * 1e6), UserCPUUs: u64(uint64(v * 100)),
@@ -44,8 +47,9 @@ func runsWithWalls(ms ...float64) []adapters.RunResult {
 
 func TestSummaryTable(t *testing.T) {
 	t.Parallel()
-	runs := runsWithWalls(100, 102, 104)
-	runs[0].MaxRSSKB, runs[2].MaxRSSKB = u64(1000), u64(1003)
+	results := resultsWithWalls(100, 102, 104)
+	results[0].MaxRSSKB, results[2].MaxRSSKB = u64(1000), u64(1003)
+	runs := recordsOf(results)
 	s := &session{o: options{repeat: 3}, stdout: new(bytes.Buffer), stderr: new(bytes.Buffer)}
 	s.benches = []benchmark{{number: 1, label: "sleep 0.1"}}
 	s.writeSummary(&measurement{bench: &s.benches[0], runs: runs})
@@ -112,10 +116,10 @@ func measured(t *testing.T) *session {
 		{number: 1, label: "sleep 0.2", spec: adapters.CommandSpec{Argv: []string{"/bin/sh", "-c", "sleep 0.2"}}},
 		{number: 2, label: "a|b", spec: adapters.CommandSpec{Argv: []string{"/bin/sh", "-c", "a|b"}}},
 	}
-	slow := runsWithWalls(200, 204, 202)
+	slow := resultsWithWalls(200, 204, 202)
 	slow[1].MaxRSSKB = u64(1500)
 	s.results = []measurement{
-		{bench: &s.benches[0], runs: slow, warmups: runsWithWalls(300)},
+		{bench: &s.benches[0], runs: recordsOf(slow), warmups: runsWithWalls(300)},
 		{bench: &s.benches[1], runs: runsWithWalls(100, 101, 102)},
 	}
 	return s
@@ -184,8 +188,8 @@ func TestExportJSON(t *testing.T) {
 	r := doc.Results[0]
 	assert.Equal(t, "sleep 0.2", r.Name)
 	assert.Equal(t, []string{"/bin/sh", "-c", "sleep 0.2"}, r.Command)
-	assert.Equal(t, s.results[0].runs, r.Runs)
-	assert.Equal(t, s.results[0].warmups, r.WarmupRuns)
+	assert.Equal(t, resultsOf(s.results[0].runs), r.Runs)
+	assert.Equal(t, resultsOf(s.results[0].warmups), r.WarmupRuns)
 	assert.JSONEq(t, `{"n":3,"mean":202,"stddev":2,"median":202,"min":200,"max":204}`, string(r.Summary["wall_ms"]))
 	assert.JSONEq(t, `{"n":1,"mean":1500,"median":1500,"min":1500,"max":1500}`, string(r.Summary["max_rss_kb"]))
 	assert.JSONEq(t, `3`, string(r.Summary["runs"]))

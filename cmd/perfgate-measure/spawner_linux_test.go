@@ -1,0 +1,158 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// Peak memory on Linux, with real processes: /bin/true peaks far below
+// both the spawner and this test process, so its peak is withheld either
+// way, and what is shown says which floor it is below.
+
+var boundLine = regexp.MustCompile(`^  run \d/3  wall .*  max rss ≤ \d+(\.\d)? [KMG]iB$`)
+
+func TestSpawnerByDefault(t *testing.T) {
+	t.Parallel()
+	trueProg := unixTool(t, "true")
+	for _, tc := range []struct {
+		flags []string
+		floor string
+	}{
+		{nil, "(below the spawner's floor)"},
+		{[]string{"-spawner=false"}, "(below this process's floor)"},
+	} {
+		out := measure(t, append(tc.flags, "-repeat", "3", "--", trueProg)...)
+		require.Equal(t, exitOK, out.code, out.stderr)
+		lines := strings.Split(out.stdout, "\n")
+		for _, line := range lines[1:4] {
+			assert.Regexp(t, boundLine, line, "%v: a short bound per run, no reason", tc.flags)
+		}
+		assert.Equal(t, 1, strings.Count(out.stdout, tc.floor), "%v: the floor once, in the summary: %s", tc.flags, out.stdout)
+		assert.Regexp(t, `\n  max rss  ≤ \d+(\.\d)? [KMG]iB `+regexp.QuoteMeta(tc.floor)+` +0\n`, out.stdout)
+		assert.NotContains(t, out.stdout, "withheld", "not the library's long reason")
+
+		out = measure(t, append(tc.flags, "-json", "--", trueProg)...)
+		require.Equal(t, exitOK, out.code, out.stderr)
+		r := decodeRun(t, jsonLines(t, out.stdout, 1)[0])
+		assert.Nil(t, r.MaxRSSKB)
+		require.NotNil(t, r.MaxRSSAtMostKB, "JSON keeps the library's bound")
+		assert.Contains(t, r.Notes["max_rss_kb"], "withheld")
+		assert.NotContains(t, r.Notes["spawner"], "started directly", "%v", tc.flags)
+	}
+}
+
+// The spawner gives a command smaller than the measuring process its own
+// peak: a test process holding 64 MiB more than it needs measures a
+// 16 MiB child through it, and directly gets only a bound.
+func TestSpawnerMeasuresSmallerChild(t *testing.T) {
+	if testing.Short() {
+		t.Skip("allocates 64 MiB")
+	}
+	requireRunner(t)
+	ballast := make([]byte, 64<<20)
+	for i := 0; i < len(ballast); i += 4096 {
+		ballast[i] = 1
+	}
+	out := measure(t, helperArgs(t, "alloc", []string{"-json"}, "16")...)
+	require.Equal(t, exitOK, out.code, out.stderr)
+	r := decodeRun(t, jsonLines(t, out.stdout, 1)[0])
+	require.NotNil(t, r.MaxRSSKB, "measured through the spawner: %v", r.Notes)
+	assert.Greater(t, *r.MaxRSSKB, uint64(16<<10))
+	out = measure(t, helperArgs(t, "alloc", []string{"-json", "-spawner=false"}, "16")...)
+	require.Equal(t, exitOK, out.code, out.stderr)
+	r = decodeRun(t, jsonLines(t, out.stdout, 1)[0])
+	assert.Nil(t, r.MaxRSSKB, "below this process's 64 MiB")
+	assert.NotNil(t, r.MaxRSSAtMostKB)
+	ballast[0]++ // keep it alive to here
+}
+
+// -tree in text mode says why peak memory is missing, as process scope
+// does (a plain directory as -cgroup-parent forces the process figures,
+// spawned directly).
+func TestTreeScopeSaysWhyRSSIsMissing(t *testing.T) {
+	t.Parallel()
+	trueProg := unixTool(t, "true")
+	out := measure(t, "-tree", "-cgroup-parent", t.TempDir(), "--", trueProg)
+	require.Equal(t, exitOK, out.code, out.stderr)
+	assert.Regexp(t, `\n  max rss       ≤ \d+(\.\d)? [KMG]iB \(below this process's floor\)\n`, out.stdout)
+	out = measure(t, "-tree", "-cgroup-parent", t.TempDir(), "-repeat", "2", "--", trueProg)
+	require.Equal(t, exitOK, out.code, out.stderr)
+	assert.Regexp(t, `\n  max rss  ≤ \d+(\.\d)? [KMG]iB \(below this process's floor\) +0\n`, out.stdout)
+}
+
+// The command's own peak memory does not grow with the runs: it keeps
+// each run's figures only, never its output, and collects its garbage
+// between runs. It ran 10 and 300 runs of a command writing 8 KiB (the
+// default cap) apart by 5 MiB before; the bound here is loose, for a
+// test that must not be flaky, but far below that.
+func TestOwnMemoryDoesNotGrowPerRun(t *testing.T) {
+	if testing.Short() || raceEnabled {
+		t.Skip("runs 310 commands; the race detector's memory is another matter")
+	}
+	requireRunner(t)
+	exe, err := os.Executable()
+	require.NoError(t, err)
+	peak := func(runs int) uint64 {
+		args := helperArgs(t, "write", []string{"-repeat", strconv.Itoa(runs)}, "8192", "0")
+		cmd := exec.Command(exe, args...)
+		cmd.Env = append(os.Environ(), cliEnvKey+"=1", debugPeakEnvKey+"=1")
+		var stderr strings.Builder
+		cmd.Stderr = &stderr
+		require.NoError(t, cmd.Run(), stderr.String())
+		m := regexp.MustCompile(`perfgate-measure: debug: VmHWM (\d+) KiB\n$`).FindStringSubmatch(stderr.String())
+		require.NotNil(t, m, stderr.String())
+		kib, err := strconv.ParseUint(m[1], 10, 64)
+		require.NoError(t, err)
+		return kib
+	}
+	few, many := peak(10), peak(300)
+	t.Logf("VmHWM after 10 runs %d KiB, after 300 runs %d KiB", few, many)
+	assert.Less(t, int64(many)-int64(few), int64(1536), "KiB")
+}
+
+// -export-output alone puts the captured output in the files.
+func TestExportOutput(t *testing.T) {
+	t.Parallel()
+	requireRunner(t)
+	dir := t.TempDir()
+	for _, keep := range []bool{false, true} {
+		export, receipt := filepath.Join(dir, "e.json"), filepath.Join(dir, "r.json")
+		flags := []string{"-repeat", "2", "-export-json", export, "-receipt", receipt}
+		if keep {
+			flags = append(flags, "-export-output")
+		}
+		out := measure(t, helperArgs(t, "write", flags, "5", "3")...)
+		require.Equal(t, exitOK, out.code, out.stderr)
+		for _, path := range []string{export, receipt} {
+			data, err := os.ReadFile(path)
+			require.NoError(t, err)
+			var compact bytes.Buffer
+			require.NoError(t, json.Compact(&compact, data))
+			want := 0
+			if keep {
+				want = 2
+			}
+			assert.Equal(t, want, strings.Count(compact.String(), `"stdout":"ooooo"`), "%s: %s", path, compact.String())
+			assert.Equal(t, want, strings.Count(compact.String(), `"stderr":"eee"`), "%s", path)
+			assert.Equal(t, 2, strings.Count(compact.String(), `"stdout_total_bytes":5`), "%s: the sizes always", path)
+		}
+		require.NoError(t, validateReceipt(t, mustRead(t, receipt)))
+	}
+}
+
+func mustRead(t *testing.T, path string) []byte {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	require.NoError(t, err)
+	return data
+}
