@@ -21,9 +21,13 @@ const gcEveryBytes = 64 << 10
 // with PERFGATE_MEASURE_DEBUG_VMHWM, docs/cli.md: 256 KiB let it rise by
 // 1.1 MiB over 1000 runs of /bin/true, 64 KiB by about 0.5 MiB), at the
 // cost of one collection of a small heap every two or three runs, between
-// them: about 0.7 ms of this process's CPU time per run on the 2-vCPU VM. The runtime's own collections stay on, for a run
-// that allocates more than that by itself.
+// them: about 0.7 ms of this process's CPU time per run on the 2-vCPU VM.
+// So it paces only when this process's peak is a floor: on Linux, with
+// -spawner=false (through the spawner, the spawner's peak is the floor).
+// The runtime's own collections stay on, for a run that allocates more
+// than that by itself.
 type gcPacer struct {
+	enabled bool
 	sample []metrics.Sample
 	last   uint64 // allocated bytes at the last collection
 	warm   bool   // whether a collection has been done
@@ -47,7 +51,7 @@ func (g *gcPacer) allocated() uint64 {
 // the like, about 1 MiB), once: doing it at once makes the command's peak
 // the same after a few runs as after many.
 func (g *gcPacer) betweenRuns() {
-	if g.warm && g.allocated()-g.last < gcEveryBytes {
+	if !g.enabled || g.warm && g.allocated()-g.last < gcEveryBytes {
 		return
 	}
 	runtime.GC()

@@ -57,6 +57,7 @@ func newSession(o options, stdout, stderr io.Writer) (*session, int) {
 		// leaving it off keeps the records from claiming otherwise.
 		s.runner.Scope, s.runner.Spawner = adapters.ScopeTree, false
 	}
+	s.gc.enabled = runtime.GOOS == "linux" && !s.runner.Spawner
 	s.keep = keepPolicy{details: o.exportJSON != "" || o.receipt != "", output: o.exportOutput}
 	if o.input != "" {
 		f, seekable, code := openInput(o.input, len(o.commands)*(o.warmup+o.repeat), stderr)
