@@ -28,9 +28,9 @@ const gcEveryBytes = 64 << 10
 // than that by itself.
 type gcPacer struct {
 	enabled bool
-	sample []metrics.Sample
-	last   uint64 // allocated bytes at the last collection
-	warm   bool   // whether a collection has been done
+	sample  []metrics.Sample
+	last    uint64 // allocated bytes at the last collection
+	warm    bool   // whether a collection has been done
 }
 
 // allocated returns the bytes allocated on the heap since the start.
