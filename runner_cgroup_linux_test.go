@@ -20,8 +20,8 @@ import (
 )
 
 func init() {
-	helpers["orphan-spin"] = helperOrphanSpin
-	helpers["spawn-orphan"] = helperSpawnOrphan
+	registerHelper("orphan-spin", helperOrphanSpin)
+	registerHelper("spawn-orphan", helperSpawnOrphan)
 }
 
 // helperOrphanSpin makes an orphan that burns args[0] of CPU: it runs

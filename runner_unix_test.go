@@ -22,10 +22,10 @@ import (
 )
 
 func init() {
-	helpers["kill-self"] = helperKillSelf
-	helpers["spin"] = helperSpin
-	helpers["tree"] = helperTree
-	helpers["ignore-term"] = helperIgnoreTerm
+	registerHelper("kill-self", helperKillSelf)
+	registerHelper("spin", helperSpin)
+	registerHelper("tree", helperTree)
+	registerHelper("ignore-term", helperIgnoreTerm)
 }
 
 // touchedMemory returns mib MiB of anonymous memory, every page of it

@@ -20,9 +20,9 @@ import (
 )
 
 func init() {
-	helpers["spawner-state"] = helperSpawnerState
-	helpers["spawner-subreaper"] = helperSpawnerSubreaper
-	helpers["spawner-no-stdin"] = helperSpawnerNoStdin
+	registerHelper("spawner-state", helperSpawnerState)
+	registerHelper("spawner-subreaper", helperSpawnerSubreaper)
+	registerHelper("spawner-no-stdin", helperSpawnerNoStdin)
 }
 
 // seen is what a child run through the spawner printed, and the note.

@@ -23,8 +23,8 @@ import (
 )
 
 func init() {
-	helpers["spawner-pid"] = helperSpawnerPid
-	helpers["spawner-fallback"] = helperSpawnerFallback
+	registerHelper("spawner-pid", helperSpawnerPid)
+	registerHelper("spawner-fallback", helperSpawnerFallback)
 }
 
 // helperSpawnerPid runs one child through the spawner, prints the
