@@ -17,6 +17,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"golang.org/x/sys/unix"
+
+	"github.com/perfgate/adapters/internal/testcap"
 )
 
 func init() {
@@ -79,7 +81,7 @@ func helperSpawnerState(args []string) int {
 // run spawns directly and says why.
 func TestSpawnerFollowsTheCallersState(t *testing.T) {
 	if os.Getuid() != 0 {
-		t.Skip("changing credentials needs root")
+		testcap.SkipUnlessCapable(t, "root", "changing credentials needs root")
 	}
 	dir := t.TempDir()
 	var got map[string]seen
