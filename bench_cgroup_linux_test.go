@@ -21,14 +21,17 @@ import (
 	"time"
 
 	"github.com/perfgate/adapters/internal/capture"
+	"github.com/perfgate/adapters/internal/testcap"
 )
 
-// requireTreeBench skips b where tree scope falls back.
+// requireTreeBench skips b where the machine cannot do tree scope (as
+// treeScopeProbe tells) and fails it where it can and the run falls back.
 func requireTreeBench(b *testing.B, r *StdProcessRunner, spec CommandSpec) {
 	b.Helper()
+	testcap.SkipUnlessCapable(b, "cgroup-tree", treeScopeProbe().missing)
 	res := benchRunOK(b, r, spec)
 	if s := res.Sources["cpu_ms"]; s.Scope != ScopeTree {
-		b.Skipf("tree scope falls back here: %s", s.Note)
+		b.Fatalf("the machine can do tree scope, but the run fell back: %s", s.Note)
 	}
 }
 

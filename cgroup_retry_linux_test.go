@@ -4,6 +4,7 @@ package adapters
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,6 +16,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/perfgate/adapters/internal/cgroupfs"
+	"github.com/perfgate/adapters/internal/testcap"
 )
 
 // A failed start in the run's cgroup is tried again outside it only when
@@ -83,14 +85,16 @@ func TestTreeE2BIGIsNotRetriedOutsideTheCgroup(t *testing.T) {
 
 // enablePids makes the pids controller available to the children of
 // parent, and restores its cgroup.subtree_control after the test; it
-// skips the test where that cannot be done.
+// skips the test where that cannot be done (a failure under
+// PERFGATE_REQUIRE_ALL=1 unless cgroup-pids is in PERFGATE_MAY_LACK).
 func enablePids(t *testing.T, parent string) {
 	t.Helper()
 	controllers, err := os.ReadFile(filepath.Join(parent, "cgroup.controllers"))
 	require.NoError(t, err)
 	if !slicesContains(strings.Fields(string(controllers)), "pids") {
-		t.Skipf("the pids controller is not available in %s (cgroup.controllers %q): bound to a cgroup v1 hierarchy or not delegated",
-			parent, strings.TrimSpace(string(controllers)))
+		testcap.SkipUnlessCapable(t, "cgroup-pids", fmt.Sprintf(
+			"the pids controller is not available in %s (cgroup.controllers %q): bound to a cgroup v1 hierarchy or not delegated",
+			parent, strings.TrimSpace(string(controllers))))
 	}
 	control := filepath.Join(parent, "cgroup.subtree_control")
 	enabled, err := os.ReadFile(control)
@@ -99,7 +103,8 @@ func enablePids(t *testing.T, parent string) {
 		return
 	}
 	if err := os.WriteFile(control, []byte("+pids"), 0); err != nil {
-		t.Skipf("cannot enable pids for the children of %s (a cgroup other than the root that holds processes cannot): %v", parent, err)
+		testcap.SkipUnlessCapable(t, "cgroup-pids", fmt.Sprintf(
+			"cannot enable pids for the children of %s (a cgroup other than the root that holds processes cannot): %v", parent, err))
 	}
 	t.Cleanup(func() {
 		if err := os.WriteFile(control, []byte("-pids"), 0); err != nil {

@@ -13,6 +13,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/perfgate/adapters/internal/cgroupfs"
+	"github.com/perfgate/adapters/internal/testcap"
 )
 
 // BenchmarkStaleSweep measures what the stale sweep costs the first run
@@ -26,10 +27,9 @@ import (
 // cgroup opening it, cgroup.kill, waiting for populated 0 and rmdir; in
 // "1-populated" a sleeping process has to die first.
 func BenchmarkStaleSweep(b *testing.B) {
-	usable, err := callerCgroupDir()
-	if err != nil {
-		b.Skipf("no cgroup v2: %v", err)
-	}
+	probe := treeScopeProbe()
+	testcap.SkipUnlessCapable(b, "cgroup-tree", probe.missing)
+	usable := probe.dir
 	b.Run("cached", func(b *testing.B) {
 		sweepStaleOnce(usable)
 		for b.Loop() {

@@ -24,8 +24,8 @@ import (
 )
 
 func init() {
-	helpers["stale-owner"] = helperStaleOwner
-	helpers["stale-child"] = helperStaleChild
+	registerHelper("stale-owner", helperStaleOwner)
+	registerHelper("stale-child", helperStaleChild)
 }
 
 // helperStaleOwner is a caller that dies mid-run: it runs "stale-child"

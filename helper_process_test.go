@@ -9,14 +9,15 @@ package adapters
 // A child is described with helperSpec("sleep", "25ms"), which returns a
 // CommandSpec running this binary with argv [exe, "25ms"] and
 // PERFGATE_TEST_HELPER=sleep added to the inherited environment. Further
-// helpers can be added to the helpers map from any _test.go file of the
-// package, in an init function or in the map literal below.
+// helpers are added with registerHelper from an init function of any
+// _test.go file of the package.
 
 import (
 	"context"
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"runtime"
 	"strconv"
 	"strings"
@@ -24,6 +25,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -34,14 +36,26 @@ const helperEnvKey = "PERFGATE_TEST_HELPER"
 // helpers maps a helper's name to its body. A helper gets the arguments
 // that follow the program name and returns the process's exit code. It
 // runs before the testing package has parsed its flags, so its arguments
-// are its own.
-var helpers = map[string]func(args []string) int{
-	"sleep": helperSleep,
-	"exit":  helperExit,
-	"write": helperWrite,
-	"echo":  helperEcho,
-	"env":   helperEnvVars,
-	"pwd":   helperPwd,
+// are its own. Only registerHelper writes to it.
+var helpers = map[string]func(args []string) int{}
+
+// registerHelper adds the helper name. A name registered twice panics, as
+// in os/exec's tests: two files of the package registering the same name
+// would otherwise leave whichever init ran last, silently.
+func registerHelper(name string, fn func(args []string) int) {
+	if _, dup := helpers[name]; dup {
+		panic("duplicate test helper " + strconv.Quote(name))
+	}
+	helpers[name] = fn
+}
+
+func init() {
+	registerHelper("sleep", helperSleep)
+	registerHelper("exit", helperExit)
+	registerHelper("write", helperWrite)
+	registerHelper("echo", helperEcho)
+	registerHelper("env", helperEnvVars)
+	registerHelper("pwd", helperPwd)
 }
 
 func TestMain(m *testing.M) {
@@ -49,6 +63,22 @@ func TestMain(m *testing.M) {
 		os.Exit(runHelper(name, os.Args[1:]))
 	}
 	os.Exit(m.Run())
+}
+
+// A name registered twice panics and leaves the first registration.
+func TestRegisterHelperPanicsOnDuplicate(t *testing.T) {
+	first := helpers["exit"]
+	require.NotNil(t, first)
+	require.PanicsWithValue(t, `duplicate test helper "exit"`, func() {
+		registerHelper("exit", helperSleep)
+	})
+	assert.Equal(t, reflect.ValueOf(first).Pointer(), reflect.ValueOf(helpers["exit"]).Pointer(),
+		"the first registration stands")
+
+	const fresh = "perfgate-test-register-once"
+	t.Cleanup(func() { delete(helpers, fresh) })
+	require.NotPanics(t, func() { registerHelper(fresh, helperExit) })
+	require.Panics(t, func() { registerHelper(fresh, helperExit) }, "even the same function")
 }
 
 // runHelper runs the named helper; an unknown name is a usage error (exit

@@ -16,6 +16,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/perfgate/adapters/internal/testcap"
 )
 
 // hostRustOS is Rust's std::env::consts::OS for every GOOS of
@@ -119,7 +121,7 @@ func TestPerfgateOSAndArchReservedNames(t *testing.T) {
 func TestEveryDistListPortIsNamed(t *testing.T) {
 	goTool, err := exec.LookPath("go")
 	if err != nil {
-		t.Skip("no go command on PATH")
+		testcap.SkipUnlessCapable(t, "go-command", "no go command on PATH: "+err.Error())
 	}
 	cmd := exec.Command(goTool, "tool", "dist", "list")
 	cmd.Dir = t.TempDir() // outside the module: no toolchain switch

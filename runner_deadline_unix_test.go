@@ -15,7 +15,7 @@ import (
 )
 
 func init() {
-	helpers["leave-group"] = helperLeaveGroup
+	registerHelper("leave-group", helperLeaveGroup)
 }
 
 // helperLeaveGroup moves itself out of the process group the runner made

@@ -19,7 +19,7 @@ import (
 // repeats them through the Linux paths).
 
 func init() {
-	helpers["cat"] = helperCat
+	registerHelper("cat", helperCat)
 }
 
 // helperCat copies standard input to standard output, then prints on

@@ -17,7 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-func init() { helpers["ballast-run"] = helperBallastRun }
+func init() { registerHelper("ballast-run", helperBallastRun) }
 
 var ballast []byte
 

@@ -19,8 +19,8 @@ import (
 // descriptors the runner keeps must not take the caller's 0, 1 or 2.
 
 func init() {
-	helpers["emfile-then-run"] = helperEMFILEThenRun
-	helpers["closed-stdin-run"] = helperClosedStdinRun
+	registerHelper("emfile-then-run", helperEMFILEThenRun)
+	registerHelper("closed-stdin-run", helperClosedStdinRun)
 }
 
 // helperEMFILEThenRun runs a child with RLIMIT_NOFILE at the descriptors

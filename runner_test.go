@@ -24,8 +24,8 @@ import (
 // groups against jobs, figures).
 
 func init() {
-	helpers["alloc"] = helperAlloc
-	helpers["stdin"] = helperStdin
+	registerHelper("alloc", helperAlloc)
+	registerHelper("stdin", helperStdin)
 }
 
 var allocSink []byte

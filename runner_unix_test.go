@@ -19,13 +19,15 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/perfgate/adapters/internal/testcap"
 )
 
 func init() {
-	helpers["kill-self"] = helperKillSelf
-	helpers["spin"] = helperSpin
-	helpers["tree"] = helperTree
-	helpers["ignore-term"] = helperIgnoreTerm
+	registerHelper("kill-self", helperKillSelf)
+	registerHelper("spin", helperSpin)
+	registerHelper("tree", helperTree)
+	registerHelper("ignore-term", helperIgnoreTerm)
 }
 
 // touchedMemory returns mib MiB of anonymous memory, every page of it
@@ -188,7 +190,7 @@ func TestRunMaxRSSIsTheChildsOwn(t *testing.T) {
 // that the load delays more than its partner.
 func TestRunWallTimeOfShortSleep(t *testing.T) {
 	if _, err := os.Stat("/bin/sleep"); err != nil {
-		t.Skip("no /bin/sleep")
+		testcap.SkipUnlessCapable(t, "bin-sleep", err.Error())
 	}
 	const pairs = 5
 	diffs := make([]time.Duration, 0, pairs)

@@ -36,9 +36,9 @@ import (
 )
 
 func init() {
-	helpers["spin"] = helperSpin
-	helpers["tree"] = helperTree
-	helpers["env-all"] = helperEnvAll
+	registerHelper("spin", helperSpin)
+	registerHelper("tree", helperTree)
+	registerHelper("env-all", helperEnvAll)
 }
 
 // touchedMemory returns mib MiB of memory, every page of it written, so

@@ -25,11 +25,11 @@ import (
 )
 
 func init() {
-	helpers["leave-group-ready"] = helperLeaveGroupReady
-	helpers["pidfile-sleep"] = helperPidfileSleep
-	helpers["tree-file"] = helperTreeFile
-	helpers["umask"] = helperUmask
-	helpers["rlimit-core"] = helperRlimitCore
+	registerHelper("leave-group-ready", helperLeaveGroupReady)
+	registerHelper("pidfile-sleep", helperPidfileSleep)
+	registerHelper("tree-file", helperTreeFile)
+	registerHelper("umask", helperUmask)
+	registerHelper("rlimit-core", helperRlimitCore)
 }
 
 // writeFileAtomic writes data to name through a rename, so that a reader

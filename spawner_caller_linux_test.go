@@ -17,12 +17,14 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"golang.org/x/sys/unix"
+
+	"github.com/perfgate/adapters/internal/testcap"
 )
 
 func init() {
-	helpers["spawner-state"] = helperSpawnerState
-	helpers["spawner-subreaper"] = helperSpawnerSubreaper
-	helpers["spawner-no-stdin"] = helperSpawnerNoStdin
+	registerHelper("spawner-state", helperSpawnerState)
+	registerHelper("spawner-subreaper", helperSpawnerSubreaper)
+	registerHelper("spawner-no-stdin", helperSpawnerNoStdin)
 }
 
 // seen is what a child run through the spawner printed, and the note.
@@ -79,7 +81,7 @@ func helperSpawnerState(args []string) int {
 // run spawns directly and says why.
 func TestSpawnerFollowsTheCallersState(t *testing.T) {
 	if os.Getuid() != 0 {
-		t.Skip("changing credentials needs root")
+		testcap.SkipUnlessCapable(t, "root", "changing credentials needs root")
 	}
 	dir := t.TempDir()
 	var got map[string]seen

@@ -20,11 +20,12 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/perfgate/adapters/internal/procfs"
+	"github.com/perfgate/adapters/internal/testcap"
 )
 
 func init() {
-	helpers["spawner-pid"] = helperSpawnerPid
-	helpers["spawner-fallback"] = helperSpawnerFallback
+	registerHelper("spawner-pid", helperSpawnerPid)
+	registerHelper("spawner-fallback", helperSpawnerFallback)
 }
 
 // helperSpawnerPid runs one child through the spawner, prints the
@@ -107,7 +108,7 @@ func TestRunMaxRSSThroughSpawner(t *testing.T) {
 			assert.Less(t, *got.MaxRSSKB, uint64(300<<10), "not the caller's 300 MiB")
 			assert.GreaterOrEqual(t, *got.MaxRSSKB, uint64(mib<<10))
 			if timeErr != nil {
-				t.Skip("no /usr/bin/time to compare with")
+				testcap.SkipUnlessCapable(t, "gnu-time", "no /usr/bin/time to compare with: "+timeErr.Error())
 			}
 			want := timeVMaxRSSKiB(t, helperSpec("alloc", strconv.Itoa(mib)))
 			t.Logf("max_rss_kb %d, /usr/bin/time -v %d (%+.1f %%)", *got.MaxRSSKB, want,

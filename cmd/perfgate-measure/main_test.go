@@ -18,6 +18,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/perfgate/adapters"
+	"github.com/perfgate/adapters/internal/testcap"
 )
 
 // The helper-process pattern of os/exec's tests: the test binary runs
@@ -187,7 +188,7 @@ func unixTool(t *testing.T, name string) string {
 			return path
 		}
 	}
-	t.Skipf("no %s in /bin or /usr/bin", name)
+	testcap.SkipUnlessCapable(t, "unix-tools", "no "+name+" in /bin or /usr/bin")
 	return ""
 }
 

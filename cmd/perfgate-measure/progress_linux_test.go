@@ -12,6 +12,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"golang.org/x/sys/unix"
+
+	"github.com/perfgate/adapters/internal/testcap"
 )
 
 // openPTY opens a pseudo-terminal pair with output processing off, so that
@@ -20,7 +22,7 @@ func openPTY(t *testing.T) (master, terminal *os.File) {
 	t.Helper()
 	master, err := os.OpenFile("/dev/ptmx", os.O_RDWR|syscall.O_NOCTTY, 0)
 	if err != nil {
-		t.Skipf("no pseudo-terminals: %v", err)
+		testcap.SkipUnlessCapable(t, "pty", "no pseudo-terminals: "+err.Error())
 	}
 	t.Cleanup(func() { master.Close() })
 	fd := int(master.Fd())

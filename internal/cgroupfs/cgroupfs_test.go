@@ -7,6 +7,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -14,6 +15,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/perfgate/adapters/internal/cgroupfs"
+
+	"github.com/perfgate/adapters/internal/testcap"
 )
 
 // fixtures is the module's testdata/cgroup: one directory per machine,
@@ -336,16 +339,18 @@ func TestParseProcs(t *testing.T) {
 	}
 }
 
-// TestLocateHost runs Locate on this machine's /proc where cgroup v2 is
-// mounted: the directory it names must be a cgroup directory.
+// TestLocateHost runs Locate on this machine's /proc where this process
+// is in a cgroup v2, as testcap.OwnCgroupV2 finds without Locate: Locate
+// must find the same directory, a cgroup directory.
 func TestLocateHost(t *testing.T) {
-	if _, err := os.Stat("/proc/self/cgroup"); err != nil {
-		t.Skipf("no procfs here: %v", err)
+	if runtime.GOOS != "linux" {
+		t.Skip("cgroups are Linux's")
 	}
+	own, missing := testcap.OwnCgroupV2()
+	testcap.SkipUnlessCapable(t, "cgroup2", missing)
 	loc, err := cgroupfs.Locate(cgroupfs.DefaultProcRoot)
-	if err != nil {
-		t.Skipf("no cgroup v2 here: %v", err)
-	}
+	require.NoError(t, err)
+	assert.Equal(t, own.Dir, loc.Dir)
 	_, err = os.Stat(filepath.Join(loc.Dir, "cgroup.procs"))
 	assert.NoError(t, err, "%s is not a cgroup directory", loc.Dir)
 }

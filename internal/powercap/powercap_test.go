@@ -2,6 +2,7 @@ package powercap_test
 
 import (
 	"bytes"
+	"fmt"
 	"io/fs"
 	"math"
 	"math/big"
@@ -18,6 +19,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/perfgate/adapters/internal/powercap"
+	"github.com/perfgate/adapters/internal/testcap"
 )
 
 // fixtureDir is the module's testdata/powercap. Each machine is a txtar
@@ -535,18 +537,60 @@ func FuzzParseCounter(f *testing.F) {
 	})
 }
 
-// TestReadHost reads the real counters where there are any; it checks
-// consistency only, since the values are the machine's.
+// TestReadHost reads the real counters where hostRAPLPackages finds any
+// without the package; it checks consistency only, since the values are
+// the machine's.
 func TestReadHost(t *testing.T) {
+	zones, missing := hostRAPLPackages()
+	testcap.SkipUnlessCapable(t, "rapl", missing)
 	before, ok := powercap.Read(powercap.DefaultRoot)
-	if !ok {
-		t.Skip("no readable RAPL package counter on this machine")
-	}
+	require.True(t, ok, "RAPL package zones %q are readable, but Read found none", zones)
+	assert.Equal(t, len(zones), before.Zones())
 	after, ok := powercap.Read(powercap.DefaultRoot)
 	require.True(t, ok)
 	assert.Equal(t, before.Zones(), after.Zones())
 	_, ok = after.EnergySince(before)
 	assert.True(t, ok)
+}
+
+// hostRAPLPackages lists the RAPL package zones of /sys/class/powercap
+// whose energy_uj reads as a decimal number, read here without the
+// package, or says why there are none.
+func hostRAPLPackages() (zones []string, missing string) {
+	const root = "/sys/class/powercap"
+	entries, err := os.ReadDir(root)
+	if err != nil {
+		return nil, fmt.Sprintf("no powercap: %v", err)
+	}
+	zone := regexp.MustCompile(`^intel-rapl:[0-9]+$`)
+	counter := regexp.MustCompile(`^[0-9]+\n?$`)
+	var why []string
+	for _, e := range entries {
+		if !zone.MatchString(e.Name()) {
+			continue
+		}
+		dir := filepath.Join(root, e.Name())
+		name, err := os.ReadFile(filepath.Join(dir, "name"))
+		if err != nil || !strings.HasPrefix(string(name), "package-") {
+			continue
+		}
+		energy, err := os.ReadFile(filepath.Join(dir, "energy_uj"))
+		switch {
+		case err != nil:
+			why = append(why, err.Error())
+		case !counter.Match(energy):
+			why = append(why, fmt.Sprintf("%s/energy_uj holds %q", dir, energy))
+		default:
+			zones = append(zones, e.Name())
+		}
+	}
+	if len(zones) > 0 {
+		return zones, ""
+	}
+	if len(why) == 0 {
+		return nil, "no RAPL package zone in " + root
+	}
+	return nil, "no readable RAPL package counter: " + strings.Join(why, "; ")
 }
 
 // TestLoadTxtarMarkers checks the fixture parser: markers start files and

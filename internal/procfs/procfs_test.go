@@ -8,12 +8,14 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/perfgate/adapters/internal/procfs"
+	"github.com/perfgate/adapters/internal/testcap"
 )
 
 // fixtures is the module's testdata/procfs: one directory per machine,
@@ -98,8 +100,11 @@ func TestParseMemTotal(t *testing.T) {
 // TestMemTotalBytesHost reads the real /proc on Linux, where the file must
 // parse; the value is cross-checked in the root package's host tests.
 func TestMemTotalBytesHost(t *testing.T) {
+	if runtime.GOOS != "linux" && runtime.GOOS != "android" {
+		t.Skipf("no /proc/meminfo on %s", runtime.GOOS)
+	}
 	if _, err := os.Stat(filepath.Join(procfs.DefaultRoot, "meminfo")); err != nil {
-		t.Skipf("no procfs here: %v", err)
+		testcap.SkipUnlessCapable(t, "procfs", err.Error())
 	}
 	got, err := procfs.MemTotalBytes(procfs.DefaultRoot)
 	require.NoError(t, err)
