@@ -36,13 +36,16 @@ func callerPeakFloorKiB(reported uint64) uint64 {
 }
 
 // ownPeak reads this process's peak as spawnerPeak.floorKiB needs it:
-// getrusage's ru_maxrss, VmHWM, and the error of the kernel's approximate
-// RSS reading on this machine.
+// getrusage's ru_maxrss, the approximate RSS, then VmHWM, and the error
+// of the kernel's approximate RSS reading on this machine.
 func ownPeak() spawnerPeak {
 	var p spawnerPeak
 	var self syscall.Rusage
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &self); err == nil && self.Maxrss >= 0 {
 		p.rusageKiB, p.rusageOK = uint64(self.Maxrss), true
+	}
+	if pages, err := selfStat.read(procfs.ParseStatRSSPages); err == nil {
+		p.approxRSSKiB, p.approxOK = pages*uint64(os.Getpagesize())/1024, true
 	}
 	if hwm, err := callerPeakRSSKiB(); err == nil {
 		p.vmHWMKiB, p.vmHWMOK = hwm, true
@@ -62,36 +65,45 @@ var rssReadErrorKiB = sync.OnceValue(func() uint64 {
 	return rssReadErrorPages(cpus) * uint64(os.Getpagesize()) / 1024
 })
 
-// selfStatus is /proc/self/status, kept open once opened: pread on an open
-// descriptor costs half of an open, read and close. A failed open is not
-// remembered: the next call tries again. buf is reused, so that reading
-// the floor after every run allocates nothing (in the spawner, garbage
-// grows the heap and so the floor of later runs).
-var selfStatus struct {
-	mu  sync.Mutex
-	f   *os.File
-	buf []byte
+// procSelfFile is a file of /proc/self kept open once opened: pread on an
+// open descriptor costs half of an open, read and close. A failed open is
+// not remembered: the next call tries again. buf is reused, so that
+// reading the floor after every run allocates nothing (in the spawner,
+// garbage grows the heap, and so the floor of later runs).
+type procSelfFile struct {
+	name string
+	mu   sync.Mutex
+	f    *os.File
+	buf  []byte
 }
 
-// callerPeakRSSKiB reads this process's VmHWM.
-func callerPeakRSSKiB() (uint64, error) {
-	selfStatus.mu.Lock()
-	defer selfStatus.mu.Unlock()
-	if selfStatus.f == nil {
-		f, err := openAboveStdio(procfs.DefaultRoot+"/self/status", syscall.O_RDONLY)
+var (
+	selfStatus = &procSelfFile{name: "status"}
+	selfStat   = &procSelfFile{name: "stat"}
+)
+
+// read reads the whole file and parses it.
+func (p *procSelfFile) read(parse func([]byte) (uint64, error)) (uint64, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.f == nil {
+		f, err := openAboveStdio(procfs.DefaultRoot+"/self/"+p.name, syscall.O_RDONLY)
 		if err != nil {
 			return 0, err
 		}
-		selfStatus.f, selfStatus.buf = f, make([]byte, 4096)
+		p.f, p.buf = f, make([]byte, 4096)
 	}
 	for {
-		n, err := selfStatus.f.ReadAt(selfStatus.buf, 0)
+		n, err := p.f.ReadAt(p.buf, 0)
 		if err != nil && err != io.EOF {
 			return 0, err
 		}
-		if n < len(selfStatus.buf) {
-			return procfs.ParseVmHWM(selfStatus.buf[:n])
+		if n < len(p.buf) {
+			return parse(p.buf[:n])
 		}
-		selfStatus.buf = make([]byte, 2*len(selfStatus.buf))
+		p.buf = make([]byte, 2*len(p.buf))
 	}
 }
+
+// callerPeakRSSKiB reads this process's VmHWM.
+func callerPeakRSSKiB() (uint64, error) { return selfStatus.read(procfs.ParseVmHWM) }

@@ -31,7 +31,8 @@ func rssReadErrorPages(onlineCPUs int) uint64 {
 }
 
 // spawnerPeak is what the spawning process (the caller, or the spawner)
-// reads of its own peak right after a child's exec or reap.
+// reads of its own peak after a child's exec, in this order: the
+// approximate RSS, then VmHWM (see floorKiB for why).
 type spawnerPeak struct {
 	// rusageKiB is getrusage(RUSAGE_SELF)'s ru_maxrss: the maximum of the
 	// high-water mark and the approximate RSS (the very reading exec
@@ -39,27 +40,43 @@ type spawnerPeak struct {
 	// at its own exec. rusageOK says it was read.
 	rusageKiB uint64
 	rusageOK  bool
-	// vmHWMKiB is VmHWM of /proc/self/status: the high-water mark and the
-	// RSS, summed exactly on recent kernels, so that it can be below what
-	// exec read. vmHWMOK says it was read.
+	// approxRSSKiB is the rss field of /proc/self/stat: get_mm_rss, the
+	// approximate RSS exec reads. approxOK says it was read.
+	approxRSSKiB uint64
+	approxOK     bool
+	// vmHWMKiB is VmHWM of /proc/self/status: the maximum of the
+	// high-water mark and the RSS, which recent kernels sum exactly, so
+	// that it can be below what exec read. vmHWMOK says it was read.
 	vmHWMKiB uint64
 	vmHWMOK  bool
-	// readErrorKiB is rssReadErrorPages in KiB on this machine.
+	// readErrorKiB is rssReadErrorPages in KiB on this machine: how far
+	// the approximate RSS can be above VmHWM when it could not be read.
 	readErrorKiB uint64
 }
 
 // floorKiB is the most of a child's ru_maxrss that can be the spawning
 // process's peak rather than the child's own: a figure at or below it is
-// withheld. Exec folds max(high-water mark, approximate RSS) of the
-// spawning address space into the child, and that maximum only grows as
-// long as nothing lowers the RSS without first raising the high-water
-// mark (unmaps, madvise and exit raise it; reclaim does not); so any
-// later ru_maxrss of the spawning process bounds the fold, and so does
-// any later VmHWM plus the approximation's error. The smaller of the two
-// is the floor. Neither known: no floor, every figure withheld.
+// withheld. Exec folds M = max(high-water mark, approximate RSS) of the
+// spawning address space into the child, and M only grows as long as
+// nothing lowers the RSS without first raising the high-water mark
+// (unmaps, madvise, reclaim and exit raise it; the exceptions are in
+// docs/spawner.md). So any later reading that is at least M bounds the
+// fold:
+//   - ru_maxrss contains M;
+//   - max(approximate RSS, VmHWM), read in that order, is at least M: VmHWM
+//     is at least the high-water mark, and should the RSS fall between the
+//     two reads, the high-water mark took the fallen value first;
+//   - VmHWM plus the approximation's error, when the approximate RSS
+//     cannot be read.
+//
+// The floor is the smallest of these. None known: no floor, every figure
+// withheld.
 func (p spawnerPeak) floorKiB() uint64 {
 	floor := ^uint64(0)
-	if p.vmHWMOK {
+	switch {
+	case p.vmHWMOK && p.approxOK:
+		floor = max(p.vmHWMKiB, p.approxRSSKiB)
+	case p.vmHWMOK:
 		floor = p.vmHWMKiB + p.readErrorKiB
 	}
 	if p.rusageOK {

@@ -31,12 +31,15 @@ func TestSpawnerPeakFloor(t *testing.T) {
 	}{
 		// The wrong run of issue 12: exec and getrusage read 8680 KiB,
 		// VmHWM (exact) 8640. The floor must cover 8680.
-		{"rusage bounds the fold", spawnerPeak{8680, true, 8640, true, e}, 8680},
+		{"rusage bounds the fold", spawnerPeak{8680, true, 8680, true, 8640, true, e}, 8680},
+		{"rusage alone", spawnerPeak{8680, true, 0, false, 0, false, e}, 8680},
 		// A caller started by a big parent: its ru_maxrss carries that
-		// parent's peak, so VmHWM plus the error is the tighter bound.
-		{"inherited rusage", spawnerPeak{300_000, true, 8640, true, e}, 8640 + e},
-		{"no VmHWM", spawnerPeak{8680, true, 0, false, e}, 8680},
-		{"no rusage", spawnerPeak{0, false, 8640, true, e}, 8640 + e},
+		// parent's peak; the approximate RSS and VmHWM bound the fold.
+		{"approximate RSS above VmHWM", spawnerPeak{300_000, true, 8680, true, 8640, true, e}, 8680},
+		{"VmHWM above approximate RSS", spawnerPeak{300_000, true, 8000, true, 8640, true, e}, 8640},
+		{"no approximate RSS", spawnerPeak{300_000, true, 0, false, 8640, true, e}, 8640 + e},
+		{"no rusage", spawnerPeak{0, false, 8680, true, 8640, true, e}, 8680},
+		{"approximate RSS alone", spawnerPeak{0, false, 8680, true, 0, false, e}, ^uint64(0)},
 		{"nothing known", spawnerPeak{}, ^uint64(0)},
 	}
 	for _, c := range cases {

@@ -82,6 +82,9 @@ func newSpawnerServer(ctl int, token []byte) (*spawnerServer, error) {
 		srv.clearRefs = fd
 	}
 	unix.CloseOnExec(ctl)
+	// Opens the /proc/self files the floor is read from, kept open from
+	// now on: a run's descriptors are all its own.
+	_ = ownPeak()
 	srv.shrink()
 	return srv, nil
 }
