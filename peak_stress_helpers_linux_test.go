@@ -65,23 +65,23 @@ func helperPeakChild(args []string) int {
 
 // Caller behaviours: what the peak-caller does besides its runs.
 const (
-	// behaviourIdle: nothing.
-	behaviourIdle = "idle"
-	// behaviourChurn: a goroutine allocates, touches and frees heap all
+	// peakIdle: nothing.
+	peakIdle = "idle"
+	// peakChurn: a goroutine allocates, touches and frees heap all
 	// along, and returns it to the system now and then, so that the
 	// caller's RSS rises and falls while children are spawned. The
 	// per-CPU RSS counters then move during each spawn.
-	behaviourChurn = "churn"
-	// behaviourGrown: before the runs, the caller touches peakGrownMiB of
+	peakChurn = "churn"
+	// peakGrown: before the runs, the caller touches peakGrownMiB of
 	// heap and frees it again. Its RSS is small during the runs, its peak
 	// (VmHWM) large.
-	behaviourGrown = "grown"
+	peakGrown = "grown"
 )
 
 // Spawn modes of the peak-caller.
 const (
-	modeDirect  = "direct"  // StdProcessRunner{}
-	modeSpawner = "spawner" // StdProcessRunner{Spawner: true}
+	peakModeDirect  = "direct"  // StdProcessRunner{}
+	peakModeSpawner = "spawner" // StdProcessRunner{Spawner: true}
 )
 
 // peakGrownMiB is how much the "grown" caller touches before its runs: far
@@ -91,14 +91,14 @@ const peakGrownMiB = 160
 
 // Which child a run started.
 const (
-	childTrue  = "true"  // /bin/true
-	childSized = "sized" // the peak-child helper
+	peakChildTrue  = "true"  // /bin/true
+	peakChildSized = "sized" // the peak-child helper
 )
 
 // peakRun is the line the peak-caller prints for each run.
 type peakRun struct {
 	I     int    `json:"i"`
-	Child string `json:"child"` // childTrue or childSized
+	Child string `json:"child"` // peakChildTrue or peakChildSized
 	// MaxRSSKB and MaxRSSAtMostKB are the run's result; nil is null.
 	MaxRSSKB       *uint64 `json:"max_rss_kb"`
 	MaxRSSAtMostKB *uint64 `json:"max_rss_at_most_kb"`
@@ -145,18 +145,18 @@ func helperPeakCaller(args []string) int {
 	}
 	var runner StdProcessRunner
 	switch mode {
-	case modeDirect:
-	case modeSpawner:
+	case peakModeDirect:
+	case peakModeSpawner:
 		runner.Spawner = true
 	default:
 		return helperUsage("peak-caller: unknown mode %q", mode)
 	}
 	switch behaviour {
-	case behaviourIdle:
-	case behaviourChurn:
+	case peakIdle:
+	case peakChurn:
 		stop := startChurn()
 		defer stop()
-	case behaviourGrown:
+	case peakGrown:
 		growAndShrink(peakGrownMiB)
 	default:
 		return helperUsage("peak-caller: unknown behaviour %q", behaviour)
@@ -167,10 +167,10 @@ func helperPeakCaller(args []string) int {
 	out := bufio.NewWriter(os.Stdout)
 	enc := json.NewEncoder(out)
 	for i := range runs {
-		line := peakRun{I: i, Child: childTrue}
+		line := peakRun{I: i, Child: peakChildTrue}
 		spec := trueSpec
 		if i%every == every-1 {
-			line.Child, spec = childSized, sizedSpec
+			line.Child, spec = peakChildSized, sizedSpec
 		}
 		res, err := runner.Run(context.Background(), spec)
 		// Read first, before anything of this program's own (the JSON
@@ -182,7 +182,7 @@ func helperPeakCaller(args []string) int {
 			line.Problem = err.Error()
 		case res.ExitCode != 0:
 			line.Problem = fmt.Sprintf("exit status %d, stderr %q", res.ExitCode, res.Stderr)
-		case line.Child == childSized:
+		case line.Child == peakChildSized:
 			v, ok := strings.CutPrefix(strings.TrimSpace(string(res.Stdout)), peakChildPrefix)
 			kib, perr := strconv.ParseUint(v, 10, 64)
 			if !ok || perr != nil {
@@ -203,7 +203,7 @@ func helperPeakCaller(args []string) int {
 func spawnerSideMemory(mode string) peakAfter {
 	var a peakAfter
 	pid := "self"
-	if mode == modeSpawner {
+	if mode == peakModeSpawner {
 		s := liveSpawner()
 		if s == nil {
 			return a
@@ -219,14 +219,14 @@ func spawnerSideMemory(mode string) peakAfter {
 	if err != nil {
 		return a
 	}
-	a.HWM = statusKiB(data, "VmHWM:")
-	a.RSS = statusKiB(data, "VmRSS:")
+	a.HWM = peakStatusKiB(data, "VmHWM:")
+	a.RSS = peakStatusKiB(data, "VmRSS:")
 	return a
 }
 
-// statusKiB returns the value in KiB of the line of a /proc/PID/status
+// peakStatusKiB returns the value in KiB of the line of a /proc/PID/status
 // file that starts with key ("VmRSS:"), 0 when there is none.
-func statusKiB(data []byte, key string) uint64 {
+func peakStatusKiB(data []byte, key string) uint64 {
 	for line := range strings.SplitSeq(string(data), "\n") {
 		if rest, ok := strings.CutPrefix(line, key); ok {
 			v, _ := strings.CutSuffix(strings.TrimSpace(rest), " kB")

@@ -47,9 +47,9 @@ const (
 	// peakStressEveryEnv sets how often a run starts the sized child
 	// rather than /bin/true: every Nth run (2 alternates them).
 	peakStressEveryEnv = "PERFGATE_PEAK_STRESS_EVERY"
-	// requireAllEnv, set to 1 (as CI does), turns a skip for a missing
+	// peakRequireAllEnv, set to 1 (as CI does), turns a skip for a missing
 	// tool (here /usr/bin/time) into a failure.
-	requireAllEnv = "PERFGATE_REQUIRE_ALL"
+	peakRequireAllEnv = "PERFGATE_REQUIRE_ALL"
 
 	// peakStressShortRuns keeps the CI version within about 20 s on a
 	// 2-vCPU machine, -race included.
@@ -77,9 +77,9 @@ const (
 // Each MiB costs about 4 ms on the CI machine kind.
 func peakSizedMiB(mode string) int {
 	switch {
-	case mode == modeSpawner && raceEnabled:
+	case mode == peakModeSpawner && raceEnabled:
 		return 16
-	case mode == modeSpawner:
+	case mode == peakModeSpawner:
 		return 8
 	case raceEnabled:
 		return 48
@@ -94,9 +94,9 @@ func peakTolerance(realKiB uint64) uint64 {
 	return max(realKiB*peakTolerancePct/100, peakToleranceKiB)
 }
 
-// envCount reads the positive integer in the environment variable key,
+// peakEnvCount reads the positive integer in the environment variable key,
 // def when unset.
-func envCount(t *testing.T, key string, def int) int {
+func peakEnvCount(t *testing.T, key string, def int) int {
 	t.Helper()
 	v, ok := os.LookupEnv(key)
 	if !ok || v == "" {
@@ -111,14 +111,14 @@ func envCount(t *testing.T, key string, def int) int {
 // gnuTimeTruePeakKiB is the real peak of /bin/true: the largest of
 // peakTrueSamples figures of GNU time (/usr/bin/time -f %M), which forks
 // (no vfork) and so gives /bin/true's own peak. Without GNU time the test
-// is skipped, or fails when requireAllEnv is 1.
+// is skipped, or fails when peakRequireAllEnv is 1.
 func gnuTimeTruePeakKiB(t *testing.T) uint64 {
 	t.Helper()
 	if _, err := os.Stat("/usr/bin/time"); err != nil {
-		if os.Getenv(requireAllEnv) == "1" {
-			t.Fatalf("%s=1 and no GNU time to measure /bin/true with: %v", requireAllEnv, err)
+		if os.Getenv(peakRequireAllEnv) == "1" {
+			t.Fatalf("%s=1 and no GNU time to measure /bin/true with: %v", peakRequireAllEnv, err)
 		}
-		t.Skipf("no GNU time to measure /bin/true with (%v); %s=1 makes this a failure", err, requireAllEnv)
+		t.Skipf("no GNU time to measure /bin/true with (%v); %s=1 makes this a failure", err, peakRequireAllEnv)
 	}
 	var peak uint64
 	for range peakTrueSamples {
@@ -188,8 +188,8 @@ func (p *peakTally) worstString() string {
 	return fmt.Sprintf("%dKiB(%s,real=%d)", p.worst, p.worstChild, p.worstReal)
 }
 
-// distance is |a-b|.
-func distance(a, b uint64) uint64 { return max(a, b) - min(a, b) }
+// peakDistance is |a-b|.
+func peakDistance(a, b uint64) uint64 { return max(a, b) - min(a, b) }
 
 // judgePeakRuns counts the runs' figures, checking each against its
 // child's real peak (trueKiB for /bin/true, the child's own VmHWM for the
@@ -205,7 +205,7 @@ func judgePeakRuns(t *testing.T, lines []peakRun, trueKiB uint64) peakTally {
 			continue
 		}
 		realKiB := trueKiB
-		if l.Child == childSized {
+		if l.Child == peakChildSized {
 			realKiB = l.SelfKiB
 		}
 		tol := peakTolerance(realKiB)
@@ -213,10 +213,10 @@ func judgePeakRuns(t *testing.T, lines []peakRun, trueKiB uint64) peakTally {
 		switch {
 		case l.MaxRSSKB != nil:
 			tally.figures++
-			if l.Child == childSized {
+			if l.Child == peakChildSized {
 				tally.sizedFigures++
 			}
-			if distance(*l.MaxRSSKB, realKiB) > tol {
+			if peakDistance(*l.MaxRSSKB, realKiB) > tol {
 				bad = *l.MaxRSSKB
 			}
 		case l.MaxRSSAtMostKB == nil:
@@ -234,18 +234,18 @@ func judgePeakRuns(t *testing.T, lines []peakRun, trueKiB uint64) peakTally {
 			continue
 		}
 		tally.wrong++
-		if tally.wrong == 1 || distance(bad, realKiB) > distance(tally.worst, tally.worstReal) {
+		if tally.wrong == 1 || peakDistance(bad, realKiB) > peakDistance(tally.worst, tally.worstReal) {
 			tally.worst, tally.worstReal, tally.worstChild = bad, realKiB, l.Child
 		}
 		t.Logf("wrong: run %d (%s): max_rss_kb %s, at most %s, real peak %d KiB; spawning process after the run: ru_maxrss %d, VmHWM %d, VmRSS %d KiB; notes %v",
-			l.I, l.Child, kibString(l.MaxRSSKB), kibString(l.MaxRSSAtMostKB), realKiB,
+			l.I, l.Child, peakKiBString(l.MaxRSSKB), peakKiBString(l.MaxRSSAtMostKB), realKiB,
 			l.After.RusageMaxRSS, l.After.HWM, l.After.RSS, l.Notes)
 	}
 	return tally
 }
 
-// kibString formats an optional KiB figure ("nil" when absent).
-func kibString(v *uint64) string {
+// peakKiBString formats an optional KiB figure ("nil" when absent).
+func peakKiBString(v *uint64) string {
 	if v == nil {
 		return "nil"
 	}
@@ -259,12 +259,12 @@ func kibString(v *uint64) string {
 // least once wherever it is above the spawning process's peak.
 func TestPeakRSSStress(t *testing.T) {
 	trueKiB := gnuTimeTruePeakKiB(t)
-	runs := envCount(t, peakStressRunsEnv, peakStressShortRuns)
-	every := envCount(t, peakStressEveryEnv, peakStressEvery)
+	runs := peakEnvCount(t, peakStressRunsEnv, peakStressShortRuns)
+	every := peakEnvCount(t, peakStressEveryEnv, peakStressEvery)
 	t.Logf("/bin/true's real peak (GNU time, largest of %d): %d KiB; right within %d KiB",
 		peakTrueSamples, trueKiB, peakTolerance(trueKiB))
-	for _, mode := range []string{modeDirect, modeSpawner} {
-		for _, behaviour := range []string{behaviourIdle, behaviourChurn, behaviourGrown} {
+	for _, mode := range []string{peakModeDirect, peakModeSpawner} {
+		for _, behaviour := range []string{peakIdle, peakChurn, peakGrown} {
 			t.Run(mode+"/"+behaviour, func(t *testing.T) {
 				mib := peakSizedMiB(mode)
 				lines := startPeakCaller(t, mode, behaviour, strconv.Itoa(runs), strconv.Itoa(every), strconv.Itoa(mib))
@@ -279,7 +279,7 @@ func TestPeakRSSStress(t *testing.T) {
 					peakTolerancePct, peakToleranceKiB)
 				// The grown caller's peak (peakGrownMiB) is above the sized
 				// child: in direct mode its figure may be withheld.
-				if mode == modeSpawner || behaviour != behaviourGrown {
+				if mode == peakModeSpawner || behaviour != peakGrown {
 					assert.Positive(t, tally.sizedFigures, "the %d MiB child never got a figure", mib)
 				}
 			})
