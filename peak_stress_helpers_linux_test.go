@@ -118,9 +118,10 @@ type peakRun struct {
 // peakAfter is the spawning process's memory right after a run (KiB; 0
 // when it could not be read).
 type peakAfter struct {
-	// RusageMaxRSS is the caller's getrusage(RUSAGE_SELF).ru_maxrss
-	// (direct mode only): the first bound callerPeakFloorKiB tries.
-	RusageMaxRSS uint64 `json:"rusage_maxrss,omitempty"`
+	// RusageMaxRSS is the caller's getrusage(RUSAGE_SELF).ru_maxrss, in
+	// direct mode only (nil through the spawner): the first bound
+	// callerPeakFloorKiB tries.
+	RusageMaxRSS *uint64 `json:"rusage_maxrss,omitempty"`
 	HWM          uint64 `json:"hwm"`
 	RSS          uint64 `json:"rss"`
 }
@@ -212,7 +213,7 @@ func spawnerSideMemory(mode string) peakAfter {
 	} else {
 		var self syscall.Rusage
 		if syscall.Getrusage(syscall.RUSAGE_SELF, &self) == nil {
-			a.RusageMaxRSS = uint64(self.Maxrss)
+			a.RusageMaxRSS = uint64Ptr(uint64(self.Maxrss))
 		}
 	}
 	data, err := os.ReadFile("/proc/" + pid + "/status")

@@ -237,9 +237,9 @@ func judgePeakRuns(t *testing.T, lines []peakRun, trueKiB uint64) peakTally {
 		if tally.wrong == 1 || peakDistance(bad, realKiB) > peakDistance(tally.worst, tally.worstReal) {
 			tally.worst, tally.worstReal, tally.worstChild = bad, realKiB, l.Child
 		}
-		t.Logf("wrong: run %d (%s): max_rss_kb %s, at most %s, real peak %d KiB; spawning process after the run: ru_maxrss %d, VmHWM %d, VmRSS %d KiB; notes %v",
+		t.Logf("wrong: run %d (%s): max_rss_kb %s, at most %s, real peak %d KiB; spawning process after the run: ru_maxrss %s, VmHWM %d, VmRSS %d KiB; notes %v",
 			l.I, l.Child, peakKiBString(l.MaxRSSKB), peakKiBString(l.MaxRSSAtMostKB), realKiB,
-			l.After.RusageMaxRSS, l.After.HWM, l.After.RSS, l.Notes)
+			peakKiBString(l.After.RusageMaxRSS), l.After.HWM, l.After.RSS, l.Notes)
 	}
 	return tally
 }
