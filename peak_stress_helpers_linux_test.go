@@ -122,8 +122,8 @@ type peakAfter struct {
 	// direct mode only (nil through the spawner): the first bound
 	// callerPeakFloorKiB tries.
 	RusageMaxRSS *uint64 `json:"rusage_maxrss,omitempty"`
-	HWM          uint64 `json:"hwm"`
-	RSS          uint64 `json:"rss"`
+	HWM          uint64  `json:"hwm"`
+	RSS          uint64  `json:"rss"`
 }
 
 // helperPeakCaller runs RUNS runs with StdProcessRunner in MODE (direct or
