@@ -200,7 +200,8 @@ func helperPeakCaller(args []string) int {
 
 // spawnerSideMemory reads the memory figures of the process that spawned
 // the last child: this process in direct mode, the spawner (whose pid the
-// package knows) in spawner mode. Figures that cannot be read are 0.
+// package knows) in spawner mode. Figures that cannot be read are 0 (nil
+// for ru_maxrss).
 func spawnerSideMemory(mode string) peakAfter {
 	var a peakAfter
 	pid := "self"

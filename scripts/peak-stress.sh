@@ -44,10 +44,20 @@ if [ "$wrong" -gt 0 ]; then
 	grep 'wrong: run' "$tmp/log" | sed 's/^ *[^ ]*: /  /' | head -n 20
 fi
 echo
+# The combinations run side by side and log in the order they end: the
+# table puts them back in the test's order.
 grep 'peak-stress:' "$tmp/log" | sed 's/.*peak-stress: //' | awk '
-	BEGIN { printf "%-8s %-6s %6s %8s %9s %10s %6s  %s\n", "mode", "caller", "runs", "figures", "withheld", "unbounded", "wrong", "worst" }
+	function row(k) { split(rows[k], f, SUBSEP); printf "%-8s %-6s %6s %8s %9s %10s %6s  %s\n", f[1], f[2], f[3], f[4], f[5], f[6], f[7], f[8] }
 	{
-		for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = substr($i, length(kv[1]) + 2) }
-		printf "%-8s %-6s %6s %8s %9s %10s %6s  %s\n", v["mode"], v["behaviour"], v["runs"], v["figures"], v["withheld"], v["unbounded"], v["wrong"], v["worst"]
+		delete v
+		for (i = 1; i <= NF; i++) { k = substr($i, 1, index($i, "=") - 1); v[k] = substr($i, length(k) + 2) }
+		key = v["mode"] "/" v["behaviour"]
+		rows[key] = v["mode"] SUBSEP v["behaviour"] SUBSEP v["runs"] SUBSEP v["figures"] SUBSEP v["withheld"] SUBSEP v["unbounded"] SUBSEP v["wrong"] SUBSEP v["worst"]
+	}
+	END {
+		printf "%-8s %-6s %6s %8s %9s %10s %6s  %s\n", "mode", "caller", "runs", "figures", "withheld", "unbounded", "wrong", "worst"
+		n = split("direct/idle direct/churn direct/grown spawner/idle spawner/churn spawner/grown", order, " ")
+		for (i = 1; i <= n; i++) if (order[i] in rows) { row(order[i]); delete rows[order[i]] }
+		for (k in rows) row(k)
 	}'
 exit "$status"
