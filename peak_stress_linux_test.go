@@ -16,11 +16,12 @@ package adapters
 // /bin/true now and then gets the caller's few MiB reported as its own
 // peak: a few runs per thousand, depending on what the per-CPU counters
 // held at the exec. What the old rule gave on a 2-vCPU VM (Linux 6.18):
-// wrong figures in 0-12 of 3000 runs per combination, 4.6-18 MiB for
-// /bin/true's 1.1 MiB. Each wrong figure was the spawning process's RSS
-// of the time, 0-116 KiB above its VmHWM read after the run; in direct
-// mode the caller's own getrusage ru_maxrss equalled the figure while its
-// VmHWM stayed 4-28 KiB below it, for up to 7 runs in a row.
+// wrong figures in 0-12 of 3000 runs per combination (up to 40 under
+// -race), 4.6-18 MiB (41 MiB under -race) for /bin/true's 1.1 MiB. Each
+// was the spawning process's RSS of the time, at most 124 KiB above its
+// VmHWM read right after the run. In direct mode the caller's own
+// getrusage ru_maxrss equalled the figure while its VmHWM stayed 4-88 KiB
+// below it, for up to 40 runs in a row.
 //
 // The runs are made by the peak-caller helper (peak_stress_helpers_linux_test.go),
 // a process started by a shell's fork: a process started by a Go parent
