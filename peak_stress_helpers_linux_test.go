@@ -28,8 +28,8 @@ import (
 )
 
 func init() {
-	helpers["peak-caller"] = helperPeakCaller
-	helpers["peak-child"] = helperPeakChild
+	registerHelper("peak-caller", helperPeakCaller)
+	registerHelper("peak-child", helperPeakChild)
 }
 
 // peakChildPrefix starts the one line the peak-child helper prints.

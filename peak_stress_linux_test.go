@@ -44,6 +44,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/perfgate/adapters/internal/testcap"
 )
 
 const (
@@ -53,9 +55,6 @@ const (
 	// peakStressEveryEnv sets how often a run starts the sized child
 	// rather than /bin/true: every Nth run (2 alternates them).
 	peakStressEveryEnv = "PERFGATE_PEAK_STRESS_EVERY"
-	// peakRequireAllEnv, set to 1 (as CI does), turns a skip for a missing
-	// tool (here /usr/bin/time) into a failure.
-	peakRequireAllEnv = "PERFGATE_REQUIRE_ALL"
 
 	// peakStressShortRuns keeps the CI version within about 20 s on a
 	// 2-vCPU machine, -race included.
@@ -118,15 +117,14 @@ func peakEnvCount(t *testing.T, key string, def int) int {
 // gnuTimeTruePeakKiB is the real peak of /bin/true: the largest of
 // peakTrueSamples figures of GNU time (/usr/bin/time -f %M), which forks
 // (no vfork) and so gives /bin/true's own peak. Without GNU time the test
-// is skipped, or fails when peakRequireAllEnv is 1.
+// is skipped, or fails under PERFGATE_REQUIRE_ALL=1 (internal/testcap).
 func gnuTimeTruePeakKiB(t *testing.T) uint64 {
 	t.Helper()
+	missing := ""
 	if _, err := os.Stat("/usr/bin/time"); err != nil {
-		if os.Getenv(peakRequireAllEnv) == "1" {
-			t.Fatalf("%s=1 and no GNU time to measure /bin/true with: %v", peakRequireAllEnv, err)
-		}
-		t.Skipf("no GNU time to measure /bin/true with (%v); %s=1 makes this a failure", err, peakRequireAllEnv)
+		missing = "no GNU time to measure /bin/true with: " + err.Error()
 	}
+	testcap.SkipUnlessCapable(t, "gnu-time", missing)
 	var peak uint64
 	for range peakTrueSamples {
 		var stderr bytes.Buffer
