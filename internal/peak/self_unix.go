@@ -1,65 +1,61 @@
 //go:build unix
 
-package adapters
+package peak
 
 import (
 	"io"
 	"os"
-	"runtime"
 	"sync"
 	"syscall"
 
 	"github.com/perfgate/adapters/internal/procfs"
+	"github.com/perfgate/adapters/internal/sysproc"
 )
 
-// goosLinux says whether this is Linux (or Android, which builds Linux
-// files): the one kernel with /proc/self/status, pidfds and cgroup v2.
-const goosLinux = runtime.GOOS == "linux" || runtime.GOOS == "android"
-
-// callerPeakFloorKiB is, on Linux, the most of a direct child's reported
+// CallerFloorKiB is, on Linux, the most of a direct child's reported
 // peak RSS (in KiB) that may be this process's rather than the child's.
 //
 // Go starts children with vfork semantics (CLONE_VM): until its exec the
 // child runs on the caller's address space, and exec folds that address
 // space's peak into the child's ru_maxrss (golang/go#32054). So ru_maxrss
 // is max(what the caller passed on at exec, the child's own peak); one at
-// or below the floor (spawnerPeak.floorKiB) may be the caller's, and is
+// or below the floor (Reading.FloorKiB) may be the caller's, and is
 // withheld rather than reported as the child's.
-func callerPeakFloorKiB(reported uint64) uint64 {
+func CallerFloorKiB(reported uint64) uint64 {
 	// getrusage(RUSAGE_SELF) bounds what exec passed on and costs one
 	// system call: a child above it needs no /proc read.
 	var self syscall.Rusage
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &self); err == nil && reported > uint64(self.Maxrss) {
 		return uint64(self.Maxrss)
 	}
-	return ownPeak().floorKiB()
+	return Own().FloorKiB()
 }
 
-// ownPeak reads this process's peak as spawnerPeak.floorKiB needs it:
+// Own reads this process's peak as Reading.FloorKiB needs it:
 // getrusage's ru_maxrss, VmHWM, and the error of the kernel's approximate
 // RSS reading on this machine.
-func ownPeak() spawnerPeak {
-	var p spawnerPeak
+func Own() Reading {
+	var p Reading
 	var self syscall.Rusage
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &self); err == nil && self.Maxrss >= 0 {
-		p.rusageKiB, p.rusageOK = uint64(self.Maxrss), true
+		p.RusageKiB, p.RusageOK = uint64(self.Maxrss), true
 	}
-	if hwm, err := callerPeakRSSKiB(); err == nil {
-		p.vmHWMKiB, p.vmHWMOK = hwm, true
+	if hwm, err := VmHWMKiB(); err == nil {
+		p.VmHWMKiB, p.VmHWMOK = hwm, true
 	}
-	p.readErrorKiB = rssReadErrorKiB()
+	p.ReadErrorKiB = readErrorKiB()
 	return p
 }
 
-// rssReadErrorKiB is rssReadErrorPages for the CPUs online now, in KiB.
-// CPUs are counted once: the kernel sizes its counters' batch at each
-// hotplug, and a count that cannot be read counts as 4096 CPUs.
-var rssReadErrorKiB = sync.OnceValue(func() uint64 {
+// readErrorKiB is ReadErrorPages for the CPUs online now, in KiB. CPUs
+// are counted once: the kernel sizes its counters' batch at each hotplug,
+// and a count that cannot be read counts as 4096 CPUs.
+var readErrorKiB = sync.OnceValue(func() uint64 {
 	cpus, err := procfs.OnlineCPUs(procfs.OnlineCPUsPath)
 	if err != nil {
 		cpus = 0
 	}
-	return rssReadErrorPages(cpus) * uint64(os.Getpagesize()) / 1024
+	return ReadErrorPages(cpus) * uint64(os.Getpagesize()) / 1024
 })
 
 // selfStatus is /proc/self/status, kept open once opened: pread on an open
@@ -70,8 +66,8 @@ var selfStatus struct {
 	f  *os.File
 }
 
-// callerPeakRSSKiB reads this process's VmHWM.
-func callerPeakRSSKiB() (uint64, error) {
+// VmHWMKiB reads this process's VmHWM.
+func VmHWMKiB() (uint64, error) {
 	f, err := openSelfStatus()
 	if err != nil {
 		return 0, err
@@ -95,7 +91,7 @@ func openSelfStatus() (*os.File, error) {
 	if selfStatus.f != nil {
 		return selfStatus.f, nil
 	}
-	f, err := openAboveStdio(procfs.DefaultRoot+"/self/status", syscall.O_RDONLY)
+	f, err := sysproc.OpenAboveStdio(procfs.DefaultRoot+"/self/status", syscall.O_RDONLY)
 	if err != nil {
 		return nil, err
 	}
