@@ -72,7 +72,7 @@ func helperClosedStdinRun([]string) int {
 	}
 	null, err := sysproc.DevNull()
 	if err != nil {
-		return helperUsage("devNull: %v", err)
+		return helperUsage("DevNull: %v", err)
 	}
 	var p [2]int
 	if err := syscall.Pipe(p[:]); err != nil {

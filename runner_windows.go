@@ -49,7 +49,7 @@ func (r StdProcessRunner) startAndWait(ctx context.Context, p *runPlan) (exitRec
 
 	// The deadline is Go's timer rather than the wait's own timeout: that
 	// one ticks with the system timer (15.6 ms by default). killed is
-	// written under the switch's lock and read after markExited.
+	// written under the switch's lock and read after MarkExited.
 	var killed bool
 	killSwitch := killswitch.Arm(ctx, rec.start, p.spec.Timeout, func() { killed = terminateIfRunning(job, proc) })
 	event, waitErr := windows.WaitForSingleObject(proc, windows.INFINITE)

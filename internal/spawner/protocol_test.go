@@ -81,18 +81,13 @@ func FuzzRequestDecode(f *testing.F) {
 	f.Add([]byte{})
 	f.Add([]byte{0, 0, 0, 0, 0, 0, 0, 0, 255, 255, 255, 255})
 	f.Fuzz(func(t *testing.T, b []byte) {
-		got, err := decodeRequest(b)
-		if err != nil {
-			return
-		}
-		if again := got.encode(); string(again) != string(b) {
-			t.Fatalf("decode/encode changed the message: %x to %x", b, again)
-		}
-		for n := 0; n < len(b); n++ {
-			if _, err := decodeRequest(b[:n]); err == nil {
-				t.Fatalf("a prefix of %d of %d bytes decoded", n, len(b))
+		checkDecode(t, b, func(b []byte) ([]byte, error) {
+			q, err := decodeRequest(b)
+			if err != nil {
+				return nil, err
 			}
-		}
+			return q.encode(), nil
+		})
 	})
 }
 
@@ -101,19 +96,28 @@ func FuzzReplyDecode(f *testing.F) {
 	f.Add(p.encode())
 	f.Add([]byte{})
 	f.Fuzz(func(t *testing.T, b []byte) {
-		got, err := decodeReply(b)
-		if err != nil {
-			return
-		}
-		if again := got.encode(); string(again) != string(b) {
-			t.Fatalf("decode/encode changed the message: %x to %x", b, again)
-		}
-		for n := 0; n < len(b); n++ {
-			if _, err := decodeReply(b[:n]); err == nil {
-				t.Fatalf("a prefix of %d of %d bytes decoded", n, len(b))
-			}
-		}
+		checkDecode(t, b, func(b []byte) ([]byte, error) {
+			p, err := decodeReply(b)
+			return p.encode(), err
+		})
 	})
+}
+
+// checkDecode checks that b, when reencode (decode, then encode) takes
+// it, comes back the same, and that no strict prefix of it decodes.
+func checkDecode(t *testing.T, b []byte, reencode func([]byte) ([]byte, error)) {
+	again, err := reencode(b)
+	if err != nil {
+		return
+	}
+	if string(again) != string(b) {
+		t.Fatalf("decode/encode changed the message: %x to %x", b, again)
+	}
+	for n := 0; n < len(b); n++ {
+		if _, err := reencode(b[:n]); err == nil {
+			t.Fatalf("a prefix of %d of %d bytes decoded", n, len(b))
+		}
+	}
 }
 
 // The "started" message round-trips, and neither a reply nor a cut or
