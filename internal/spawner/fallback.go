@@ -24,7 +24,7 @@ const (
 	// ReasonNoWorkingDir: the caller's working directory cannot be read
 	// (Detail: the error).
 	ReasonNoWorkingDir
-	// ReasonRequestTooLarge: the request is over MaxRequest.
+	// ReasonRequestTooLarge: the request is over maxRequest.
 	ReasonRequestTooLarge
 	// ReasonDied: the spawner was found dead at the hand-over, and so was
 	// its replacement.
@@ -58,7 +58,7 @@ func (e *FallbackError) Why() string {
 	case ReasonNoWorkingDir:
 		return "the working directory cannot be read: " + e.Detail
 	case ReasonRequestTooLarge:
-		return "the request (argv, environment) is over " + strconv.Itoa(MaxRequest>>10) + " KiB"
+		return "the request (argv, environment) is over " + strconv.Itoa(maxRequest>>10) + " KiB"
 	case ReasonDied:
 		return "the spawner has died"
 	}

@@ -35,8 +35,8 @@ const (
 	tokenLen  = 16
 	// readyText opens the hello.
 	readyText = "perfgate-spawner-ready"
-	// MaxRequest bounds an encoded request; a larger run spawns directly.
-	MaxRequest = 128 << 10
+	// maxRequest bounds an encoded request; a larger run spawns directly.
+	maxRequest = 128 << 10
 	// requestFDs is how many descriptors come with a request.
 	requestFDs = 5
 	// The kill requests, one byte on the run socket: the context is done,
@@ -95,7 +95,7 @@ func decodeRequest(b []byte) (*Request, error) {
 		return nil, err
 	}
 	if q.Timeout < 0 {
-		return nil, ErrBadMessage
+		return nil, errBadMessage
 	}
 	return q, nil
 }
@@ -136,7 +136,7 @@ func decodeReply(b []byte) (reply, error) {
 		return reply{}, err
 	}
 	if p.cause > killswitch.ByContext || p.cause < killswitch.NotKilled || p.wall < 0 {
-		return reply{}, ErrBadMessage
+		return reply{}, errBadMessage
 	}
 	return p, nil
 }
@@ -160,7 +160,7 @@ func decodeStarted(b []byte) (int, error) {
 		return 0, err
 	}
 	if tag != startedTag || pid == 0 || pid > 1<<22 {
-		return 0, ErrBadMessage
+		return 0, errBadMessage
 	}
 	return int(pid), nil
 }

@@ -52,13 +52,13 @@ func TestMessagesTruncatedOrLongAreErrors(t *testing.T) {
 			if n == len(msg) {
 				continue
 			}
-			assert.ErrorIs(t, errQ, ErrBadMessage, "request of %d of %d bytes", n, len(msg))
-			assert.ErrorIs(t, errP, ErrBadMessage, "reply of %d of %d bytes", n, len(msg))
+			assert.ErrorIs(t, errQ, errBadMessage, "request of %d of %d bytes", n, len(msg))
+			assert.ErrorIs(t, errP, errBadMessage, "reply of %d of %d bytes", n, len(msg))
 		}
 		_, errQ := decodeRequest(append(msg, 0))
 		_, errP := decodeReply(append(msg, 0))
-		assert.ErrorIs(t, errQ, ErrBadMessage)
-		assert.ErrorIs(t, errP, ErrBadMessage)
+		assert.ErrorIs(t, errQ, errBadMessage)
+		assert.ErrorIs(t, errP, errBadMessage)
 	}
 }
 
@@ -66,11 +66,11 @@ func TestReplyImpossibleValues(t *testing.T) {
 	p := sampleReply()
 	p.cause = killswitch.ByContext + 1
 	_, err := decodeReply(p.encode())
-	assert.ErrorIs(t, err, ErrBadMessage)
+	assert.ErrorIs(t, err, errBadMessage)
 	p = sampleReply()
 	p.wall = -1
 	_, err = decodeReply(p.encode())
-	assert.ErrorIs(t, err, ErrBadMessage)
+	assert.ErrorIs(t, err, errBadMessage)
 }
 
 // A decoded message re-encodes to the same bytes, and every strict prefix
@@ -131,10 +131,10 @@ func TestStartedMessage(t *testing.T) {
 	for _, bad := range [][]byte{msg[:len(msg)-1], append(msg, 0), reply.encode(),
 		encodeStarted(0), encodeStarted(1 << 23)} {
 		_, err := decodeStarted(bad)
-		assert.ErrorIs(t, err, ErrBadMessage)
+		assert.ErrorIs(t, err, errBadMessage)
 	}
 	_, err = decodeReply(msg)
-	assert.ErrorIs(t, err, ErrBadMessage, "nor does it pass for a reply")
+	assert.ErrorIs(t, err, errBadMessage, "nor does it pass for a reply")
 }
 
 // The hello round-trips only with the caller's token, and nothing cut,

@@ -15,7 +15,7 @@ import (
 
 // receiveRequest reads one request and its requestFDs descriptors (the
 // child's stdin, stdout, stderr, the run socket and the side socket) from
-// the control socket; an error other than EINTR, EAGAIN and ErrBadMessage
+// the control socket; an error other than EINTR, EAGAIN and errBadMessage
 // means end of file.
 func receiveRequest(ctl int, buf, oob []byte) (*Request, []int, error) {
 	n, oobn, flags, _, err := unix.Recvmsg(ctl, buf, oob, unix.MSG_CMSG_CLOEXEC)
@@ -28,12 +28,12 @@ func receiveRequest(ctl int, buf, oob []byte) (*Request, []int, error) {
 	fds := receivedFDs(oob[:oobn])
 	if len(fds) != requestFDs || flags&(unix.MSG_TRUNC|unix.MSG_CTRUNC) != 0 {
 		sysproc.CloseFDs(fds)
-		return nil, nil, ErrBadMessage
+		return nil, nil, errBadMessage
 	}
 	q, err := decodeRequest(buf[:n])
 	if err != nil {
 		sysproc.CloseFDs(fds)
-		return nil, nil, ErrBadMessage
+		return nil, nil, errBadMessage
 	}
 	return q, fds, nil
 }

@@ -131,7 +131,7 @@ func Run(ctx context.Context, req *Request, streams Streams) (Outcome, error) {
 // it the run, restarting it once should it be found dead.
 func handOver(s *Conn, q *Request, child [3]int) (*run, error) {
 	msg := q.encode()
-	if len(msg) > MaxRequest {
+	if len(msg) > maxRequest {
 		return nil, fallback(ReasonRequestTooLarge, "")
 	}
 	for attempt := 0; ; attempt++ {

@@ -81,7 +81,7 @@ func (srv *server) sayHello() error {
 // loop is one ppoll over the control socket and, while a run is waited
 // for on this goroutine, its pidfd and run socket.
 func (srv *server) loop() {
-	buf := make([]byte, MaxRequest+1)
+	buf := make([]byte, maxRequest+1)
 	oob := make([]byte, unix.CmsgSpace(requestFDs*4))
 	var cur *child // the run this goroutine waits for
 	fds := [3]unix.PollFd{{Fd: int32(srv.ctl), Events: unix.POLLIN}}
@@ -105,7 +105,7 @@ func (srv *server) loop() {
 		}
 		q, fdsIn, err := receiveRequest(srv.ctl, buf, oob)
 		switch {
-		case err == unix.EINTR || err == unix.EAGAIN || err == ErrBadMessage:
+		case err == unix.EINTR || err == unix.EAGAIN || err == errBadMessage:
 		case err != nil:
 			fds[0].Fd = -1 // the caller has exited: nobody wants the results
 			srv.killAll()

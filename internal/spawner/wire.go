@@ -5,9 +5,9 @@ import (
 	"errors"
 )
 
-// ErrBadMessage is the error of a message that is short, long or holds an
+// errBadMessage is the error of a message that is short, long or holds an
 // impossible value: never a partial decode.
-var ErrBadMessage = errors.New("spawner: malformed message")
+var errBadMessage = errors.New("spawner: malformed message")
 
 // wireWriter appends fields, little-endian.
 type wireWriter struct{ b []byte }
@@ -78,7 +78,7 @@ func (r *wireReader) strs() []string {
 // finish reports a message that was short or had bytes left over.
 func (r *wireReader) finish() error {
 	if r.bad || len(r.b) != 0 {
-		return ErrBadMessage
+		return errBadMessage
 	}
 	return nil
 }
