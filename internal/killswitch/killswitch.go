@@ -13,9 +13,9 @@ import (
 type Cause int
 
 const (
-	NotKilled Cause = iota
-	AtDeadline
-	ByContext
+	NotKilled  Cause = iota // the run was not killed
+	AtDeadline              // killed at its deadline
+	ByContext               // killed because its context was done
 )
 
 // Switch kills a running child at most once, at its deadline or when its

@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 )
 
 // Only the exact forms the caller and the launcher write are accepted.
@@ -23,23 +22,6 @@ func TestParseEnv(t *testing.T) {
 		assert.Equal(t, want, mode, v)
 		if ok {
 			assert.Len(t, got, tokenLen)
-		}
-	}
-}
-
-// BenchmarkStateCheck is what the caller adds to each run through the
-// spawner to compare its state with the spawner's and to send an
-// absolute directory.
-func BenchmarkStateCheck(b *testing.B) {
-	st, err := readCallerState()
-	require.NoError(b, err)
-	b.ReportAllocs()
-	for b.Loop() {
-		if what := st.changedSince(); what != "" {
-			b.Fatal(what)
-		}
-		if _, err := childDir(""); err != nil {
-			b.Fatal(err)
 		}
 	}
 }
