@@ -3,7 +3,6 @@ package spawner
 import (
 	"errors"
 	"strconv"
-	"syscall"
 	"time"
 )
 
@@ -66,14 +65,6 @@ func (e *FallbackError) Why() string {
 }
 
 func (e *FallbackError) Error() string { return "spawner unavailable: " + e.Why() }
-
-// StartError is the error of a run whose program the spawner could not
-// start (exec failed): the run happened, and failed as a direct start
-// would.
-type StartError struct{ Errno syscall.Errno }
-
-func (e *StartError) Error() string { return e.Errno.Error() }
-func (e *StartError) Unwrap() error { return e.Errno }
 
 // errGone is send's error when the spawner was found dead: a new one may
 // take the run.

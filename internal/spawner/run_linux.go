@@ -37,6 +37,14 @@ const (
 // the program; Run returns a *StartError then.
 var errStartFailed = errors.New("start failed")
 
+// StartError is the error of a run whose program the spawner could not
+// start (exec failed): the run happened, and failed as a direct start
+// would.
+type StartError struct{ Errno syscall.Errno }
+
+func (e *StartError) Error() string { return e.Errno.Error() }
+func (e *StartError) Unwrap() error { return e.Errno }
+
 // Streams is the caller's side of the child's standard streams.
 type Streams struct {
 	// Child is the child's descriptors 0, 1 and 2.
