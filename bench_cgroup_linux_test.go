@@ -142,7 +142,7 @@ func BenchmarkTreeAccuracy(b *testing.B) {
 				if w.exitCode != 0 || w.signal != 0 || w.tree == nil || w.tree.stats.CPUErr != nil {
 					b.Fatalf("exit %d, signal %d, tree %+v, stderr %q", w.exitCode, w.signal, w.tree, plan.stderr.Bytes())
 				}
-				waitUs := float64((w.usage.user + w.usage.system).Nanoseconds()) / 1e3
+				waitUs := float64((w.usage.User + w.usage.System).Nanoseconds()) / 1e3
 				cgroupUs := float64(w.tree.stats.CPU.UsageUsec)
 				wait4Ms = append(wait4Ms, waitUs/1e3)
 				treeMs = append(treeMs, cgroupUs/1e3)

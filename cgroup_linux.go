@@ -13,6 +13,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/perfgate/adapters/internal/cgroupfs"
+	"github.com/perfgate/adapters/internal/sysproc"
 )
 
 // runCgroup is the cgroup v2 of one run in tree scope. It is created
@@ -114,7 +115,7 @@ func openCgroup(path string) (*runCgroup, error) {
 // cloneFD is the descriptor the child is cloned into.
 func (c *runCgroup) cloneFD() int {
 	if testHooks.cloneIntoCgroupFails {
-		if null, err := devNull(); err == nil {
+		if null, err := sysproc.DevNull(); err == nil {
 			return null // not a cgroup: clone3 fails with EBADF
 		}
 	}
@@ -124,7 +125,7 @@ func (c *runCgroup) cloneFD() int {
 // readEvents reads cgroup.events from the start.
 func (c *runCgroup) readEvents() (cgroupfs.Events, error) {
 	var buf [128]byte
-	n, err := ignoringEINTRIO(func() (int, error) { return unix.Pread(c.events, buf[:], 0) })
+	n, err := sysproc.IgnoringEINTRIO(func() (int, error) { return unix.Pread(c.events, buf[:], 0) })
 	if err != nil {
 		return cgroupfs.Events{}, err
 	}
@@ -215,7 +216,7 @@ func (c *runCgroup) waitEvents(done func(cgroupfs.Events) bool, timeout time.Dur
 			return true
 		}
 		fds := []unix.PollFd{{Fd: int32(c.events), Events: unix.POLLPRI}}
-		if n, err := ppollUntil(fds, deadline); err != nil {
+		if n, err := sysproc.PpollUntil(fds, deadline); err != nil {
 			return false
 		} else if n == 0 {
 			ev, err := c.readEvents()
@@ -328,7 +329,7 @@ func readAt(dir int, name string) ([]byte, error) {
 		if len(buf) == cap(buf) {
 			buf = append(buf, 0)[:len(buf)]
 		}
-		n, err := ignoringEINTRIO(func() (int, error) { return unix.Read(fd, buf[len(buf):cap(buf)]) })
+		n, err := sysproc.IgnoringEINTRIO(func() (int, error) { return unix.Read(fd, buf[len(buf):cap(buf)]) })
 		switch {
 		case err != nil:
 			return nil, &fs.PathError{Op: "read", Path: name, Err: err}

@@ -16,6 +16,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/perfgate/adapters/internal/cgroupfs"
+	"github.com/perfgate/adapters/internal/sysproc"
 	"github.com/perfgate/adapters/internal/testcap"
 )
 
@@ -71,8 +72,8 @@ func TestTreeE2BIGIsNotRetriedOutsideTheCgroup(t *testing.T) {
 	require.NotNil(t, cg, "no cgroup: %s", rec.tree.unavailable)
 	pid, err := startProcess(p, attr, &cg, &rec)
 	if err == nil {
-		killGroup(pid)
-		_, _, _ = reap(pid)
+		sysproc.KillGroup(pid)
+		_, _, _ = sysproc.Reap(pid)
 	}
 	require.ErrorIs(t, err, syscall.E2BIG)
 	require.NotNil(t, cg, "the start was not tried again without the cgroup")

@@ -21,6 +21,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/perfgate/adapters/internal/cgroupfs"
+	"github.com/perfgate/adapters/internal/sysproc"
 )
 
 func init() {
@@ -222,7 +223,7 @@ func startZombie(t *testing.T) int {
 	require.NoError(t, cmd.Start())
 	t.Cleanup(func() { _ = cmd.Wait() })
 	var info unix.Siginfo
-	err := ignoringEINTR(func() error {
+	err := sysproc.IgnoringEINTR(func() error {
 		return unix.Waitid(unix.P_PID, cmd.Process.Pid, &info, unix.WEXITED|unix.WNOWAIT, nil)
 	})
 	require.NoError(t, err)

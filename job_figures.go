@@ -40,7 +40,7 @@ type ioBytes struct{ read, written uint64 }
 // per-process count.
 func (c *jobCounters) apply(r *RunResult) {
 	if cpu := firstNonNil(c.jobCPU, c.cpu); cpu != nil {
-		(&rusageFigures{user: cpu.user, system: cpu.kernel}).applyCPU(r)
+		applyCPU(r, cpu.user, cpu.kernel)
 	}
 	switch {
 	case c.jobPageFaults != nil:

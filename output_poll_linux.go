@@ -14,6 +14,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/perfgate/adapters/internal/capture"
+	"github.com/perfgate/adapters/internal/sysproc"
 )
 
 // rawStdio is the child's descriptors 0, 1 and 2 and, in OutputCapture
@@ -26,7 +27,7 @@ type rawStdio struct {
 }
 
 // openRawStdio prepares the streams of p's child; on error nothing is left
-// open. The null device is the long-lived one (devNull).
+// open. The null device is the long-lived one (sysproc.DevNull).
 func openRawStdio(p *runPlan) (*rawStdio, error) {
 	s := &rawStdio{outR: -1, errR: -1, outW: -1, errW: -1}
 	var err error
@@ -35,7 +36,7 @@ func openRawStdio(p *runPlan) (*rawStdio, error) {
 	}
 	null := -1
 	if s.stdin == nil || p.spec.Output == OutputDiscard {
-		if null, err = devNull(); err != nil {
+		if null, err = sysproc.DevNull(); err != nil {
 			s.closeAll()
 			return nil, pipesError(p.spec, err)
 		}
@@ -122,7 +123,7 @@ func pumpOutput(streams *rawStdio, exitFD int, p *runPlan, onExit func() (bool, 
 	}
 	var graceEnd time.Time
 	for open > 0 || !exited {
-		n, err := ppollUntil(fds[:], graceEnd)
+		n, err := sysproc.PpollUntil(fds[:], graceEnd)
 		if err != nil {
 			return exited, err
 		}
@@ -169,32 +170,11 @@ func drainReady(fds []unix.PollFd, heads [2]*capture.Head) {
 	}
 }
 
-// ppollUntil waits in ppoll for fds until deadline, or for ever when the
-// deadline is zero. It returns 0 when the deadline has passed; EINTR is
-// retried with the time left.
-func ppollUntil(fds []unix.PollFd, deadline time.Time) (int, error) {
-	for {
-		var timeout *unix.Timespec
-		if !deadline.IsZero() {
-			left := time.Until(deadline)
-			if left <= 0 {
-				return 0, nil
-			}
-			ts := unix.NsecToTimespec(int64(left))
-			timeout = &ts
-		}
-		n, err := unix.Ppoll(fds, timeout, nil)
-		if err != unix.EINTR {
-			return n, err
-		}
-	}
-}
-
 // fdReader reads a raw descriptor; a read of 0 bytes is the end of file.
 type fdReader int32
 
 func (f fdReader) Read(p []byte) (int, error) {
-	n, err := ignoringEINTRIO(func() (int, error) { return unix.Read(int(f), p) })
+	n, err := sysproc.IgnoringEINTRIO(func() (int, error) { return unix.Read(int(f), p) })
 	switch {
 	case err != nil:
 		return 0, err

@@ -11,6 +11,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/perfgate/adapters/internal/capture"
+	"github.com/perfgate/adapters/internal/sysproc"
 )
 
 // The ppoll loop, with the exit and the output ready at once and a grace
@@ -22,7 +23,7 @@ func TestPumpOutputDrainsWhatThePipesHold(t *testing.T) {
 	for _, p := range []*[2]int{&out, &errp, &exit} {
 		require.NoError(t, unix.Pipe2(p[:], unix.O_CLOEXEC))
 	}
-	defer closeFDs([]int{out[0], out[1], errp[0], errp[1], exit[0]})
+	defer sysproc.CloseFDs([]int{out[0], out[1], errp[0], errp[1], exit[0]})
 	_, err := unix.Write(out[1], helperPatternBytes(16003))
 	require.NoError(t, err)
 	_, err = unix.Write(errp[1], []byte("warning\n"))

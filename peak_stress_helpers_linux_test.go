@@ -25,6 +25,7 @@ import (
 	"syscall"
 
 	"github.com/perfgate/adapters/internal/procfs"
+	"github.com/perfgate/adapters/internal/spawner"
 )
 
 func init() {
@@ -206,11 +207,11 @@ func spawnerSideMemory(mode string) peakAfter {
 	var a peakAfter
 	pid := "self"
 	if mode == peakModeSpawner {
-		s := liveSpawner()
+		s := spawner.Live()
 		if s == nil {
 			return a
 		}
-		pid = strconv.Itoa(s.pid)
+		pid = strconv.Itoa(s.Pid())
 	} else {
 		var self syscall.Rusage
 		if syscall.Getrusage(syscall.RUSAGE_SELF, &self) == nil {

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/perfgate/adapters/internal/capture"
+	"github.com/perfgate/adapters/internal/killswitch"
+	"github.com/perfgate/adapters/internal/sysproc"
 )
 
 // The run, written once for every operating system: what happens before
@@ -48,11 +50,11 @@ type exitRecord struct {
 	// cause says whether the deadline or the context killed the run;
 	// killEndedIt whether that kill is what ended the child (a child that
 	// exited on its own a moment before the deadline did not time out).
-	cause       killCause
+	cause       killswitch.Cause
 	killEndedIt bool
 
 	// usage is the child's rusage (Unix); nil where the OS gives none.
-	usage *rusageFigures
+	usage *sysproc.Usage
 	// inheritedPeakKiB is the most of usage's peak RSS that the child
 	// can have inherited from the process that spawned it (Linux folds
 	// the spawner's peak into a vfork child's ru_maxrss). A peak at or
@@ -103,7 +105,7 @@ func (e *exitRecord) result(plan *runPlan, binaryBytes int64) RunResult {
 		WallMs:      uint64(wall / time.Millisecond),
 		ExitCode:    e.exitCode,
 		BinaryBytes: uint64Ptr(uint64(binaryBytes)),
-		TimedOut:    e.cause == killedAtDeadline && e.killEndedIt,
+		TimedOut:    e.cause == killswitch.AtDeadline && e.killEndedIt,
 	}
 	if e.signal != 0 {
 		sig := e.signal
@@ -115,7 +117,7 @@ func (e *exitRecord) result(plan *runPlan, binaryBytes int64) RunResult {
 	processSource := noSource
 	switch {
 	case e.usage != nil:
-		e.usage.apply(&r, runtime.GOOS)
+		applyRusage(&r, e.usage, runtime.GOOS)
 		if r.MaxRSSKB != nil && *r.MaxRSSKB <= e.inheritedPeakKiB {
 			r.setNote("max_rss_kb", withheldPeakNote(*r.MaxRSSKB, e.inheritedPeakKiB, e.viaSpawner))
 			r.MaxRSSAtMostKB, r.MaxRSSKB = r.MaxRSSKB, nil
@@ -172,7 +174,7 @@ func noteFallbacks(r *RunResult) {
 // the context that is what ended the child. Every other run, timed out
 // included, is a measurement with a nil error.
 func (e *exitRecord) outcomeError(ctx context.Context, spec *CommandSpec) error {
-	if e.cause == killedByContext && e.killEndedIt {
+	if e.cause == killswitch.ByContext && e.killEndedIt {
 		return newError(KindRunCommand, spec.Argv, "killed: context done", ctx.Err())
 	}
 	return nil

@@ -12,19 +12,21 @@ package adapters
 // while that id cannot have been reused; wait4 then reaps it. In tree
 // scope the child is cloned straight into a cgroup of its own
 // (cgroup_linux.go). With StdProcessRunner.Spawner the child is started
-// by the spawner instead (spawner_client_linux.go).
+// by the spawner instead (spawner_linux.go, internal/spawner).
 
 import (
 	"context"
 	"errors"
 	"os"
-	"strings"
-	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/perfgate/adapters/internal/killswitch"
+	"github.com/perfgate/adapters/internal/spawner"
+	"github.com/perfgate/adapters/internal/sysproc"
 )
 
 func init() { pidfdStartAndWait = StdProcessRunner.startAndWaitLinux }
@@ -37,16 +39,12 @@ func (r StdProcessRunner) startAndWaitLinux(ctx context.Context, p *runPlan) (ex
 	defer streams.closeAll()
 	use, fallback := p.spawnerChoice()
 	if use {
-		s, why := theSpawner()
-		if s == nil {
-			fallback = why
-		} else {
-			rec, err := startAndWaitViaSpawner(ctx, s, p, streams)
-			if !errors.Is(err, errSpawnerUnavailable) {
-				return rec, err
-			}
-			fallback = strings.TrimPrefix(err.Error(), errSpawnerUnavailable.Error()+": ")
+		rec, err := startAndWaitViaSpawner(ctx, p, streams)
+		var unavailable *spawner.FallbackError
+		if !errors.As(err, &unavailable) {
+			return rec, err
 		}
+		fallback = unavailable.Why()
 	}
 	rec, err := startAndWaitDirect(ctx, p, streams)
 	rec.spawnerFallback = fallback
@@ -72,25 +70,25 @@ func startAndWaitDirect(ctx context.Context, p *runPlan, streams *rawStdio) (exi
 	}
 	exitFD, err := exitNotification(pid, pidfd)
 	if err != nil {
-		killGroup(pid)
-		_, _, _ = reap(pid)
+		sysproc.KillGroup(pid)
+		_, _, _ = sysproc.Reap(pid)
 		cg.abandon()
 		return exitRecord{}, waitError(p.spec, err)
 	}
 	defer unix.Close(exitFD)
-	killSwitch := armKillSwitch(ctx, rec.start, p.spec.Timeout, func() {
+	killSwitch := killswitch.Arm(ctx, rec.start, p.spec.Timeout, func() {
 		// The child itself too: it may have left its group (setpgid).
-		killChild(pid, pidfd)
-		killGroup(pid)
+		sysproc.KillChild(pid, pidfd)
+		sysproc.KillGroup(pid)
 		cg.kill()
 	})
 
 	exited, waitErr := pumpOutput(streams, exitFD, p, func() (bool, error) {
 		rec.end = time.Now()
-		rec.cause = killSwitch.markExited()
-		killGroup(pid)       // leftovers
-		cg.killIfPopulated() // leftovers outside the group too
-		status, usage, err := reap(pid)
+		rec.cause = killSwitch.MarkExited()
+		sysproc.KillGroup(pid) // leftovers
+		cg.killIfPopulated()   // leftovers outside the group too
+		status, usage, err := sysproc.Reap(pid)
 		if err == nil {
 			rec.setWaitStatus(status, &usage)
 		}
@@ -98,10 +96,10 @@ func startAndWaitDirect(ctx context.Context, p *runPlan, streams *rawStdio) (exi
 	})
 	if !exited {
 		// ppoll failed before the exit: stop the child rather than leave it.
-		killSwitch.markExited()
-		killGroup(pid)
+		killSwitch.MarkExited()
+		sysproc.KillGroup(pid)
 		cg.kill()
-		_, _, _ = reap(pid)
+		_, _, _ = sysproc.Reap(pid)
 	}
 	if cg != nil {
 		// Whatever the child left is dead or dying: wait until the cgroup
@@ -132,16 +130,6 @@ func startProcess(p *runPlan, attr *syscall.ProcAttr, cg **runCgroup, rec *exitR
 	rec.start = time.Now()
 	pid, _, err = syscall.StartProcess(p.path, p.spec.Argv, attr)
 	return pid, err
-}
-
-// killChild sends SIGKILL to the unreaped child pid: through its pidfd
-// where there is one, else by pid, which cannot be reused before the reap.
-func killChild(pid, pidfd int) {
-	if pidfd >= 0 {
-		_ = unix.PidfdSendSignal(pidfd, unix.SIGKILL, nil, 0)
-		return
-	}
-	_ = unix.Kill(pid, unix.SIGKILL)
 }
 
 // cannotCloneIntoCgroup says whether a failed start may be the kernel
@@ -194,7 +182,7 @@ func exitNotification(pid, pidfd int) (int, error) {
 	}
 	go func() {
 		var info unix.Siginfo
-		_ = ignoringEINTR(func() error { return unix.Waitid(unix.P_PID, pid, &info, unix.WEXITED|unix.WNOWAIT, nil) })
+		_ = sysproc.IgnoringEINTR(func() error { return unix.Waitid(unix.P_PID, pid, &info, unix.WEXITED|unix.WNOWAIT, nil) })
 		unix.Close(p[1]) // the read end sees end of file: readable
 	}()
 	return p[0], nil
@@ -219,29 +207,4 @@ func pidfdWorks() bool {
 	unix.Close(fd)
 	pidfdSupported.Store(true)
 	return true
-}
-
-// devNull is the null device, opened at the first run that needs it and
-// kept: every such child gets it, which spares two system calls per run.
-// It lives above descriptor 2 (openAboveStdio); a failed open is not
-// remembered.
-var devNull = cachedOpen(os.DevNull, unix.O_RDWR)
-
-// cachedOpen returns a function that opens name at its first success and
-// returns that descriptor from then on.
-func cachedOpen(name string, mode int) func() (int, error) {
-	var mu sync.Mutex
-	var f *os.File
-	return func() (int, error) {
-		mu.Lock()
-		defer mu.Unlock()
-		if f == nil {
-			opened, err := openAboveStdio(name, mode)
-			if err != nil {
-				return -1, err
-			}
-			f = opened
-		}
-		return int(f.Fd()), nil
-	}
 }

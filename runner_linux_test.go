@@ -15,6 +15,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/perfgate/adapters/internal/spawner"
 )
 
 func init() { registerHelper("ballast-run", helperBallastRun) }
@@ -102,7 +104,7 @@ func childsOwnRSSRunner(t *testing.T) StdProcessRunner {
 	t.Helper()
 	runner := StdProcessRunner{Spawner: true}
 	require.True(t, (&runPlan{spawner: true}).usesSpawner(), "the spawner is refused here (%s, pidfd)", NoSpawnerEnvKey)
-	require.NotNil(t, liveSpawner(), "the spawner runs")
+	require.NotNil(t, spawner.Live(), "the spawner runs")
 	return runner
 }
 

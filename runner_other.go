@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/perfgate/adapters/internal/capture"
+	"github.com/perfgate/adapters/internal/killswitch"
 )
 
 // startAndWait starts p's child with os/exec and waits for it.
@@ -45,10 +46,10 @@ func (r StdProcessRunner) startAndWait(ctx context.Context, p *runPlan) (exitRec
 	if err := cmd.Start(); err != nil {
 		return exitRecord{}, newError(KindRunCommand, p.spec.Argv, "cannot start program", err)
 	}
-	killSwitch := armKillSwitch(ctx, rec.start, p.spec.Timeout, func() { _ = cmd.Process.Kill() })
+	killSwitch := killswitch.Arm(ctx, rec.start, p.spec.Timeout, func() { _ = cmd.Process.Kill() })
 	state, waitErr := cmd.Process.Wait()
 	rec.end = time.Now()
-	rec.cause = killSwitch.markExited()
+	rec.cause = killSwitch.MarkExited()
 	// Cmd.Wait finishes the output copies (bounded by WaitDelay); the
 	// process is already reaped, so its error is only about the pipes.
 	_ = cmd.Wait()
@@ -56,7 +57,7 @@ func (r StdProcessRunner) startAndWait(ctx context.Context, p *runPlan) (exitRec
 		return exitRecord{}, waitError(p.spec, waitErr)
 	}
 	rec.exitCode = state.ExitCode()
-	rec.killEndedIt = rec.cause != notKilled
+	rec.killEndedIt = rec.cause != killswitch.NotKilled
 	return rec, nil
 }
 

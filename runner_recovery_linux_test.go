@@ -13,6 +13,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"golang.org/x/sys/unix"
+
+	"github.com/perfgate/adapters/internal/sysproc"
 )
 
 // One failure must not last for the life of the process, and the
@@ -68,9 +70,9 @@ func helperClosedStdinRun([]string) int {
 	if err != nil {
 		return helperUsage("first run: %v", err)
 	}
-	null, err := devNull()
+	null, err := sysproc.DevNull()
 	if err != nil {
-		return helperUsage("devNull: %v", err)
+		return helperUsage("DevNull: %v", err)
 	}
 	var p [2]int
 	if err := syscall.Pipe(p[:]); err != nil {

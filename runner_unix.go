@@ -11,13 +11,13 @@ package adapters
 
 import (
 	"context"
-	"io/fs"
-	"os"
 	"runtime"
 	"syscall"
 	"time"
 
-	"golang.org/x/sys/unix"
+	"github.com/perfgate/adapters/internal/killswitch"
+	"github.com/perfgate/adapters/internal/peak"
+	"github.com/perfgate/adapters/internal/sysproc"
 )
 
 // pidfdStartAndWait is the Linux runner, set by runner_linux.go; nil on the
@@ -51,16 +51,16 @@ func startAndWaitWithReaders(ctx context.Context, p *runPlan) (exitRecord, error
 		return exitRecord{}, startError(p.spec, p.path, err)
 	}
 	streams.startReading(p)
-	killSwitch := armKillSwitch(ctx, rec.start, p.spec.Timeout, func() {
+	killSwitch := killswitch.Arm(ctx, rec.start, p.spec.Timeout, func() {
 		// The child itself too: it may have left its group (setpgid).
 		_ = syscall.Kill(pid, syscall.SIGKILL)
-		killGroup(pid)
+		sysproc.KillGroup(pid)
 	})
 
-	status, usage, waitErr := reap(pid)
+	status, usage, waitErr := sysproc.Reap(pid)
 	rec.end = time.Now()
-	rec.cause = killSwitch.markExited()
-	killGroup(pid) // leftovers
+	rec.cause = killSwitch.MarkExited()
+	sysproc.KillGroup(pid) // leftovers
 	streams.finishReading(p)
 	if waitErr != nil {
 		return exitRecord{}, waitError(p.spec, waitErr)
@@ -68,6 +68,10 @@ func startAndWaitWithReaders(ctx context.Context, p *runPlan) (exitRecord, error
 	rec.setWaitStatus(status, &usage)
 	return rec, nil
 }
+
+// goosLinux says whether this is Linux (or Android, which builds Linux
+// files): the one kernel with /proc/self/status, pidfds and cgroup v2.
+const goosLinux = runtime.GOOS == "linux" || runtime.GOOS == "android"
 
 // procAttr describes the child: its own process group, its descriptors
 // 0, 1 and 2, the spec's directory and environment.
@@ -80,28 +84,14 @@ func procAttr(p *runPlan, files []uintptr) *syscall.ProcAttr {
 	}
 }
 
-// killGroup sends SIGKILL to every process of the group pgid.
-func killGroup(pgid int) { _ = syscall.Kill(-pgid, syscall.SIGKILL) }
-
-// reap collects the exited child pid with wait4, which gives the child's
-// own resource usage (and that of the descendants it waited for).
-func reap(pid int) (syscall.WaitStatus, syscall.Rusage, error) {
-	var status syscall.WaitStatus
-	var usage syscall.Rusage
-	err := ignoringEINTR(func() error {
-		_, err := syscall.Wait4(pid, &status, 0, &usage)
-		return err
-	})
-	return status, usage, err
-}
-
 // setWaitStatus records how a directly spawned child ended and what it
 // used.
 func (e *exitRecord) setWaitStatus(status syscall.WaitStatus, usage *syscall.Rusage) {
 	e.setStatus(status)
-	e.usage = rusageOf(usage)
+	u := sysproc.UsageOf(usage)
+	e.usage = &u
 	if goosLinux {
-		e.inheritedPeakKiB = callerPeakFloorKiB(maxRSSKiB(runtime.GOOS, e.usage.maxRSSRaw))
+		e.inheritedPeakKiB = peak.CallerFloorKiB(maxRSSKiB(runtime.GOOS, u.MaxRSSRaw))
 	}
 }
 
@@ -118,77 +108,5 @@ func (e *exitRecord) setStatus(status syscall.WaitStatus) {
 	e.killEndedIt = status.Signaled() && status.Signal() == syscall.SIGKILL
 }
 
-// rusageOf converts a struct rusage to its OS-neutral figures.
-func rusageOf(u *syscall.Rusage) *rusageFigures {
-	return &rusageFigures{
-		user:        time.Duration(u.Utime.Nano()),
-		system:      time.Duration(u.Stime.Nano()),
-		maxRSSRaw:   int64(u.Maxrss),
-		minorFaults: int64(u.Minflt),
-		majorFaults: int64(u.Majflt),
-		inBlocks:    int64(u.Inblock),
-		outBlocks:   int64(u.Oublock),
-		voluntary:   int64(u.Nvcsw),
-		involuntary: int64(u.Nivcsw),
-	}
-}
-
 // signalDescription describes a signal ("killed").
 func signalDescription(sig int) string { return syscall.Signal(sig).String() }
-
-// ignoringEINTR calls fn until it returns an error other than EINTR.
-func ignoringEINTR(fn func() error) error {
-	for {
-		if err := fn(); err != syscall.EINTR {
-			return err
-		}
-	}
-}
-
-// ignoringEINTRIO is ignoringEINTR for calls that return a count.
-func ignoringEINTRIO(fn func() (int, error)) (int, error) {
-	for {
-		n, err := fn()
-		if err != syscall.EINTR {
-			return n, err
-		}
-	}
-}
-
-// openAboveStdio opens name read-only, close-on-exec, at a descriptor above
-// 2, for a file kept open for the life of the process. A caller that closed
-// its stdin would otherwise get it as descriptor 0: a later dup2 onto 0
-// would swap it under us, and a child handed it would read the caller's
-// data.
-func openAboveStdio(name string, mode int) (*os.File, error) {
-	fd, err := ignoringEINTRIO(func() (int, error) { return syscall.Open(name, mode|syscall.O_CLOEXEC, 0) })
-	if err != nil {
-		return nil, &fs.PathError{Op: "open", Path: name, Err: err}
-	}
-	if fd, err = moveAboveStdio(fd); err != nil {
-		return nil, &fs.PathError{Op: "fcntl", Path: name, Err: err}
-	}
-	return os.NewFile(uintptr(fd), name), nil
-}
-
-// moveAboveStdio returns fd itself when it is above 2, else a close-on-exec
-// duplicate above 2, closing fd.
-func moveAboveStdio(fd int) (int, error) {
-	if fd > 2 {
-		return fd, nil
-	}
-	// ForkLock keeps a concurrent fork from inheriting the duplicate
-	// before it is marked close-on-exec (not every Unix has
-	// F_DUPFD_CLOEXEC).
-	syscall.ForkLock.RLock()
-	moved, err := unix.FcntlInt(uintptr(fd), unix.F_DUPFD, 3)
-	if err == nil {
-		syscall.CloseOnExec(moved)
-	}
-	syscall.ForkLock.RUnlock()
-	syscall.Close(fd)
-	if err != nil {
-		return -1, err
-	}
-	return moved, nil
-}

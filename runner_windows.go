@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/windows"
+
+	"github.com/perfgate/adapters/internal/killswitch"
 )
 
 // startAndWait starts p's child in a job of its own and waits for it. The
@@ -47,13 +49,13 @@ func (r StdProcessRunner) startAndWait(ctx context.Context, p *runPlan) (exitRec
 
 	// The deadline is Go's timer rather than the wait's own timeout: that
 	// one ticks with the system timer (15.6 ms by default). killed is
-	// written under the switch's lock and read after markExited.
+	// written under the switch's lock and read after MarkExited.
 	var killed bool
-	killSwitch := armKillSwitch(ctx, rec.start, p.spec.Timeout, func() { killed = terminateIfRunning(job, proc) })
+	killSwitch := killswitch.Arm(ctx, rec.start, p.spec.Timeout, func() { killed = terminateIfRunning(job, proc) })
 	event, waitErr := windows.WaitForSingleObject(proc, windows.INFINITE)
 	rec.end = time.Now()
 	// From here on nothing more is timed.
-	rec.cause = killSwitch.markExited()
+	rec.cause = killSwitch.MarkExited()
 	if waitErr == nil && event != windows.WAIT_OBJECT_0 {
 		waitErr = syscall.Errno(event)
 	}

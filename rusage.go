@@ -1,6 +1,10 @@
 package adapters
 
-import "time"
+import (
+	"time"
+
+	"github.com/perfgate/adapters/internal/sysproc"
+)
 
 // maxRSSKiB converts a raw ru_maxrss to KiB: macOS and iOS report bytes,
 // Linux and the BSDs report KiB.
@@ -30,37 +34,29 @@ func blockIOBytes(goos string, blocks int64) (uint64, bool) {
 	return uint64(blocks) * 512, true
 }
 
-// rusageFigures is the operating-system-neutral content of a struct rusage.
-type rusageFigures struct {
-	user, system             time.Duration
-	maxRSSRaw                int64
-	minorFaults, majorFaults int64
-	inBlocks, outBlocks      int64
-	voluntary, involuntary   int64
-}
-
-// apply fills r's resource figures from u, converting units for goos.
-func (u *rusageFigures) apply(r *RunResult, goos string) {
-	u.applyCPU(r)
-	r.MaxRSSKB = uint64Ptr(maxRSSKiB(goos, u.maxRSSRaw))
-	r.PageFaults = uint64Ptr(nonNegative(u.majorFaults))
-	r.MinorPageFaults = uint64Ptr(nonNegative(u.minorFaults))
-	voluntary, involuntary := nonNegative(u.voluntary), nonNegative(u.involuntary)
+// applyRusage fills r's resource figures from u, converting units for
+// goos.
+func applyRusage(r *RunResult, u *sysproc.Usage, goos string) {
+	applyCPU(r, u.User, u.System)
+	r.MaxRSSKB = uint64Ptr(maxRSSKiB(goos, u.MaxRSSRaw))
+	r.PageFaults = uint64Ptr(nonNegative(u.MajorFaults))
+	r.MinorPageFaults = uint64Ptr(nonNegative(u.MinorFaults))
+	voluntary, involuntary := nonNegative(u.Voluntary), nonNegative(u.Involuntary)
 	r.VoluntaryCtxSwitches = uint64Ptr(voluntary)
 	r.InvoluntaryCtxSwitches = uint64Ptr(involuntary)
 	r.CtxSwitches = uint64Ptr(voluntary + involuntary)
-	if read, ok := blockIOBytes(goos, u.inBlocks); ok {
+	if read, ok := blockIOBytes(goos, u.InBlocks); ok {
 		r.IOReadBytes = uint64Ptr(read)
 	}
-	if written, ok := blockIOBytes(goos, u.outBlocks); ok {
+	if written, ok := blockIOBytes(goos, u.OutBlocks); ok {
 		r.IOWriteBytes = uint64Ptr(written)
 	}
 }
 
 // applyCPU fills r's CPU figures only, for platforms that give no more.
-func (u *rusageFigures) applyCPU(r *RunResult) {
-	userUs := nonNegative(u.user.Microseconds())
-	systemUs := nonNegative(u.system.Microseconds())
+func applyCPU(r *RunResult, user, system time.Duration) {
+	userUs := nonNegative(user.Microseconds())
+	systemUs := nonNegative(system.Microseconds())
 	r.UserCPUUs = uint64Ptr(userUs)
 	r.SystemCPUUs = uint64Ptr(systemUs)
 	r.CPUMs = uint64Ptr((userUs + systemUs) / 1000)

@@ -22,6 +22,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"golang.org/x/sys/unix"
+
+	"github.com/perfgate/adapters/internal/spawner"
 )
 
 func init() {
@@ -88,8 +90,9 @@ func helperUmask([]string) int {
 	if err != nil {
 		return helperUsage("umask: %v", err)
 	}
-	line := statusLine(data, []byte("\nUmask:"))
-	os.Stdout.WriteString(strings.TrimSpace(strings.TrimPrefix(string(line), "\nUmask:")) + "\n")
+	_, umask, _ := strings.Cut(string(data), "\nUmask:")
+	umask, _, _ = strings.Cut(umask, "\n")
+	os.Stdout.WriteString(strings.TrimSpace(umask) + "\n")
 	return 0
 }
 
@@ -123,14 +126,14 @@ func waitForFile(t *testing.T, name string, done <-chan struct{}) (content strin
 
 // freshSpawner starts a new spawner for the test and cleans it up after,
 // continuing it should the test have stopped it.
-func freshSpawner(t *testing.T) *spawnerConn {
+func freshSpawner(t *testing.T) *spawner.Conn {
 	t.Helper()
-	resetSpawner(t)
-	s := liveSpawner()
+	spawner.Reset()
+	s := spawner.Live()
 	require.NotNil(t, s)
 	t.Cleanup(func() {
-		_ = syscall.Kill(s.pid, syscall.SIGCONT)
-		resetSpawner(t)
+		_ = syscall.Kill(s.Pid(), syscall.SIGCONT)
+		spawner.Reset()
 	})
 	return s
 }
@@ -186,7 +189,7 @@ func awaitRun(t *testing.T, done <-chan struct{}, limit time.Duration) {
 func TestSpawnerStoppedKeepsTheDeadline(t *testing.T) {
 	t.Run("stopped before the run", func(t *testing.T) {
 		s := freshSpawner(t)
-		require.NoError(t, syscall.Kill(s.pid, syscall.SIGSTOP))
+		require.NoError(t, syscall.Kill(s.Pid(), syscall.SIGSTOP))
 		spec := helperSpec("sleep", "30s")
 		spec.Timeout = 300 * time.Millisecond
 		start := time.Now()
@@ -198,7 +201,7 @@ func TestSpawnerStoppedKeepsTheDeadline(t *testing.T) {
 		assert.Equal(t, -1, res.ExitCode)
 		assert.Nil(t, res.CPUMs, "no figures without the spawner's reply")
 		assert.Contains(t, res.Notes["spawner"], "did not reply")
-		assertGone(t, s.pid)
+		assertGone(t, s.Pid())
 	})
 	for _, byContext := range []bool{false, true} {
 		name := map[bool]string{false: "stopped mid-run", true: "stopped mid-run, context cancelled"}[byContext]
@@ -219,7 +222,7 @@ func testSpawnerStoppedMidRun(t *testing.T, byContext bool) {
 	done, res, err := runAsync(ctx, spec)
 	text, ok := waitForFile(t, pidfile, done)
 	require.True(t, ok, "the run ended before its child started")
-	require.NoError(t, syscall.Kill(s.pid, syscall.SIGSTOP))
+	require.NoError(t, syscall.Kill(s.Pid(), syscall.SIGSTOP))
 	if byContext {
 		cancel()
 	}
@@ -235,7 +238,7 @@ func testSpawnerStoppedMidRun(t *testing.T, byContext bool) {
 	assert.Contains(t, res.Notes["spawner"], "did not reply")
 	pid, _ := strconv.Atoi(text)
 	assertGone(t, pid)
-	assertGone(t, s.pid)
+	assertGone(t, s.Pid())
 	// The next run is served by a new spawner.
 	next, err2 := StdProcessRunner{Spawner: true}.Run(context.Background(), helperSpec("exit", "0"))
 	require.NoError(t, err2)
@@ -250,7 +253,7 @@ func TestSpawnerKilledMidRunLeavesNoGrandchild(t *testing.T) {
 	done, _, err := runAsync(context.Background(), helperSpec("tree-file", pidfile))
 	text, ok := waitForFile(t, pidfile, done)
 	require.True(t, ok, "the run ended before its child started")
-	require.NoError(t, syscall.Kill(s.pid, syscall.SIGKILL))
+	require.NoError(t, syscall.Kill(s.Pid(), syscall.SIGKILL))
 	awaitRun(t, done, 10*time.Second)
 	require.Error(t, *err)
 	for _, f := range strings.Fields(text) {
@@ -259,27 +262,17 @@ func TestSpawnerKilledMidRunLeavesNoGrandchild(t *testing.T) {
 	}
 }
 
-// awaitHangup waits until the spawner's end of the control socket is
-// closed: its whole process has exited (its leader may show as a zombie
-// while its other threads still hold its descriptors).
-func awaitHangup(s *spawnerConn) {
-	fds := []unix.PollFd{{Fd: int32(s.fd), Events: unix.POLLIN}}
-	for fds[0].Revents&unix.POLLHUP == 0 {
-		_, _ = unix.Ppoll(fds, nil, nil)
-	}
-}
-
 // A dead spawner is replaced at the next run.
 func TestSpawnerRestartedAfterDeath(t *testing.T) {
 	s := freshSpawner(t)
-	require.NoError(t, syscall.Kill(s.pid, syscall.SIGKILL))
-	awaitHangup(s)
+	require.NoError(t, syscall.Kill(s.Pid(), syscall.SIGKILL))
+	s.AwaitExit()
 	res, err := StdProcessRunner{Spawner: true}.Run(context.Background(), helperSpec("exit", "0"))
 	require.NoError(t, err)
 	assert.Empty(t, res.Notes["spawner"], "served by a new spawner")
-	s2 := liveSpawner()
+	s2 := spawner.Live()
 	require.NotNil(t, s2)
-	assert.NotEqual(t, s.pid, s2.pid)
+	assert.NotEqual(t, s.Pid(), s2.Pid())
 }
 
 // An ordinary program runs normally whatever PERFGATE_ADAPTERS_SPAWNER
@@ -290,7 +283,7 @@ func TestSpawnerEnvJunkIsIgnored(t *testing.T) {
 	for _, v := range []string{"", "x", "3", "launch:1", "launch:3", "serve:3", "launch:" + token,
 		"serve:" + token, "launch:" + strings.ToUpper(token), "serve:" + token + "00"} {
 		spec := helperSpec("echo", "marker")
-		spec.Env = append(spec.Env, EnvVar{Key: spawnerEnvKey, Value: v})
+		spec.Env = append(spec.Env, EnvVar{Key: spawner.EnvKey, Value: v})
 		res := mustRun(t, spec)
 		assert.Equal(t, 0, res.ExitCode, "%q: stderr %s", v, res.Stderr)
 		assert.Equal(t, "marker\n", string(res.Stdout), v)
@@ -315,38 +308,4 @@ func runHelperJSON(t *testing.T, v any, name string, args ...string) {
 	res := mustRun(t, spec)
 	require.Equal(t, 0, res.ExitCode, "stderr: %s", res.Stderr)
 	require.NoError(t, json.Unmarshal(res.Stdout, v), "stdout: %s", res.Stdout)
-}
-
-// Only the exact forms the caller and the launcher write are accepted.
-func TestParseSpawnerEnv(t *testing.T) {
-	token := strings.Repeat("0123456789abcdef", 2)
-	for v, want := range map[string]string{
-		"launch:" + token: "launch", "serve:" + token: "serve",
-		"": "", "x": "", "3": "", "launch:3": "", "serve:" + token[1:]: "", "serve:" + token + "0": "",
-		"launch:" + strings.ToUpper(token): "", "run:" + token: "", "serve:" + token[2:] + "zz": "",
-	} {
-		mode, got, ok := parseSpawnerEnv(v)
-		assert.Equal(t, want != "", ok, v)
-		assert.Equal(t, want, mode, v)
-		if ok {
-			assert.Len(t, got, spawnerTokenLen)
-		}
-	}
-}
-
-// BenchmarkSpawnerStateCheck is what the caller adds to each run through
-// the spawner to compare its state with the spawner's and to send an
-// absolute directory.
-func BenchmarkSpawnerStateCheck(b *testing.B) {
-	st, err := readCallerState()
-	require.NoError(b, err)
-	b.ReportAllocs()
-	for b.Loop() {
-		if what := st.changedSince(); what != "" {
-			b.Fatal(what)
-		}
-		if _, err := childDir(""); err != nil {
-			b.Fatal(err)
-		}
-	}
 }

@@ -18,6 +18,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"golang.org/x/sys/unix"
 
+	"github.com/perfgate/adapters/internal/spawner"
+	"github.com/perfgate/adapters/internal/sysproc"
 	"github.com/perfgate/adapters/internal/testcap"
 )
 
@@ -102,18 +104,18 @@ func helperSpawnerSubreaper([]string) int {
 		return helperUsage("spawner-subreaper: %v", err)
 	}
 	first := runSeen(helperSpec("exit", "0"))
-	s := liveSpawner()
+	s := spawner.Live()
 	if s == nil {
 		return helperUsage("spawner-subreaper: no spawner: %+v", first)
 	}
-	old := s.pid
+	old := s.Pid()
 	_ = syscall.Kill(old, syscall.SIGKILL)
-	awaitHangup(s)
+	s.AwaitExit()
 	// Wait until it is dead but not reaped: a zombie, which only its
 	// parent, this process, can reap. WNOWAIT leaves it so; ECHILD means
 	// it is reaped already, which the assertions below accept too.
 	var info unix.Siginfo
-	_ = ignoringEINTR(func() error { return unix.Waitid(unix.P_PID, old, &info, unix.WEXITED|unix.WNOWAIT, nil) })
+	_ = sysproc.IgnoringEINTR(func() error { return unix.Waitid(unix.P_PID, old, &info, unix.WEXITED|unix.WNOWAIT, nil) })
 	second := runSeen(helperSpec("exit", "0"))
 	return helperJSON(map[string]any{"first": first, "second": second, "zombies": zombieChildren(os.Getpid())})
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/perfgate/adapters/internal/procfs"
+	"github.com/perfgate/adapters/internal/spawner"
 	"github.com/perfgate/adapters/internal/testcap"
 )
 
@@ -36,18 +37,18 @@ func helperSpawnerPid([]string) int {
 	if _, err := runner.Run(context.Background(), helperSpec("exit", "0")); err != nil {
 		return helperUsage("spawner-pid: %v", err)
 	}
-	s := liveSpawner()
+	s := spawner.Live()
 	if s == nil {
 		return helperUsage("spawner-pid: no spawner")
 	}
-	os.Stdout.WriteString(strconv.Itoa(s.pid) + "\n")
+	os.Stdout.WriteString(strconv.Itoa(s.Pid()) + "\n")
 	return 0
 }
 
 // helperSpawnerFallback points the spawner at args[0], which cannot
 // serve, runs a child and prints the RunResult and whether a spawner runs.
 func helperSpawnerFallback(args []string) int {
-	testHooks.spawnerExe = args[0]
+	spawner.TestHooks.Exe = args[0]
 	runner := StdProcessRunner{Spawner: true}
 	res, err := runner.Run(context.Background(), helperSpec("echo", "hi"))
 	if err != nil {
@@ -56,21 +57,9 @@ func helperSpawnerFallback(args []string) int {
 	out, _ := json.Marshal(struct {
 		Result  RunResult
 		Spawner bool
-	}{res, liveSpawner() != nil})
+	}{res, spawner.Live() != nil})
 	os.Stdout.Write(out)
 	return 0
-}
-
-// resetSpawner makes the next run start a fresh spawner, with the restart
-// bounds reset; the old one is killed once idle.
-func resetSpawner(t *testing.T) {
-	t.Helper()
-	spawnerMu.Lock()
-	defer spawnerMu.Unlock()
-	if s := spawnerState; s != nil {
-		s.retire("reset by a test")
-	}
-	spawnerState, spawnerStarts, spawnerRetryAt, spawnerBackoff = nil, nil, time.Time{}, 0
 }
 
 // timeVMaxRSSKiB runs spec alone under /usr/bin/time -v and returns its
@@ -126,11 +115,11 @@ func TestRunMaxRSSThroughSpawner(t *testing.T) {
 // spawner's peak, so that a floor not kept below the spawner's own peak
 // still fails the test.
 func TestSpawnerFloorIsSmall(t *testing.T) {
-	s := liveSpawner()
+	s := spawner.Live()
 	require.NotNil(t, s)
 	childMiB := 1
 	if raceEnabled {
-		hwm, err := procfs.PeakRSSKiB(procfs.DefaultRoot, strconv.Itoa(s.pid))
+		hwm, err := procfs.PeakRSSKiB(procfs.DefaultRoot, strconv.Itoa(s.Pid()))
 		require.NoError(t, err)
 		// What the child touches alone exceeds the spawner's peak.
 		childMiB = int(hwm>>10) + 16
@@ -138,13 +127,13 @@ func TestSpawnerFloorIsSmall(t *testing.T) {
 	res, err := StdProcessRunner{Spawner: true}.Run(context.Background(), helperSpec("alloc", strconv.Itoa(childMiB)))
 	require.NoError(t, err)
 	require.Equal(t, 0, res.ExitCode, "stderr: %s", res.Stderr)
-	hwm, err := procfs.PeakRSSKiB(procfs.DefaultRoot, strconv.Itoa(s.pid))
+	hwm, err := procfs.PeakRSSKiB(procfs.DefaultRoot, strconv.Itoa(s.Pid()))
 	require.NoError(t, err)
 	require.NotNil(t, res.MaxRSSKB, "a %d MiB Go child is above the spawner's floor (%d KiB at start, %d KiB now)",
-		childMiB, s.floorKiB, hwm)
+		childMiB, s.FloorKiB(), hwm)
 	assert.GreaterOrEqual(t, *res.MaxRSSKB, uint64(childMiB<<10))
-	assert.Same(t, s, liveSpawner(), "the spawner ran the child")
-	t.Logf("spawner VmHWM: %d KiB at start, %d KiB now; alloc %d child: %d KiB", s.floorKiB, hwm, childMiB, *res.MaxRSSKB)
+	assert.Same(t, s, spawner.Live(), "the spawner ran the child")
+	t.Logf("spawner VmHWM: %d KiB at start, %d KiB now; alloc %d child: %d KiB", s.FloorKiB(), hwm, childMiB, *res.MaxRSSKB)
 }
 
 // The spawner is opt-in, refused by the environment and unused in tree
@@ -199,9 +188,9 @@ func spawnerChildren(t *testing.T, pid int) []int {
 }
 
 func TestSpawnerKilledMidRun(t *testing.T) {
-	resetSpawner(t)
-	t.Cleanup(func() { resetSpawner(t) })
-	s := liveSpawner()
+	spawner.Reset()
+	t.Cleanup(func() { spawner.Reset() })
+	s := spawner.Live()
 	require.NotNil(t, s)
 	done := make(chan error, 1)
 	start := time.Now()
@@ -210,9 +199,9 @@ func TestSpawnerKilledMidRun(t *testing.T) {
 		done <- err
 	}()
 	var kids []int
-	require.Eventually(t, func() bool { kids = spawnerChildren(t, s.pid); return len(kids) == 1 },
+	require.Eventually(t, func() bool { kids = spawnerChildren(t, s.Pid()); return len(kids) == 1 },
 		5*time.Second, 5*time.Millisecond)
-	require.NoError(t, syscall.Kill(s.pid, syscall.SIGKILL))
+	require.NoError(t, syscall.Kill(s.Pid(), syscall.SIGKILL))
 	err := <-done
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "spawner")
@@ -223,15 +212,15 @@ func TestSpawnerKilledMidRun(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, 3, res.ExitCode)
 	assert.Empty(t, res.Notes["spawner"])
-	if s2 := liveSpawner(); assert.NotNil(t, s2) {
-		assert.NotEqual(t, s.pid, s2.pid)
+	if s2 := spawner.Live(); assert.NotNil(t, s2) {
+		assert.NotEqual(t, s.Pid(), s2.Pid())
 	}
 }
 
 func TestSpawnerManyConcurrentRuns(t *testing.T) {
-	s := liveSpawner()
+	s := spawner.Live()
 	require.NotNil(t, s)
-	fdDir := "/proc/" + strconv.Itoa(s.pid) + "/fd"
+	fdDir := "/proc/" + strconv.Itoa(s.Pid()) + "/fd"
 	before, err := os.ReadDir(fdDir)
 	require.NoError(t, err)
 	runner := StdProcessRunner{Spawner: true}
@@ -253,7 +242,7 @@ func TestSpawnerManyConcurrentRuns(t *testing.T) {
 		assert.Equal(t, 0, codes[i])
 		assert.Equal(t, strconv.Itoa(i)+"\n", outs[i])
 	}
-	assert.Same(t, s, liveSpawner(), "the same spawner served them all")
+	assert.Same(t, s, spawner.Live(), "the same spawner served them all")
 	// The spawner closes a run's socket just after its reply.
 	assert.Eventually(t, func() bool {
 		after, err := os.ReadDir(fdDir)
@@ -266,19 +255,19 @@ func TestSpawnerManyConcurrentRuns(t *testing.T) {
 func TestRunThroughSpawner(t *testing.T) {
 	testHooks.spawnerForAll = true
 	t.Cleanup(func() { testHooks.spawnerForAll = false })
-	s := liveSpawner()
+	s := spawner.Live()
 	require.NotNil(t, s)
 	for name, rule := range runnerRules {
 		t.Run(name, rule)
 	}
-	assert.Same(t, s, liveSpawner(), "the spawner served every rule")
+	assert.Same(t, s, spawner.Live(), "the spawner served every rule")
 }
 
 // A request too large for one message is spawned directly.
 func TestSpawnerHugeRequestFallsBack(t *testing.T) {
 	testHooks.spawnerForAll = true
 	t.Cleanup(func() { testHooks.spawnerForAll = false })
-	require.NotNil(t, liveSpawner())
+	require.NotNil(t, spawner.Live())
 	// One string may not exceed 128 KiB (MAX_ARG_STRLEN): three of 64.
 	spec := helperSpec("env", "BIG1", "BIG2", "BIG3")
 	for _, k := range []string{"BIG1", "BIG2", "BIG3"} {
@@ -288,11 +277,5 @@ func TestSpawnerHugeRequestFallsBack(t *testing.T) {
 	assert.Equal(t, 0, res.ExitCode)
 	assert.Equal(t, uint64Ptr(3*(64<<10+1)), res.StdoutTotalBytes)
 	assert.Equal(t, "started directly: the request (argv, environment) is over 128 KiB", res.Notes["spawner"])
-	assert.NotNil(t, liveSpawner(), "still served by the spawner afterwards")
-}
-
-// liveSpawner is theSpawner without the reason.
-func liveSpawner() *spawnerConn {
-	s, _ := theSpawner()
-	return s
+	assert.NotNil(t, spawner.Live(), "still served by the spawner afterwards")
 }

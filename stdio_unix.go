@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/perfgate/adapters/internal/capture"
+	"github.com/perfgate/adapters/internal/sysproc"
 )
 
 // cutOffReads ends the blocked reads of both pipes with a read deadline in
@@ -49,7 +50,7 @@ func (r rawReader) Read(p []byte) (int, error) {
 	var n int
 	var readErr error
 	err := r.raw.Read(func(fd uintptr) bool {
-		n, readErr = ignoringEINTRIO(func() (int, error) { return syscall.Read(int(fd), p) })
+		n, readErr = sysproc.IgnoringEINTRIO(func() (int, error) { return syscall.Read(int(fd), p) })
 		return true // never wait for the poller
 	})
 	switch {

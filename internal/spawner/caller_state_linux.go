@@ -1,6 +1,6 @@
 //go:build linux
 
-package adapters
+package spawner
 
 // What a child inherits from the process that spawns it, compared between
 // the caller now and the caller when it started the spawner (which
@@ -14,6 +14,8 @@ import (
 	"strings"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/perfgate/adapters/internal/sysproc"
 )
 
 // callerState is the inheritable state of the caller at one moment.
@@ -46,9 +48,9 @@ var statusKeys = []struct {
 // Descriptors of the caller's /proc files, opened once above stdio and
 // read with pread: cheaper than an open per run.
 var (
-	procSelfStatus = cachedOpen("/proc/self/status", unix.O_RDONLY)
-	procSelfCgroup = cachedOpen("/proc/self/cgroup", unix.O_RDONLY)
-	procSelfLimits = cachedOpen("/proc/self/limits", unix.O_RDONLY)
+	procSelfStatus = sysproc.CachedOpen("/proc/self/status", unix.O_RDONLY)
+	procSelfCgroup = sysproc.CachedOpen("/proc/self/cgroup", unix.O_RDONLY)
+	procSelfLimits = sysproc.CachedOpen("/proc/self/limits", unix.O_RDONLY)
 )
 
 // readCallerState reads the caller's inheritable state.
@@ -82,7 +84,7 @@ func preadProc(open func() (int, error), buf []byte) ([]byte, error) {
 		return nil, err
 	}
 	for {
-		n, err := ignoringEINTRIO(func() (int, error) { return unix.Pread(fd, buf, 0) })
+		n, err := sysproc.IgnoringEINTRIO(func() (int, error) { return unix.Pread(fd, buf, 0) })
 		if err != nil {
 			return nil, err
 		}

@@ -1,6 +1,6 @@
 //go:build linux
 
-package adapters
+package spawner
 
 // The spawner's reading of requests, and the descriptors that come with a
 // message (SCM_RIGHTS), which the caller's side reads too.
@@ -9,13 +9,15 @@ import (
 	"io"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/perfgate/adapters/internal/sysproc"
 )
 
-// receiveRequest reads one request and its five descriptors (the child's
-// stdin, stdout, stderr, the run socket and the side socket) from the
-// control socket; an
-// error other than EINTR, EAGAIN and errBadMessage means end of file.
-func receiveRequest(ctl int, buf, oob []byte) (*spawnRequest, []int, error) {
+// receiveRequest reads one request and its requestFDs descriptors (the
+// child's stdin, stdout, stderr, the run socket and the side socket) from
+// the control socket; an error other than EINTR, EAGAIN and errBadMessage
+// means end of file.
+func receiveRequest(ctl int, buf, oob []byte) (*Request, []int, error) {
 	n, oobn, flags, _, err := unix.Recvmsg(ctl, buf, oob, unix.MSG_CMSG_CLOEXEC)
 	if err != nil {
 		return nil, nil, err
@@ -24,13 +26,13 @@ func receiveRequest(ctl int, buf, oob []byte) (*spawnRequest, []int, error) {
 		return nil, nil, io.EOF
 	}
 	fds := receivedFDs(oob[:oobn])
-	if len(fds) != 5 || flags&(unix.MSG_TRUNC|unix.MSG_CTRUNC) != 0 {
-		closeFDs(fds)
+	if len(fds) != requestFDs || flags&(unix.MSG_TRUNC|unix.MSG_CTRUNC) != 0 {
+		sysproc.CloseFDs(fds)
 		return nil, nil, errBadMessage
 	}
-	q, err := decodeSpawnRequest(buf[:n])
+	q, err := decodeRequest(buf[:n])
 	if err != nil {
-		closeFDs(fds)
+		sysproc.CloseFDs(fds)
 		return nil, nil, errBadMessage
 	}
 	return q, fds, nil
@@ -48,10 +50,4 @@ func receivedFDs(oob []byte) []int {
 		}
 	}
 	return fds
-}
-
-func closeFDs(fds []int) {
-	for _, fd := range fds {
-		unix.Close(fd)
-	}
 }

@@ -1,69 +1,68 @@
 //go:build unix
 
-package adapters
+package peak
 
 import (
 	"io"
 	"os"
-	"runtime"
 	"sync"
 	"syscall"
 
 	"github.com/perfgate/adapters/internal/procfs"
+	"github.com/perfgate/adapters/internal/sysproc"
 )
 
-// goosLinux says whether this is Linux (or Android, which builds Linux
-// files): the one kernel with /proc/self/status, pidfds and cgroup v2.
-const goosLinux = runtime.GOOS == "linux" || runtime.GOOS == "android"
-
-// callerPeakFloorKiB is, on Linux, the most of a direct child's reported
+// CallerFloorKiB is, on Linux, the most of a direct child's reported
 // peak RSS (in KiB) that may be this process's rather than the child's.
 //
 // Go starts children with vfork semantics (CLONE_VM): until its exec the
 // child runs on the caller's address space, and exec folds that address
 // space's peak into the child's ru_maxrss (golang/go#32054). So ru_maxrss
 // is max(what the caller passed on at exec, the child's own peak); one at
-// or below the floor (spawnerPeak.floorKiB) may be the caller's, and is
+// or below the floor (Reading.FloorKiB) may be the caller's, and is
 // withheld rather than reported as the child's.
-func callerPeakFloorKiB(reported uint64) uint64 {
+func CallerFloorKiB(reported uint64) uint64 {
 	// getrusage(RUSAGE_SELF) bounds what exec passed on and costs one
 	// system call: a child above it needs no /proc read.
 	var self syscall.Rusage
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &self); err == nil && reported > uint64(self.Maxrss) {
 		return uint64(self.Maxrss)
 	}
-	return ownPeak().floorKiB()
+	return Own().FloorKiB()
 }
 
-// ownPeak reads this process's peak as spawnerPeak.floorKiB needs it:
-// getrusage's ru_maxrss, the approximate RSS, then VmHWM, and the error
-// of the kernel's approximate RSS reading on this machine.
-func ownPeak() spawnerPeak {
-	var p spawnerPeak
+// Own reads this process's peak as Reading.FloorKiB needs it, in its
+// order: getrusage's ru_maxrss, the approximate RSS, then VmHWM, and the
+// error of the kernel's approximate RSS reading on this machine.
+func Own() Reading {
+	var p Reading
 	var self syscall.Rusage
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &self); err == nil && self.Maxrss >= 0 {
-		p.rusageKiB, p.rusageOK = uint64(self.Maxrss), true
+		p.RusageKiB, p.RusageOK = uint64(self.Maxrss), true
 	}
 	if pages, err := selfStat.read(procfs.ParseStatRSSPages); err == nil {
-		p.approxRSSKiB, p.approxOK = pages*uint64(os.Getpagesize())/1024, true
+		p.ApproxRSSKiB, p.ApproxOK = pages*uint64(os.Getpagesize())/1024, true
 	}
-	if hwm, err := callerPeakRSSKiB(); err == nil {
-		p.vmHWMKiB, p.vmHWMOK = hwm, true
+	if hwm, err := VmHWMKiB(); err == nil {
+		p.VmHWMKiB, p.VmHWMOK = hwm, true
 	}
-	p.readErrorKiB = rssReadErrorKiB()
+	p.ReadErrorKiB = readErrorKiB()
 	return p
 }
 
-// rssReadErrorKiB is rssReadErrorPages for the CPUs online now, in KiB.
-// CPUs are counted once: the kernel sizes its counters' batch at each
-// hotplug, and a count that cannot be read counts as 4096 CPUs.
-var rssReadErrorKiB = sync.OnceValue(func() uint64 {
+// readErrorKiB is ReadErrorPages for the CPUs online now, in KiB. CPUs
+// are counted once: the kernel sizes its counters' batch at each hotplug,
+// and a count that cannot be read counts as 4096 CPUs.
+var readErrorKiB = sync.OnceValue(func() uint64 {
 	cpus, err := procfs.OnlineCPUs(procfs.OnlineCPUsPath)
 	if err != nil {
 		cpus = 0
 	}
-	return rssReadErrorPages(cpus) * uint64(os.Getpagesize()) / 1024
+	return ReadErrorPages(cpus) * uint64(os.Getpagesize()) / 1024
 })
+
+// VmHWMKiB reads this process's VmHWM.
+func VmHWMKiB() (uint64, error) { return selfStatus.read(procfs.ParseVmHWM) }
 
 // procSelfFile is a file of /proc/self kept open once opened: pread on an
 // open descriptor costs half of an open, read and close. A failed open is
@@ -87,7 +86,7 @@ func (p *procSelfFile) read(parse func([]byte) (uint64, error)) (uint64, error) 
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.f == nil {
-		f, err := openAboveStdio(procfs.DefaultRoot+"/self/"+p.name, syscall.O_RDONLY)
+		f, err := sysproc.OpenAboveStdio(procfs.DefaultRoot+"/self/"+p.name, syscall.O_RDONLY)
 		if err != nil {
 			return 0, err
 		}
@@ -104,6 +103,3 @@ func (p *procSelfFile) read(parse func([]byte) (uint64, error)) (uint64, error) 
 		p.buf = make([]byte, 2*len(p.buf))
 	}
 }
-
-// callerPeakRSSKiB reads this process's VmHWM.
-func callerPeakRSSKiB() (uint64, error) { return selfStatus.read(procfs.ParseVmHWM) }

@@ -1,0 +1,69 @@
+// Package killswitch kills a running child at most once, at its deadline
+// or when its context is done, and never after the child has exited. Every
+// runner uses it, the spawner's caller side too; it compiles on every OS.
+package killswitch
+
+import (
+	"context"
+	"sync"
+	"time"
+)
+
+// Cause says who killed a run.
+type Cause int
+
+const (
+	NotKilled  Cause = iota // the run was not killed
+	AtDeadline              // killed at its deadline
+	ByContext               // killed because its context was done
+)
+
+// Switch kills a running child at most once, at its deadline or when its
+// context is done, and never after the child has exited: on Unix the
+// group id is the child's pid, which may be reused once it is reaped.
+type Switch struct {
+	mu      sync.Mutex
+	killFn  func()
+	exited  bool
+	cause   Cause
+	timer   *time.Timer
+	release func() bool
+}
+
+// Arm calls killFn at start+timeout (when timeout > 0) or when ctx is
+// done, whichever comes first, until MarkExited is called.
+func Arm(ctx context.Context, start time.Time, timeout time.Duration, killFn func()) *Switch {
+	k := &Switch{killFn: killFn}
+	if timeout > 0 {
+		k.timer = time.AfterFunc(timeout-time.Since(start), func() { k.kill(AtDeadline) })
+	}
+	if ctx.Done() != nil {
+		k.release = context.AfterFunc(ctx, func() { k.kill(ByContext) })
+	}
+	return k
+}
+
+func (k *Switch) kill(cause Cause) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.exited || k.cause != NotKilled {
+		return
+	}
+	k.cause = cause
+	k.killFn()
+}
+
+// MarkExited disarms the switch and says whether it fired.
+func (k *Switch) MarkExited() Cause {
+	k.mu.Lock()
+	k.exited = true
+	cause := k.cause
+	k.mu.Unlock()
+	if k.timer != nil {
+		k.timer.Stop()
+	}
+	if k.release != nil {
+		k.release()
+	}
+	return cause
+}

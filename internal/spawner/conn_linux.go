@@ -1,0 +1,283 @@
+//go:build linux
+
+package spawner
+
+// The caller's connection to one spawner: starting it, retiring it,
+// killing it, and handing it a run.
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"sync"
+	"syscall"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/perfgate/adapters/internal/sysproc"
+)
+
+// Conn is the caller's connection to one spawner.
+type Conn struct {
+	fd  int // control socket, above descriptor 2
+	pid int
+	// pidfd is the spawner's pidfd, -1 when pidfd_open failed: through
+	// it the caller kills a hung spawner and reaps a spawner that became
+	// its child (a subreaper's), with no pid-reuse race.
+	pidfd int
+	// floorKiB is the spawner's VmHWM when it said it was ready.
+	floorKiB uint64
+	// state is the caller's state just before it started the spawner,
+	// which the spawner inherited.
+	state callerState
+
+	mu       sync.Mutex
+	dead     bool
+	why      string // why it is dead
+	inFlight int    // runs handed over and not finished
+	closed   bool
+}
+
+// Pid is the spawner's process id.
+func (s *Conn) Pid() int { return s.pid }
+
+// FloorKiB is the spawner's VmHWM when it said it was ready.
+func (s *Conn) FloorKiB() uint64 { return s.floorKiB }
+
+// AwaitExit waits until the spawner's end of the control socket is
+// closed: its whole process has exited (its leader may show as a zombie
+// while its other threads still hold its descriptors).
+func (s *Conn) AwaitExit() {
+	fds := []unix.PollFd{{Fd: int32(s.fd), Events: unix.POLLIN}}
+	for fds[0].Revents&unix.POLLHUP == 0 {
+		_, _ = unix.Ppoll(fds, nil, nil)
+	}
+}
+
+// deathReason says why s is not used; s may be nil.
+func (s *Conn) deathReason() string {
+	if s == nil {
+		return "the spawner could not be started"
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.why
+}
+
+func (s *Conn) isDead() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.dead
+}
+
+// acquire reserves s for one run: its control socket stays open until the
+// matching release. It is false when s is dead.
+func (s *Conn) acquire() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.dead {
+		return false
+	}
+	s.inFlight++
+	return true
+}
+
+// release ends a run's use of s, and closes s when it is dead and that
+// was its last run.
+func (s *Conn) release() {
+	s.mu.Lock()
+	s.inFlight--
+	closeNow := s.dead && s.inFlight == 0 && !s.closed
+	s.closed = s.closed || closeNow
+	s.mu.Unlock()
+	if closeNow {
+		s.close()
+	}
+}
+
+// retire stops the use of s (later runs start a new spawner) and closes
+// it once its runs in flight are over: closing the control socket earlier
+// would make the spawner kill them.
+func (s *Conn) retire(why string) {
+	s.mu.Lock()
+	if !s.dead {
+		s.dead, s.why = true, why
+	}
+	closeNow := s.inFlight == 0 && !s.closed
+	s.closed = s.closed || closeNow
+	s.mu.Unlock()
+	if closeNow {
+		s.close()
+	}
+}
+
+// close closes the control socket, kills the spawner (it serves no run)
+// and reaps it should it be the caller's child, as it is when the caller
+// is a child subreaper: waitid on a pidfd that is not our child's fails
+// at once with ECHILD.
+func (s *Conn) close() {
+	unix.Close(s.fd)
+	if s.pidfd < 0 {
+		return
+	}
+	_ = unix.PidfdSendSignal(s.pidfd, unix.SIGKILL, nil, 0)
+	var info unix.Siginfo
+	_ = sysproc.IgnoringEINTR(func() error { return unix.Waitid(unix.P_PIDFD, s.pidfd, &info, unix.WEXITED, nil) })
+	unix.Close(s.pidfd)
+}
+
+// kill kills a spawner that no longer answers, at once: its runs in
+// flight end with it (their children by PR_SET_PDEATHSIG, their groups
+// killed by their callers).
+func (s *Conn) kill(why string) {
+	if s.pidfd >= 0 {
+		_ = unix.PidfdSendSignal(s.pidfd, unix.SIGKILL, nil, 0)
+	}
+	s.retire(why)
+}
+
+// start starts a spawner through a launcher and waits for its hello. The
+// caller's state is read first: a change made while the spawner starts
+// then shows as a change at the next run (a needless direct spawn), never
+// as none.
+func start(exe string) (*Conn, error) {
+	state, err := readCallerState()
+	if err != nil {
+		return nil, err
+	}
+	token := make([]byte, tokenLen)
+	if _, err := rand.Read(token); err != nil {
+		return nil, err
+	}
+	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_SEQPACKET|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return nil, err
+	}
+	// The control socket lives as long as the caller: a caller that
+	// closed its stdin must not find it as descriptor 0.
+	if fds[0], err = sysproc.MoveAboveStdio(fds[0]); err != nil {
+		unix.Close(fds[1])
+		return nil, err
+	}
+	s := &Conn{fd: fds[0], pidfd: -1, state: state}
+	err = s.launch(exe, fds[1], token)
+	unix.Close(fds[1])
+	if err == nil {
+		err = s.openPidfd()
+	}
+	if err != nil {
+		unix.Close(s.fd)
+		return nil, err
+	}
+	return s, nil
+}
+
+// launch runs the launcher with the spawner's end of the control socket
+// and waits for the hello.
+func (s *Conn) launch(exe string, theirs int, token []byte) error {
+	null, err := sysproc.DevNull()
+	if err != nil {
+		return err
+	}
+	env := append(os.Environ(), EnvKey+"=launch:"+hex.EncodeToString(token))
+	pid, err := syscall.ForkExec(exe, []string{os.Args[0]}, &syscall.ProcAttr{
+		Env: env,
+		// Not even the caller's stderr: a spawner holding a pipe the
+		// caller's own reader waits on would delay that reader's EOF.
+		Files: []uintptr{uintptr(null), uintptr(null), uintptr(null), uintptr(theirs)},
+		Sys:   &syscall.SysProcAttr{Setpgid: true},
+	})
+	if err != nil {
+		return err
+	}
+	err = s.awaitHello(5*time.Second, token)
+	if err != nil {
+		// The launcher may hang (in an initializer of the program that
+		// runs before this package's): it is our child, so killing it is
+		// safe until it is reaped. A spawner that is late sees end of file
+		// and exits.
+		_ = syscall.Kill(pid, syscall.SIGKILL)
+	}
+	_, _, _ = sysproc.Reap(pid) // the launcher exits once the spawner is started
+	return err
+}
+
+// awaitHello reads the spawner's hello.
+func (s *Conn) awaitHello(limit time.Duration, token []byte) error {
+	fds := []unix.PollFd{{Fd: int32(s.fd), Events: unix.POLLIN}}
+	n, err := sysproc.PpollUntil(fds, time.Now().Add(limit))
+	switch {
+	case err != nil:
+		return err
+	case n == 0:
+		return errNoHello
+	}
+	buf := make([]byte, 128)
+	m, err := sysproc.IgnoringEINTRIO(func() (int, error) { return unix.Read(s.fd, buf) })
+	if err != nil {
+		return err
+	}
+	h, err := decodeHello(buf[:m], token)
+	if err != nil {
+		return err
+	}
+	s.pid, s.floorKiB = h.pid, h.floorKiB
+	return nil
+}
+
+// openPidfd opens the spawner's pidfd. The pid came in the hello; it named
+// the spawner when pidfd_open ran if the spawner is still alive after it,
+// and it is as long as its end of the control socket is open (only the
+// spawner holds it, and only its exit closes it).
+func (s *Conn) openPidfd() error {
+	pidfd, err := unix.PidfdOpen(s.pid, 0)
+	if err != nil {
+		return fmt.Errorf("spawner: pidfd_open: %w", err)
+	}
+	if pidfd, err = sysproc.MoveAboveStdio(pidfd); err != nil {
+		return err
+	}
+	fds := []unix.PollFd{{Fd: int32(s.fd), Events: unix.POLLIN}}
+	if _, err := unix.Ppoll(fds, &unix.Timespec{}, nil); err != nil || fds[0].Revents&(unix.POLLHUP|unix.POLLERR) != 0 {
+		unix.Close(pidfd)
+		return errors.New("spawner: died after its hello")
+	}
+	s.pidfd = pidfd
+	return nil
+}
+
+// send hands a run to the spawner with the child's descriptors 0, 1 and 2;
+// it returns the caller's ends of the run socket (the reply) and of the
+// side socket (the "started" message), and s stays acquired until the
+// run's release; or a *FallbackError (errGone when s has died).
+func (s *Conn) send(msg []byte, child [3]int) (run, side int, err error) {
+	if !s.acquire() {
+		return -1, -1, errGone
+	}
+	var runPair, sidePair [2]int
+	if runPair, err = unix.Socketpair(unix.AF_UNIX, unix.SOCK_SEQPACKET|unix.SOCK_CLOEXEC, 0); err == nil {
+		if sidePair, err = unix.Socketpair(unix.AF_UNIX, unix.SOCK_SEQPACKET|unix.SOCK_CLOEXEC, 0); err != nil {
+			sysproc.CloseFDs(runPair[:])
+		}
+	}
+	if err != nil {
+		s.release()
+		return -1, -1, fallback(ReasonHandOver, "socketpair: "+err.Error())
+	}
+	oob := unix.UnixRights(child[0], child[1], child[2], runPair[1], sidePair[1])
+	err = sysproc.IgnoringEINTR(func() error { return unix.Sendmsg(s.fd, msg, oob, nil, unix.MSG_NOSIGNAL) })
+	sysproc.CloseFDs([]int{runPair[1], sidePair[1]})
+	if err != nil {
+		sysproc.CloseFDs([]int{runPair[0], sidePair[0]})
+		s.release()
+		if err == unix.EPIPE || err == unix.ECONNRESET || err == unix.ENOTCONN {
+			s.retire("the spawner has died")
+			return -1, -1, errGone
+		}
+		return -1, -1, fallback(ReasonHandOver, "sendmsg: "+err.Error())
+	}
+	return runPair[0], sidePair[0], nil
+}

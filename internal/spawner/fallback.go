@@ -1,0 +1,89 @@
+package spawner
+
+import (
+	"errors"
+	"strconv"
+	"time"
+)
+
+// Reason says why a run was not handed to the spawner.
+type Reason int
+
+const (
+	// ReasonCannotStart: no spawner could be started (Detail: why), and
+	// none is tried again before a backoff has passed.
+	ReasonCannotStart Reason = iota + 1
+	// ReasonRestartLimit: the spawner has died (Detail: why) and
+	// maxStarts spawners were started in the last startWindow.
+	ReasonRestartLimit
+	// ReasonStateChanged: the caller's inheritable state (Detail: which:
+	// "umask", "credentials", "resource limits", "cgroup", or that it
+	// could not be read) changed since the spawner started.
+	ReasonStateChanged
+	// ReasonNoWorkingDir: the caller's working directory cannot be read
+	// (Detail: the error).
+	ReasonNoWorkingDir
+	// ReasonRequestTooLarge: the request is over maxRequest.
+	ReasonRequestTooLarge
+	// ReasonDied: the spawner was found dead at the hand-over, and so was
+	// its replacement.
+	ReasonDied
+	// ReasonHandOver: the hand-over itself failed (Detail: the call and
+	// its error).
+	ReasonHandOver
+)
+
+// FallbackError says that a run was not handed to the spawner and nothing
+// ran: the caller spawns directly instead. Compare it with errors.As.
+type FallbackError struct {
+	Reason Reason
+	Detail string
+}
+
+func fallback(reason Reason, detail string) *FallbackError {
+	return &FallbackError{Reason: reason, Detail: detail}
+}
+
+// Why says why the run spawns directly, as a phrase for the run's notes.
+func (e *FallbackError) Why() string {
+	switch e.Reason {
+	case ReasonCannotStart:
+		return "the spawner could not be started: " + e.Detail
+	case ReasonRestartLimit:
+		return e.Detail + "; not restarted: " + strconv.Itoa(maxStarts) +
+			" spawners were started in the last " + startWindow.String()
+	case ReasonStateChanged:
+		return "the caller's " + e.Detail + " changed since the spawner started"
+	case ReasonNoWorkingDir:
+		return "the working directory cannot be read: " + e.Detail
+	case ReasonRequestTooLarge:
+		return "the request (argv, environment) is over " + strconv.Itoa(maxRequest>>10) + " KiB"
+	case ReasonDied:
+		return "the spawner has died"
+	}
+	return e.Detail
+}
+
+func (e *FallbackError) Error() string { return "spawner unavailable: " + e.Why() }
+
+// errGone is send's error when the spawner was found dead: a new one may
+// take the run.
+var errGone = fallback(ReasonDied, "")
+
+// ErrDied ends a run whose spawner died with the run in its hands.
+var ErrDied = errors.New("the spawner process died during the run")
+
+var (
+	errNoHello  = errors.New("spawner: no hello")
+	errBadHello = errors.New("spawner: bad hello")
+)
+
+// The bounds of the spawner's restarts: at most maxStarts starts in any
+// startWindow, and after a failed start none before a backoff that
+// doubles from firstRetry up to lastRetry.
+const (
+	maxStarts   = 5
+	startWindow = time.Minute
+	firstRetry  = 10 * time.Second
+	lastRetry   = 10 * time.Minute
+)

@@ -1,0 +1,150 @@
+//go:build linux
+
+package spawner
+
+// A run on the caller's side, killed by the caller itself: at its own
+// deadline or when its context is done, when the spawner does not reply,
+// or when the spawner has died.
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/perfgate/adapters/internal/killswitch"
+	"github.com/perfgate/adapters/internal/sysproc"
+)
+
+// run is a run handed to the spawner.
+type run struct {
+	s    *Conn
+	sock int // the run socket: the reply
+	// side is the side socket, where the "started" message waits.
+	side      int
+	replyWait time.Duration
+
+	mu         sync.Mutex
+	pid, pidfd int  // from the "started" message; -1 until then
+	killed     bool // the caller's own kill has fired
+	killedAt   time.Time
+	gaveUp     bool // no reply came within replyWait of that kill
+	done       bool // the run is over: timers must not touch sock
+	giveUp     *time.Timer
+}
+
+// fetchStarted reads the "started" message from the side socket, when
+// the child is not known yet and the spawner has sent it. Called with r.mu
+// held.
+func (r *run) fetchStarted() {
+	if r.pidfd >= 0 {
+		return
+	}
+	var buf [64]byte
+	oob := make([]byte, unix.CmsgSpace(4))
+	n, oobn, _, _, err := unix.Recvmsg(r.side, buf[:], oob, unix.MSG_CMSG_CLOEXEC|unix.MSG_DONTWAIT)
+	if err != nil {
+		return // not sent (yet): the spawner has not started the child
+	}
+	fds := receivedFDs(oob[:oobn])
+	pid, err := decodeStarted(buf[:n])
+	if err != nil || len(fds) != 1 {
+		sysproc.CloseFDs(fds)
+		return
+	}
+	r.pid, r.pidfd = pid, fds[0]
+}
+
+// kill is the caller's own kill, at its deadline (after the spawner's) or
+// when ctx is done: it asks the spawner, kills the child itself when it
+// knows it, and gives the spawner replyWait to reply.
+func (r *run) kill(ctx context.Context) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.done || r.killed {
+		return
+	}
+	r.killed, r.killedAt = true, time.Now()
+	request := byte(deadlineRequest)
+	if ctx.Err() != nil {
+		request = killRequest
+	}
+	_, _ = unix.SendmsgN(r.sock, []byte{request}, nil, nil, unix.MSG_NOSIGNAL|unix.MSG_DONTWAIT)
+	r.fetchStarted()
+	r.killChild()
+	r.giveUp = time.AfterFunc(r.replyWait, r.giveUpNow)
+}
+
+// killChild kills the child through its pidfd, and its group while the
+// child is unreaped: pidfd_send_signal succeeds only then, and the group
+// id, the child's pid, cannot be reused before. Called with r.mu held.
+func (r *run) killChild() {
+	if r.pidfd >= 0 && unix.PidfdSendSignal(r.pidfd, unix.SIGKILL, nil, 0) == nil {
+		sysproc.KillGroup(r.pid)
+	}
+}
+
+// giveUpNow ends the wait for a reply that has not come: the spawner is
+// taken for hung and killed, and shutting down the caller's end of the
+// run socket wakes the output loop with end of file.
+func (r *run) giveUpNow() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.done {
+		return
+	}
+	r.gaveUp = true
+	r.fetchStarted()
+	r.killChild()
+	r.s.kill("the spawner did not reply within " + r.replyWait.String() + " of a kill")
+	_ = unix.Shutdown(r.sock, unix.SHUT_RDWR)
+}
+
+func (r *run) hasGivenUp() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.gaveUp
+}
+
+// killLeftovers kills what is left of a run whose spawner died: its child
+// died with it (PR_SET_PDEATHSIG), but not the rest of its group. The
+// group id stays taken while any member lives, so the kill reaches only
+// the run's leftovers.
+func (r *run) killLeftovers() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.fetchStarted()
+	if r.pidfd >= 0 {
+		sysproc.KillChildAndGroup(r.pid, r.pidfd)
+	}
+}
+
+// abandoned is the outcome of a run whose spawner never replied after the
+// caller's kill: the caller's own clock, no exit status, no figures.
+func (r *run) abandoned(start time.Time, cause killswitch.Cause) Outcome {
+	out := Outcome{Start: start, End: r.killedAt, Cause: cause, Abandoned: true}
+	out.Note = "the spawner did not reply within " + r.replyWait.String() +
+		" of the run's kill, so the caller killed the child and the spawner itself: " +
+		"wall time is the caller's, from the hand-over to that kill; the exit status and resource figures are unknown"
+	if r.pidfd < 0 {
+		out.Note += "; the spawner had not reported starting the child"
+	}
+	return out
+}
+
+// finish ends the run: no timer may touch the run socket after this.
+func (r *run) finish() {
+	r.mu.Lock()
+	r.done = true
+	if r.giveUp != nil {
+		r.giveUp.Stop()
+	}
+	if r.pidfd >= 0 {
+		unix.Close(r.pidfd)
+	}
+	unix.Close(r.sock)
+	unix.Close(r.side)
+	r.mu.Unlock()
+	r.s.release()
+}

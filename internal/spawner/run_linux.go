@@ -1,0 +1,190 @@
+//go:build linux
+
+package spawner
+
+// A run handed to the spawner, on the caller's side: the caller's one
+// ppoll loop (Streams.Pump) watches the output pipes and the run socket,
+// which brings the reply. The "started" message (the child's pid and
+// pidfd) waits on a side socket that the caller reads only when it must
+// kill the run itself, so that a normal run costs no extra wake-up. With
+// that pidfd the caller holds the deadline and the context itself, so
+// that a stopped, hung or dead spawner cannot keep a run from ending on
+// time, nor leave any of it alive.
+
+import (
+	"context"
+	"errors"
+	"syscall"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/perfgate/adapters/internal/killswitch"
+	"github.com/perfgate/adapters/internal/sysproc"
+)
+
+const (
+	// deadlineSlack puts the caller's own deadline kill after the
+	// spawner's, which normally comes first and is the one measured.
+	deadlineSlack = 100 * time.Millisecond
+	// minReplyWait bounds the wait for the reply after the caller's own
+	// kill (or the pipe grace, if longer): a spawner that has not replied
+	// by then is taken for hung, and killed.
+	minReplyWait = time.Second
+)
+
+// errStartFailed stops the output loop when the spawner could not start
+// the program; Run returns a *StartError then.
+var errStartFailed = errors.New("start failed")
+
+// StartError is the error of a run whose program the spawner could not
+// start (exec failed): the run happened, and failed as a direct start
+// would.
+type StartError struct{ Errno syscall.Errno }
+
+func (e *StartError) Error() string { return e.Errno.Error() }
+func (e *StartError) Unwrap() error { return e.Errno }
+
+// Streams is the caller's side of the child's standard streams.
+type Streams struct {
+	// Child is the child's descriptors 0, 1 and 2.
+	Child [3]int
+	// Handed is called once the spawner holds its own copies of Child,
+	// so that the caller can close its copies of the pipes' write ends.
+	Handed func()
+	// Pump is the caller's output loop: it reads the output until exitFD
+	// is readable, then calls onExit until that reports the exit, then
+	// drains the output within Grace; it says whether onExit reported the
+	// exit.
+	Pump func(exitFD int, onExit func() (exited bool, err error)) (exited bool, err error)
+	// Grace is the caller's pipe grace.
+	Grace time.Duration
+}
+
+// Outcome is what the spawner saw of a run, or what the caller saw of a
+// run whose spawner never replied.
+type Outcome struct {
+	// Start is taken by the caller just before the hand-over; End is
+	// Start plus the wall time the spawner measured, from its spawn to
+	// the exit.
+	Start, End time.Time
+	Status     syscall.WaitStatus
+	// Cause says whether the deadline or the context killed the run.
+	Cause killswitch.Cause
+	Usage sysproc.Usage
+	// FloorKiB is the most of the child's peak it can have inherited
+	// from the spawner (peak.Reading.FloorKiB).
+	FloorKiB uint64
+	// Abandoned says the spawner never replied after the run's kill:
+	// End is the caller's kill, Status, Usage and FloorKiB are unknown,
+	// and Note explains it.
+	Abandoned bool
+	Note      string
+}
+
+// Run hands req to the process's spawner, starting one when needed, and
+// waits for the run with streams. It returns a *FallbackError, with the
+// streams untouched, when the run could not be handed over (nothing ran
+// then), a *StartError when the spawner could not start the program, and
+// any other error when the run failed (ErrDied: the spawner died).
+func Run(ctx context.Context, req *Request, streams Streams) (Outcome, error) {
+	s, fb := get()
+	if fb != nil {
+		return Outcome{}, fb
+	}
+	q := *req
+	var err error
+	if q.Dir, err = childDir(req.Dir); err != nil {
+		return Outcome{}, fallback(ReasonNoWorkingDir, err.Error())
+	}
+	out := Outcome{Start: time.Now()}
+	r, err := handOver(s, &q, streams.Child)
+	if err != nil {
+		return Outcome{}, err
+	}
+	defer r.finish()
+	streams.Handed() // the spawner holds its own copies now
+	r.replyWait = max(streams.Grace, minReplyWait)
+	var deadline time.Duration
+	if q.Timeout > 0 {
+		deadline = q.Timeout + deadlineSlack
+	}
+	killSwitch := killswitch.Arm(ctx, out.Start, deadline, func() { r.kill(ctx) })
+
+	var p reply
+	replied := false
+	exited, waitErr := streams.Pump(r.sock, func() (bool, error) { return r.onMessage(&p, &replied) })
+	cause := killSwitch.MarkExited()
+	switch {
+	case waitErr == errStartFailed:
+		return Outcome{}, &StartError{Errno: syscall.Errno(p.errno)}
+	case r.hasGivenUp() && !replied: // a reply that came all the same is used
+		return r.abandoned(out.Start, cause), nil
+	case waitErr != nil || !exited:
+		if waitErr == nil {
+			waitErr = ErrDied
+		}
+		r.killLeftovers()
+		return Outcome{}, waitErr
+	}
+	out.End = out.Start.Add(p.wall)
+	out.Status, out.Cause, out.Usage, out.FloorKiB = syscall.WaitStatus(p.status), p.cause, p.usage, p.floorKiB
+	if out.Cause == killswitch.NotKilled {
+		out.Cause = cause // the caller's kill came first
+	}
+	return out, nil
+}
+
+// handOver checks that the spawner still has the caller's state and sends
+// it the run, restarting it once should it be found dead.
+func handOver(s *Conn, q *Request, child [3]int) (*run, error) {
+	msg := q.encode()
+	if len(msg) > maxRequest {
+		return nil, fallback(ReasonRequestTooLarge, "")
+	}
+	for attempt := 0; ; attempt++ {
+		if what := s.state.changedSince(); what != "" {
+			fb := fallback(ReasonStateChanged, what)
+			s.retire(fb.Why())
+			return nil, fb
+		}
+		sock, side, err := s.send(msg, child)
+		if err == nil {
+			return &run{s: s, sock: sock, side: side, pid: -1, pidfd: -1}, nil
+		}
+		if !errors.Is(err, errGone) || attempt > 0 {
+			return nil, err
+		}
+		var fb *FallbackError
+		if s, fb = get(); fb != nil {
+			return nil, fb
+		}
+	}
+}
+
+// onMessage reads the reply from the run socket once it is readable, or
+// its end of file (the spawner died, or the caller gave up on it). It is
+// the Pump's onExit.
+func (r *run) onMessage(p *reply, replied *bool) (bool, error) {
+	var buf [256]byte
+	n, err := unix.Read(r.sock, buf[:])
+	if err == unix.EINTR || err == unix.EAGAIN {
+		return false, nil
+	}
+	if err == nil && n > 0 {
+		*p, err = decodeReply(buf[:n])
+	} else if err == nil {
+		err = ErrDied // end of file
+	}
+	*replied = err == nil
+	switch {
+	case err == nil && p.errno != 0:
+		return true, errStartFailed
+	case err == nil:
+		return true, nil
+	case r.hasGivenUp():
+		return true, nil // the output still gets its grace
+	}
+	r.s.retire("the spawner has died")
+	return false, ErrDied
+}
