@@ -1,0 +1,86 @@
+//go:build linux
+
+package adapters
+
+// Starting the spawner: a start that fails costs a run nothing beyond its
+// own deadline. Each runs in a helper process, for it changes the
+// process's own state (its spawner).
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"runtime"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/perfgate/adapters/internal/spawner"
+	"github.com/perfgate/adapters/internal/testcap"
+)
+
+func init() {
+	registerHelper("spawner-dies-at-once", helperSpawnerDiesAtOnce)
+}
+
+// loader is the dynamic loader through which a program can be started, so
+// that its /proc/self/exe is the loader: not a program that can serve as
+// the spawner.
+const loader = "/lib64/ld-linux-x86-64.so.2"
+
+// helperSpawnerDiesAtOnce points the spawner at args[0] (unless it is
+// empty: then /proc/self/exe, which is the loader when the helper was
+// started through it), and makes two runs in a row, each with a 3 s
+// context. The child is the test binary, named by os.Args[0], for
+// os.Executable may be the loader too.
+func helperSpawnerDiesAtOnce(args []string) int {
+	if len(args) > 0 && args[0] != "" {
+		spawner.TestHooks.Exe = args[0]
+	}
+	spec := helperSpec("echo", "hi")
+	spec.Argv[0] = os.Args[0]
+	var got []seen
+	for range 2 {
+		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+		res, err := StdProcessRunner{Spawner: true}.Run(ctx, spec)
+		cancel()
+		one := seen{Out: string(res.Stdout) + "exit " + strconv.Itoa(res.ExitCode), Note: res.Notes["spawner"]}
+		if err != nil {
+			one.Err = err.Error()
+		}
+		got = append(got, one)
+	}
+	return helperJSON(got)
+}
+
+// A spawner that exits at once (a program that is not this one) costs a
+// run nothing: it comes back with its result, spawned directly, well
+// within its 3 s context, and so does the next run.
+func TestSpawnerThatDiesAtOnceCostsNoWait(t *testing.T) {
+	specs := map[string]CommandSpec{"/bin/true": helperSpec("spawner-dies-at-once", "/bin/true")}
+	if _, err := os.Stat(loader); err == nil && runtime.GOARCH == "amd64" {
+		spec := helperSpec("spawner-dies-at-once", "")
+		spec.Argv = append([]string{loader}, spec.Argv...)
+		specs["under the loader"] = spec
+	} else {
+		testcap.SkipUnlessCapable(t, "dynamic loader", loader+" (amd64) starts a program whose /proc/self/exe is the loader")
+	}
+	for name, spec := range specs {
+		t.Run(name, func(t *testing.T) {
+			spec.OutputCapBytes = 1 << 20
+			res := mustRun(t, spec)
+			require.Equal(t, 0, res.ExitCode, "stderr: %s", res.Stderr)
+			var got []seen
+			require.NoError(t, json.Unmarshal(res.Stdout, &got), "stdout: %s", res.Stdout)
+			require.Len(t, got, 2)
+			for i, one := range got {
+				assert.Empty(t, one.Err, "run %d", i)
+				assert.Equal(t, "hi\nexit 0", one.Out, "run %d", i)
+				assert.Contains(t, one.Note, "started directly: the spawner could not be started", "run %d", i)
+			}
+		})
+	}
+}
