@@ -3,8 +3,9 @@
 package adapters
 
 // Starting the spawner: a start that fails costs a run nothing beyond its
-// own deadline. Each runs in a helper process, for it changes the
-// process's own state (its spawner).
+// own deadline, and a start that failed for want of a descriptor is
+// retried at the next run. Each runs in a helper process, for it changes
+// the process's own state (the spawner, its limits, its descriptors).
 
 import (
 	"context"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"golang.org/x/sys/unix"
 
 	"github.com/perfgate/adapters/internal/spawner"
 	"github.com/perfgate/adapters/internal/testcap"
@@ -24,6 +26,7 @@ import (
 
 func init() {
 	registerHelper("spawner-dies-at-once", helperSpawnerDiesAtOnce)
+	registerHelper("spawner-emfile", helperSpawnerEMFILE)
 }
 
 // loader is the dynamic loader through which a program can be started, so
@@ -83,4 +86,56 @@ func TestSpawnerThatDiesAtOnceCostsNoWait(t *testing.T) {
 			}
 		})
 	}
+}
+
+// helperSpawnerEMFILE lowers its descriptor limit and fills its
+// descriptors, then frees one at a time until a run through the spawner
+// succeeds: the spawner's start then failed for want of a descriptor,
+// while the direct run did not. It restores its limit and descriptors and
+// prints that run's note and what the very next run saw.
+func helperSpawnerEMFILE([]string) int {
+	runSeen(helperSpec("exit", "0")) // the spawner's first start opens what it keeps open
+	spawner.Reset()
+	var orig unix.Rlimit
+	if err := unix.Getrlimit(unix.RLIMIT_NOFILE, &orig); err != nil {
+		return helperUsage("spawner-emfile: %v", err)
+	}
+	low := orig
+	low.Cur = min(orig.Cur, 256)
+	if err := unix.Setrlimit(unix.RLIMIT_NOFILE, &low); err != nil {
+		return helperUsage("spawner-emfile: %v", err)
+	}
+	var fillers []int
+	for {
+		fd, err := unix.FcntlInt(1, unix.F_DUPFD_CLOEXEC, 3)
+		if err != nil {
+			break
+		}
+		fillers = append(fillers, fd)
+	}
+	var starved seen
+	for len(fillers) > 0 {
+		unix.Close(fillers[len(fillers)-1])
+		fillers = fillers[:len(fillers)-1]
+		if starved = runSeen(helperSpec("exit", "0")); starved.Err == "" {
+			break
+		}
+	}
+	for _, fd := range fillers {
+		unix.Close(fd)
+	}
+	if err := unix.Setrlimit(unix.RLIMIT_NOFILE, &orig); err != nil {
+		return helperUsage("spawner-emfile: %v", err)
+	}
+	return helperJSON(map[string]seen{"starved": starved, "next": runSeen(helperSpec("exit", "0"))})
+}
+
+// A start that failed for want of a descriptor, before any launcher ran,
+// is retried at the very next run.
+func TestSpawnerStartRetriedAfterEMFILE(t *testing.T) {
+	var got map[string]seen
+	runHelperJSON(t, &got, "spawner-emfile")
+	require.Contains(t, got["starved"].Note, "too many open files", "the start must have failed for want of a descriptor: %+v", got["starved"])
+	assert.Empty(t, got["starved"].Err)
+	assert.Equal(t, seen{}, got["next"], "served by the spawner")
 }

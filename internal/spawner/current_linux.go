@@ -9,6 +9,7 @@ package spawner
 
 import (
 	"context"
+	"errors"
 	"runtime/debug"
 	"sync"
 	"time"
@@ -90,15 +91,27 @@ func lookup() (*Conn, *attempt, *FallbackError) {
 }
 
 // run starts a spawner and records the outcome: the process's spawner,
-// or a failure, which backs off.
+// or a failure. A failure before any launcher ran is retried at the next
+// run and counts toward no bound; one for want of a resource of the
+// caller's after that is retried at the next run too, within the restart
+// bound; any other (a launcher or spawner that exited or hung, a bad
+// hello, a program that cannot be executed) backs off.
 func (a *attempt) run(exe string) {
 	s, err := start(exe)
 	mu.Lock()
 	orphaned := starting != a // Reset while it started
+	var early *beforeForkError
 	switch {
 	case orphaned:
 	case err == nil:
 		current, backoff = s, 0
+	case errors.As(err, &early):
+		if n := len(starts); n > 0 && starts[n-1].Equal(a.at) {
+			starts = starts[:n-1]
+		}
+	case isShortage(err):
+		// The caller's want (of a descriptor for the pidfd, say), not the
+		// spawner's failure: no backoff, but the start counts.
 	default:
 		backoff = min(max(2*backoff, firstRetry), lastRetry)
 		retryAt, lastFailed = time.Now().Add(backoff), err.Error()

@@ -94,8 +94,9 @@ var (
 )
 
 // The bounds of the spawner's restarts: at most maxStarts starts in any
-// startWindow, and after a failed start none before a backoff that
-// doubles from firstRetry up to lastRetry.
+// startWindow, and after a start whose launcher ran and failed none
+// before a backoff that doubles from firstRetry up to lastRetry. A start
+// that failed before any launcher ran counts toward neither.
 const (
 	maxStarts   = 5
 	startWindow = time.Minute

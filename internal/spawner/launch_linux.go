@@ -24,6 +24,26 @@ import (
 // deadline of its own (attempt.wait).
 const helloWait = 5 * time.Second
 
+// beforeForkError is the error of a start that failed before any
+// launcher ran: for want of a descriptor, of memory or of a process.
+// Nothing of the spawner's program ran, so the next run tries again, with
+// no backoff (current_linux.go).
+type beforeForkError struct{ err error }
+
+func (e *beforeForkError) Error() string { return e.err.Error() }
+func (e *beforeForkError) Unwrap() error { return e.err }
+
+// beforeFork marks err as a start's failure before any launcher ran.
+func beforeFork(err error) error { return &beforeForkError{err} }
+
+// isShortage says whether err is a want of a resource: fork and exec
+// fail so for want of a descriptor (the pipe ForkExec makes before it
+// forks), of memory or of a process, never for the program.
+func isShortage(err error) bool {
+	return errors.Is(err, unix.EMFILE) || errors.Is(err, unix.ENFILE) ||
+		errors.Is(err, unix.EAGAIN) || errors.Is(err, unix.ENOMEM)
+}
+
 // start starts a spawner through a launcher and waits for its hello. The
 // caller's state is read first: a change made while the spawner starts
 // then shows as a change at the next run (a needless direct spawn), never
@@ -31,21 +51,21 @@ const helloWait = 5 * time.Second
 func start(exe string) (*Conn, error) {
 	state, err := readCallerState()
 	if err != nil {
-		return nil, err
+		return nil, beforeFork(err)
 	}
 	token := make([]byte, tokenLen)
 	if _, err := rand.Read(token); err != nil {
-		return nil, err
+		return nil, beforeFork(err)
 	}
 	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_SEQPACKET|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
-		return nil, err
+		return nil, beforeFork(err)
 	}
 	// The control socket lives as long as the caller: a caller that
 	// closed its stdin must not find it as descriptor 0.
 	if fds[0], err = sysproc.MoveAboveStdio(fds[0]); err != nil {
 		unix.Close(fds[1])
-		return nil, err
+		return nil, beforeFork(err)
 	}
 	s := &Conn{fd: fds[0], pidfd: -1, state: state}
 	err = s.launch(exe, fds[1], token)
@@ -65,7 +85,7 @@ func (s *Conn) launch(exe string, theirs int, token []byte) error {
 	null, err := sysproc.DevNull()
 	if err != nil {
 		unix.Close(theirs)
-		return err
+		return beforeFork(err)
 	}
 	env := append(os.Environ(), EnvKey+"=launch:"+hex.EncodeToString(token))
 	argv0 := exe
@@ -84,7 +104,10 @@ func (s *Conn) launch(exe string, theirs int, token []byte) error {
 	// not this one, as /proc/self/exe is under ld.so or in a c-shared
 	// library's host) shows as end of file at once.
 	unix.Close(theirs)
-	if err != nil {
+	switch {
+	case err != nil && isShortage(err):
+		return beforeFork(err)
+	case err != nil:
 		return err
 	}
 	err = s.awaitHello(helloWait, token)
@@ -135,7 +158,7 @@ func (s *Conn) openPidfd() error {
 		return fmt.Errorf("spawner: pidfd_open: %w", err)
 	}
 	if pidfd, err = sysproc.MoveAboveStdio(pidfd); err != nil {
-		return err
+		return fmt.Errorf("spawner: pidfd: %w", err)
 	}
 	fds := []unix.PollFd{{Fd: int32(s.fd), Events: unix.POLLIN}}
 	if _, err := unix.Ppoll(fds, &unix.Timespec{}, nil); err != nil || fds[0].Revents&(unix.POLLHUP|unix.POLLERR) != 0 {
