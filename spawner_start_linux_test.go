@@ -3,9 +3,10 @@
 package adapters
 
 // Starting the spawner: a start that fails costs a run nothing beyond its
-// own deadline, and a start that failed for want of a descriptor is
-// retried at the next run. Each runs in a helper process, for it changes
-// the process's own state (the spawner, its limits, its descriptors).
+// own deadline, a start that failed for want of a descriptor is retried
+// at the next run, and a subreaper caller reaps a dead spawner at once.
+// Each runs in a helper process, for it changes the process's own state
+// (its spawner, its limits, its descriptors, its role as a subreaper).
 
 import (
 	"context"
@@ -13,6 +14,7 @@ import (
 	"os"
 	"runtime"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -26,6 +28,7 @@ import (
 
 func init() {
 	registerHelper("spawner-dies-at-once", helperSpawnerDiesAtOnce)
+	registerHelper("spawner-subreaper-reaps", helperSpawnerSubreaperReaps)
 	registerHelper("spawner-emfile", helperSpawnerEMFILE)
 }
 
@@ -86,6 +89,60 @@ func TestSpawnerThatDiesAtOnceCostsNoWait(t *testing.T) {
 			}
 		})
 	}
+}
+
+// helperSpawnerSubreaperReaps makes itself a child subreaper, so that its
+// spawner becomes its child, kills the spawner and, without another run,
+// waits (10 s at most) until it is no longer a zombie; then retires it and
+// waits until no pidfd is left open. It prints what it saw.
+func helperSpawnerSubreaperReaps([]string) int {
+	first, pid, err := killSpawnerAsSubreaper()
+	if err != nil {
+		return helperUsage("spawner-subreaper-reaps: %v", err)
+	}
+	reaped := pollUntil(10*time.Second, func() bool { return !strings.HasPrefix(procState(pid), "Z") })
+	spawner.Reset()
+	closed := pollUntil(10*time.Second, func() bool { return openPidfds() == 0 })
+	return helperJSON(map[string]any{"first": first, "reaped": reaped, "pidfdsClosed": closed, "pidfds": openPidfds()})
+}
+
+// pollUntil says whether cond became true within limit, checking it
+// every millisecond.
+func pollUntil(limit time.Duration, cond func() bool) bool {
+	for end := time.Now().Add(limit); !cond(); {
+		if time.Now().After(end) {
+			return false
+		}
+		time.Sleep(time.Millisecond)
+	}
+	return true
+}
+
+// openPidfds counts the process's open pidfds.
+func openPidfds() int {
+	entries, _ := os.ReadDir("/proc/self/fd")
+	n := 0
+	for _, e := range entries {
+		if target, _ := os.Readlink("/proc/self/fd/" + e.Name()); target == "anon_inode:[pidfd]" {
+			n++
+		}
+	}
+	return n
+}
+
+// A subreaper caller reaps its dead spawner as soon as it dies, not at
+// its next run, and leaks no descriptor doing so.
+func TestSpawnerReapedByASubreaperWhenItDies(t *testing.T) {
+	var got struct {
+		First        seen
+		Reaped       bool
+		PidfdsClosed bool
+		Pidfds       int
+	}
+	runHelperJSON(t, &got, "spawner-subreaper-reaps")
+	assert.Equal(t, seen{}, got.First)
+	assert.True(t, got.Reaped, "the dead spawner stayed a zombie")
+	assert.True(t, got.PidfdsClosed, "%d pidfds left open", got.Pidfds)
 }
 
 // helperSpawnerEMFILE lowers its descriptor limit and fills its

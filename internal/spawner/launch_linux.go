@@ -2,7 +2,8 @@
 
 package spawner
 
-// Starting a spawner: the launcher, the hello and the spawner's pidfd.
+// Starting a spawner: the launcher, the hello, the spawner's pidfd, and
+// its reaping when it is the caller's child.
 
 import (
 	"crypto/rand"
@@ -76,6 +77,7 @@ func start(exe string) (*Conn, error) {
 		unix.Close(s.fd)
 		return nil, err
 	}
+	s.reapWhenDead()
 	return s, nil
 }
 
@@ -167,4 +169,31 @@ func (s *Conn) openPidfd() error {
 	}
 	s.pidfd = pidfd
 	return nil
+}
+
+// reapWhenDead reaps the spawner as soon as it dies when it is the
+// caller's child, as it is when the caller is a child subreaper: a
+// goroutine blocks in waitid on a duplicate of its pidfd, so that no
+// zombie waits for the next run. close, which reaps too, then finds it
+// reaped (ECHILD), or reaps it first and this wait gets ECHILD; the
+// duplicate is this goroutine's own, so close cannot close it under it.
+// When the spawner is not the caller's child (the usual case) waitid
+// fails at once with ECHILD and no goroutine is started.
+func (s *Conn) reapWhenDead() {
+	var info unix.Siginfo
+	err := sysproc.IgnoringEINTR(func() error {
+		return unix.Waitid(unix.P_PIDFD, s.pidfd, &info, unix.WEXITED|unix.WNOHANG|unix.WNOWAIT, nil)
+	})
+	if err != nil {
+		return
+	}
+	dup, err := unix.FcntlInt(uintptr(s.pidfd), unix.F_DUPFD_CLOEXEC, 3)
+	if err != nil {
+		return // close reaps it, as before
+	}
+	go func() {
+		var info unix.Siginfo
+		_ = sysproc.IgnoringEINTR(func() error { return unix.Waitid(unix.P_PIDFD, dup, &info, unix.WEXITED, nil) })
+		unix.Close(dup)
+	}()
 }
