@@ -9,6 +9,7 @@ package adapters
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"strconv"
 	"strings"
@@ -100,17 +101,10 @@ func TestSpawnerFollowsTheCallersState(t *testing.T) {
 // spawner becomes its child, kills the spawner, runs again, and prints
 // the zombies it is left with.
 func helperSpawnerSubreaper([]string) int {
-	if err := unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); err != nil {
+	first, old, err := killSpawnerAsSubreaper()
+	if err != nil {
 		return helperUsage("spawner-subreaper: %v", err)
 	}
-	first := runSeen(helperSpec("exit", "0"))
-	s := spawner.Live()
-	if s == nil {
-		return helperUsage("spawner-subreaper: no spawner: %+v", first)
-	}
-	old := s.Pid()
-	_ = syscall.Kill(old, syscall.SIGKILL)
-	s.AwaitExit()
 	// Wait until it is dead but not reaped: a zombie, which only its
 	// parent, this process, can reap. WNOWAIT leaves it so; ECHILD means
 	// it is reaped already, which the assertions below accept too.
@@ -118,6 +112,25 @@ func helperSpawnerSubreaper([]string) int {
 	_ = sysproc.IgnoringEINTR(func() error { return unix.Waitid(unix.P_PID, old, &info, unix.WEXITED|unix.WNOWAIT, nil) })
 	second := runSeen(helperSpec("exit", "0"))
 	return helperJSON(map[string]any{"first": first, "second": second, "zombies": zombieChildren(os.Getpid())})
+}
+
+// killSpawnerAsSubreaper makes the process a child subreaper, so that
+// its spawner becomes its child, runs a child through the spawner, kills
+// the spawner and waits until its process has exited (it may be a zombie
+// then). It returns what the run saw and the spawner's pid.
+func killSpawnerAsSubreaper() (first seen, pid int, err error) {
+	if err := unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); err != nil {
+		return seen{}, 0, err
+	}
+	first = runSeen(helperSpec("exit", "0"))
+	s := spawner.Live()
+	if s == nil {
+		return first, 0, fmt.Errorf("no spawner: %+v", first)
+	}
+	pid = s.Pid()
+	_ = syscall.Kill(pid, syscall.SIGKILL)
+	s.AwaitExit()
+	return first, pid, nil
 }
 
 // procState is the state letter and what follows in /proc/PID/stat; ""

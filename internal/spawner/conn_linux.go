@@ -6,14 +6,7 @@ package spawner
 // killing it, and handing it a run.
 
 import (
-	"crypto/rand"
-	"encoding/hex"
-	"errors"
-	"fmt"
-	"os"
 	"sync"
-	"syscall"
-	"time"
 
 	"golang.org/x/sys/unix"
 
@@ -137,116 +130,6 @@ func (s *Conn) kill(why string) {
 		_ = unix.PidfdSendSignal(s.pidfd, unix.SIGKILL, nil, 0)
 	}
 	s.retire(why)
-}
-
-// start starts a spawner through a launcher and waits for its hello. The
-// caller's state is read first: a change made while the spawner starts
-// then shows as a change at the next run (a needless direct spawn), never
-// as none.
-func start(exe string) (*Conn, error) {
-	state, err := readCallerState()
-	if err != nil {
-		return nil, err
-	}
-	token := make([]byte, tokenLen)
-	if _, err := rand.Read(token); err != nil {
-		return nil, err
-	}
-	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_SEQPACKET|unix.SOCK_CLOEXEC, 0)
-	if err != nil {
-		return nil, err
-	}
-	// The control socket lives as long as the caller: a caller that
-	// closed its stdin must not find it as descriptor 0.
-	if fds[0], err = sysproc.MoveAboveStdio(fds[0]); err != nil {
-		unix.Close(fds[1])
-		return nil, err
-	}
-	s := &Conn{fd: fds[0], pidfd: -1, state: state}
-	err = s.launch(exe, fds[1], token)
-	unix.Close(fds[1])
-	if err == nil {
-		err = s.openPidfd()
-	}
-	if err != nil {
-		unix.Close(s.fd)
-		return nil, err
-	}
-	return s, nil
-}
-
-// launch runs the launcher with the spawner's end of the control socket
-// and waits for the hello.
-func (s *Conn) launch(exe string, theirs int, token []byte) error {
-	null, err := sysproc.DevNull()
-	if err != nil {
-		return err
-	}
-	env := append(os.Environ(), EnvKey+"=launch:"+hex.EncodeToString(token))
-	pid, err := syscall.ForkExec(exe, []string{os.Args[0]}, &syscall.ProcAttr{
-		Env: env,
-		// Not even the caller's stderr: a spawner holding a pipe the
-		// caller's own reader waits on would delay that reader's EOF.
-		Files: []uintptr{uintptr(null), uintptr(null), uintptr(null), uintptr(theirs)},
-		Sys:   &syscall.SysProcAttr{Setpgid: true},
-	})
-	if err != nil {
-		return err
-	}
-	err = s.awaitHello(5*time.Second, token)
-	if err != nil {
-		// The launcher may hang (in an initializer of the program that
-		// runs before this package's): it is our child, so killing it is
-		// safe until it is reaped. A spawner that is late sees end of file
-		// and exits.
-		_ = syscall.Kill(pid, syscall.SIGKILL)
-	}
-	_, _, _ = sysproc.Reap(pid) // the launcher exits once the spawner is started
-	return err
-}
-
-// awaitHello reads the spawner's hello.
-func (s *Conn) awaitHello(limit time.Duration, token []byte) error {
-	fds := []unix.PollFd{{Fd: int32(s.fd), Events: unix.POLLIN}}
-	n, err := sysproc.PpollUntil(fds, time.Now().Add(limit))
-	switch {
-	case err != nil:
-		return err
-	case n == 0:
-		return errNoHello
-	}
-	buf := make([]byte, 128)
-	m, err := sysproc.IgnoringEINTRIO(func() (int, error) { return unix.Read(s.fd, buf) })
-	if err != nil {
-		return err
-	}
-	h, err := decodeHello(buf[:m], token)
-	if err != nil {
-		return err
-	}
-	s.pid, s.floorKiB = h.pid, h.floorKiB
-	return nil
-}
-
-// openPidfd opens the spawner's pidfd. The pid came in the hello; it named
-// the spawner when pidfd_open ran if the spawner is still alive after it,
-// and it is as long as its end of the control socket is open (only the
-// spawner holds it, and only its exit closes it).
-func (s *Conn) openPidfd() error {
-	pidfd, err := unix.PidfdOpen(s.pid, 0)
-	if err != nil {
-		return fmt.Errorf("spawner: pidfd_open: %w", err)
-	}
-	if pidfd, err = sysproc.MoveAboveStdio(pidfd); err != nil {
-		return err
-	}
-	fds := []unix.PollFd{{Fd: int32(s.fd), Events: unix.POLLIN}}
-	if _, err := unix.Ppoll(fds, &unix.Timespec{}, nil); err != nil || fds[0].Revents&(unix.POLLHUP|unix.POLLERR) != 0 {
-		unix.Close(pidfd)
-		return errors.New("spawner: died after its hello")
-	}
-	s.pidfd = pidfd
-	return nil
 }
 
 // send hands a run to the spawner with the child's descriptors 0, 1 and 2;

@@ -3,18 +3,24 @@
 package spawner
 
 // The spawner of this process: started on first use, restarted (within
-// bounds) when it has died or was retired.
+// bounds) when it has died or was retired. A start runs on a goroutine of
+// its own: runs wait for it within their own deadline, and never hold mu
+// while it runs.
 
 import (
+	"context"
+	"errors"
+	"runtime/debug"
 	"sync"
 	"time"
 )
 
-// The spawner of this process, and the state of its restarts (the bounds
-// are in fallback.go).
+// The spawner of this process, the start under way, and the state of its
+// restarts (the bounds are in fallback.go).
 var (
 	mu         sync.Mutex
 	current    *Conn
+	starting   *attempt
 	starts     []time.Time
 	retryAt    time.Time
 	backoff    time.Duration
@@ -29,52 +35,154 @@ var TestHooks struct {
 	Exe string
 }
 
+// attempt is one start of a spawner. done is closed when it is over; s
+// and err are its outcome then.
+type attempt struct {
+	done chan struct{}
+	at   time.Time
+	s    *Conn
+	err  error
+}
+
 // get returns the live spawner, starting one when there is none or the
 // last has died or was retired, within the bounds; else a *FallbackError
 // that says why there is none to use (the caller then spawns directly).
-func get() (*Conn, *FallbackError) {
+// A run that finds a start under way, its own or another's, waits for it
+// until ctx is done or, when limit is set (the run's Timeout), for at
+// most limit.
+func get(ctx context.Context, limit time.Duration) (*Conn, *FallbackError) {
+	s, a, fb := lookup()
+	if a == nil {
+		return s, fb
+	}
+	return a.wait(ctx, limit)
+}
+
+// lookup returns the live spawner, or the start under way (begun now
+// when there is none and the bounds allow), or why there is neither.
+func lookup() (*Conn, *attempt, *FallbackError) {
 	mu.Lock()
 	defer mu.Unlock()
 	old := current
-	if old != nil && !old.isDead() {
-		return old, nil
+	switch {
+	case old != nil && !old.isDead():
+		return old, nil, nil
+	case starting != nil:
+		return nil, starting, nil
+	}
+	exe := TestHooks.Exe
+	if exe == "" {
+		if mode := libraryBuildMode(); mode != "" {
+			return nil, nil, fallback(ReasonNotThisProgram, mode)
+		}
+		exe = "/proc/self/exe"
 	}
 	now := time.Now()
 	if now.Before(retryAt) {
-		return nil, fallback(ReasonCannotStart, lastFailed)
+		return nil, nil, fallback(ReasonCannotStart, lastFailed)
 	}
 	if n := len(starts); n >= maxStarts && now.Sub(starts[n-maxStarts]) < startWindow {
-		return nil, fallback(ReasonRestartLimit, old.deathReason())
+		return nil, nil, fallback(ReasonRestartLimit, old.deathReason())
 	}
 	starts = append(starts[max(0, len(starts)-maxStarts+1):], now)
-	exe := TestHooks.Exe
-	if exe == "" {
-		exe = "/proc/self/exe"
-	}
+	starting = &attempt{done: make(chan struct{}), at: now}
+	go starting.run(exe)
+	return nil, starting, nil
+}
+
+// run starts a spawner and records the outcome: the process's spawner,
+// or a failure. A failure before any launcher ran is retried at the next
+// run and counts toward no bound; one for want of a resource of the
+// caller's after that is retried at the next run too, within the restart
+// bound; any other (a launcher or spawner that exited or hung, a bad
+// hello, a program that cannot be executed) backs off.
+func (a *attempt) run(exe string) {
 	s, err := start(exe)
-	if err != nil {
+	mu.Lock()
+	orphaned := starting != a // Reset while it started
+	var early *beforeForkError
+	switch {
+	case orphaned:
+	case err == nil:
+		current, backoff = s, 0
+	case errors.As(err, &early):
+		if n := len(starts); n > 0 && starts[n-1].Equal(a.at) {
+			starts = starts[:n-1]
+		}
+	case isShortage(err):
+		// The caller's want (of a descriptor for the pidfd, say), not the
+		// spawner's failure: no backoff, but the start counts.
+	default:
 		backoff = min(max(2*backoff, firstRetry), lastRetry)
 		retryAt, lastFailed = time.Now().Add(backoff), err.Error()
-		return nil, fallback(ReasonCannotStart, err.Error())
 	}
-	current, backoff = s, 0
-	return s, nil
+	if !orphaned {
+		starting = nil
+	}
+	a.s, a.err = s, err
+	mu.Unlock()
+	if orphaned && s != nil {
+		s.retire("reset by a test")
+	}
+	close(a.done)
 }
+
+// wait waits for a's outcome until ctx is done or limit (when set) has
+// passed.
+func (a *attempt) wait(ctx context.Context, limit time.Duration) (*Conn, *FallbackError) {
+	var expired <-chan time.Time
+	if limit > 0 {
+		t := time.NewTimer(limit)
+		defer t.Stop()
+		expired = t.C
+	}
+	select {
+	case <-a.done:
+	case <-ctx.Done():
+	case <-expired:
+	}
+	select {
+	case <-a.done: // an outcome that came at the deadline is used
+	default:
+		return nil, fallback(ReasonStarting, "")
+	}
+	if a.err != nil {
+		return nil, fallback(ReasonCannotStart, a.err.Error())
+	}
+	return a.s, nil
+}
+
+// libraryBuildMode is the build mode when the program was built as a
+// library that another program loads ("c-shared", "c-archive"), where
+// /proc/self/exe is the host's executable; "" otherwise.
+var libraryBuildMode = sync.OnceValue(func() string {
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		return ""
+	}
+	for _, s := range info.Settings {
+		if s.Key == "-buildmode" && (s.Value == "c-shared" || s.Value == "c-archive") {
+			return s.Value
+		}
+	}
+	return ""
+})
 
 // Live returns the live spawner, starting one when needed; nil when there
 // is none to use. For tests.
 func Live() *Conn {
-	s, _ := get()
+	s, _ := get(context.Background(), 0)
 	return s
 }
 
 // Reset makes the next run start a fresh spawner, with the restart bounds
-// reset; the old one is killed once idle. For tests.
+// reset; the old one is killed once idle, and one that is starting as
+// soon as it has started. For tests.
 func Reset() {
 	mu.Lock()
 	defer mu.Unlock()
 	if s := current; s != nil {
 		s.retire("reset by a test")
 	}
-	current, starts, retryAt, backoff = nil, nil, time.Time{}, 0
+	current, starting, starts, retryAt, backoff = nil, nil, nil, time.Time{}, 0
 }

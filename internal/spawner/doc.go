@@ -21,9 +21,10 @@
 //
 // Files: protocol.go and wire.go (the messages and their codec, on every
 // OS), fallback.go (the typed reasons), hook_linux.go (the init hook and
-// the launcher), conn_linux.go and current_linux.go (the caller's
-// connection and the process's spawner), run_linux.go and
-// run_kill_linux.go (a run on the caller's side), caller_state_linux.go
+// the launcher), launch_linux.go (starting a spawner), conn_linux.go
+// and current_linux.go (the caller's connection and the process's
+// spawner), run_linux.go and run_kill_linux.go (a run on the caller's
+// side), caller_state_linux.go
 // (what a child inherits, compared before each run), server_linux.go,
 // child_linux.go, receive_linux.go and footprint_linux.go (the spawner's
 // side).

@@ -31,6 +31,14 @@ const (
 	// ReasonHandOver: the hand-over itself failed (Detail: the call and
 	// its error).
 	ReasonHandOver
+	// ReasonStarting: the run's context was done, or its Timeout had
+	// passed, while it waited for a spawner that was starting; the start
+	// goes on, for the runs that come after.
+	ReasonStarting
+	// ReasonNotThisProgram: the program is a library (c-shared,
+	// c-archive) in another program's process, so /proc/self/exe is not
+	// a program that can serve as the spawner; none is started.
+	ReasonNotThisProgram
 )
 
 // FallbackError says that a run was not handed to the spawner and nothing
@@ -60,6 +68,10 @@ func (e *FallbackError) Why() string {
 		return "the request (argv, environment) is over " + strconv.Itoa(maxRequest>>10) + " KiB"
 	case ReasonDied:
 		return "the spawner has died"
+	case ReasonStarting:
+		return "the spawner was still starting at the run's deadline (its Timeout or context)"
+	case ReasonNotThisProgram:
+		return "the program is a library (" + e.Detail + ") in another program's process"
 	}
 	return e.Detail
 }
@@ -76,11 +88,15 @@ var ErrDied = errors.New("the spawner process died during the run")
 var (
 	errNoHello  = errors.New("spawner: no hello")
 	errBadHello = errors.New("spawner: bad hello")
+	// errExitedBeforeHello: the launcher (or the spawner) exited before
+	// the hello, as a program other than this one does.
+	errExitedBeforeHello = errors.New("spawner: exited before its hello")
 )
 
 // The bounds of the spawner's restarts: at most maxStarts starts in any
-// startWindow, and after a failed start none before a backoff that
-// doubles from firstRetry up to lastRetry.
+// startWindow, and after a start whose launcher ran and failed none
+// before a backoff that doubles from firstRetry up to lastRetry. A start
+// that failed before any launcher ran counts toward neither.
 const (
 	maxStarts   = 5
 	startWindow = time.Minute

@@ -88,7 +88,7 @@ type Outcome struct {
 // then), a *StartError when the spawner could not start the program, and
 // any other error when the run failed (ErrDied: the spawner died).
 func Run(ctx context.Context, req *Request, streams Streams) (Outcome, error) {
-	s, fb := get()
+	s, fb := get(ctx, req.Timeout)
 	if fb != nil {
 		return Outcome{}, fb
 	}
@@ -98,7 +98,7 @@ func Run(ctx context.Context, req *Request, streams Streams) (Outcome, error) {
 		return Outcome{}, fallback(ReasonNoWorkingDir, err.Error())
 	}
 	out := Outcome{Start: time.Now()}
-	r, err := handOver(s, &q, streams.Child)
+	r, err := handOver(ctx, s, &q, streams.Child)
 	if err != nil {
 		return Outcome{}, err
 	}
@@ -137,7 +137,7 @@ func Run(ctx context.Context, req *Request, streams Streams) (Outcome, error) {
 
 // handOver checks that the spawner still has the caller's state and sends
 // it the run, restarting it once should it be found dead.
-func handOver(s *Conn, q *Request, child [3]int) (*run, error) {
+func handOver(ctx context.Context, s *Conn, q *Request, child [3]int) (*run, error) {
 	msg := q.encode()
 	if len(msg) > maxRequest {
 		return nil, fallback(ReasonRequestTooLarge, "")
@@ -156,7 +156,7 @@ func handOver(s *Conn, q *Request, child [3]int) (*run, error) {
 			return nil, err
 		}
 		var fb *FallbackError
-		if s, fb = get(); fb != nil {
+		if s, fb = get(ctx, q.Timeout); fb != nil {
 			return nil, fb
 		}
 	}
