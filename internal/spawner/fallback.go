@@ -31,6 +31,10 @@ const (
 	// ReasonHandOver: the hand-over itself failed (Detail: the call and
 	// its error).
 	ReasonHandOver
+	// ReasonSignalIgnored: the caller ignores a signal that the spawner
+	// cannot ignore for the child (Detail: which, and why): SIGCHLD, which
+	// it needs to reap, or one Go's signal.Ignore cannot ignore.
+	ReasonSignalIgnored
 )
 
 // FallbackError says that a run was not handed to the spawner and nothing
@@ -60,6 +64,8 @@ func (e *FallbackError) Why() string {
 		return "the request (argv, environment) is over " + strconv.Itoa(maxRequest>>10) + " KiB"
 	case ReasonDied:
 		return "the spawner has died"
+	case ReasonSignalIgnored:
+		return "the caller ignores " + e.Detail
 	}
 	return e.Detail
 }
