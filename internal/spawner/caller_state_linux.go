@@ -43,6 +43,8 @@ var statusKeys = []struct {
 	{[]byte("\nCapInh:"), "credentials"}, {[]byte("\nCapPrm:"), "credentials"}, {[]byte("\nCapEff:"), "credentials"},
 	{[]byte("\nCapBnd:"), "credentials"}, {[]byte("\nCapAmb:"), "credentials"},
 	{[]byte("\nNoNewPrivs:"), "credentials"}, {[]byte("\nSeccomp:"), "credentials"},
+	// A filter added in filter mode changes only the count (Linux 5.9+).
+	{[]byte("\nSeccomp_filters:"), "credentials"},
 }
 
 // Descriptors of the caller's /proc files, opened once above stdio and
