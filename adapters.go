@@ -72,9 +72,11 @@ type StdProcessRunner struct {
 	// small process, a copy of this program started on the first such
 	// run, whose own few MiB are all that a child inherits at exec (see
 	// docs/spawner.md), so that MaxRSSKB is the child's own peak whatever
-	// the caller's size. Its child sees the caller's current directory,
-	// credentials, umask, limits and cgroup; a run whose caller changed
-	// them since the spawner started spawns directly, and Notes says so.
+	// the caller's size. Its child sees the caller's current directory
+	// and ignored signals, credentials, umask, limits and cgroup; a run
+	// whose caller changed the last four since the spawner started spawns
+	// directly, and Notes says so (docs/spawner.md, "What a child
+	// inherits", lists the rest).
 	// It costs a round trip between two processes per run (the README's
 	// Performance section has the figures), so it is off by default: a
 	// direct child inherits the caller's peak, and MaxRSSKB is then nil

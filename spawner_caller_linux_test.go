@@ -15,6 +15,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"unsafe"
 
 	"github.com/stretchr/testify/assert"
 	"golang.org/x/sys/unix"
@@ -28,6 +29,50 @@ func init() {
 	registerHelper("spawner-state", helperSpawnerState)
 	registerHelper("spawner-subreaper", helperSpawnerSubreaper)
 	registerHelper("spawner-no-stdin", helperSpawnerNoStdin)
+	registerHelper("spawner-seccomp", helperSpawnerSeccomp)
+}
+
+// allowAllFilter adds a seccomp filter that allows everything, on every
+// thread (TSYNC).
+func allowAllFilter() error {
+	prog := []unix.SockFilter{{Code: unix.BPF_RET | unix.BPF_K, K: unix.SECCOMP_RET_ALLOW}}
+	fprog := unix.SockFprog{Len: 1, Filter: &prog[0]}
+	_, _, errno := unix.Syscall(unix.SYS_SECCOMP, unix.SECCOMP_SET_MODE_FILTER, unix.SECCOMP_FILTER_FLAG_TSYNC,
+		uintptr(unsafe.Pointer(&fprog)))
+	if errno != 0 {
+		return errno
+	}
+	return nil
+}
+
+// helperSpawnerSeccomp adds a seccomp filter after its spawner started,
+// then a second one once a new spawner has the first.
+func helperSpawnerSeccomp([]string) int {
+	got := map[string]seen{"first": runSeen(helperSpec("exit", "0"))}
+	for _, name := range []string{"one filter", "two filters"} {
+		if err := allowAllFilter(); err != nil {
+			return helperUsage("spawner-seccomp: %v", err)
+		}
+		got[name] = runSeen(helperSpec("exit", "0"))
+		got[name+", next run"] = runSeen(helperSpec("exit", "0"))
+	}
+	return helperJSON(got)
+}
+
+// A seccomp filter added after the spawner started is seen, even when the
+// caller was in filter mode already (only Seccomp_filters changes then).
+func TestSpawnerSeesANewSeccompFilter(t *testing.T) {
+	if os.Getuid() != 0 {
+		testcap.SkipUnlessCapable(t, "root", "a seccomp filter without no_new_privs needs CAP_SYS_ADMIN")
+	}
+	var got map[string]seen
+	runHelperJSON(t, &got, "spawner-seccomp")
+	changed := seen{Note: "started directly: the caller's credentials changed since the spawner started"}
+	assert.Equal(t, seen{}, got["first"])
+	assert.Equal(t, changed, got["one filter"])
+	assert.Equal(t, seen{}, got["one filter, next run"], "a new spawner, with the filter")
+	assert.Equal(t, changed, got["two filters"])
+	assert.Equal(t, seen{}, got["two filters, next run"])
 }
 
 // seen is what a child run through the spawner printed, and the note.

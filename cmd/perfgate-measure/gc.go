@@ -15,7 +15,7 @@ const gcEveryBytes = 64 << 10
 // heap would grow to its 4 MiB minimum goal before the first collection:
 // the command's own peak memory would rise by about 4 MiB over the first
 // hundred runs or so, and with it the floor below which a directly
-// spawned child's peak is withheld (docs/spawner.md), and the collection
+// spawned child's peak is withheld (docs/peak.md), and the collection
 // would run concurrently with a measured child. Collecting after every
 // gcEveryBytes keeps the peak flat from the first runs on (measured
 // with PERFGATE_MEASURE_DEBUG_VMHWM, docs/cli.md: 256 KiB let it rise by

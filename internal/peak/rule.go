@@ -3,7 +3,7 @@
 // (Linux), and the reading of that process's own peak that the rule needs.
 // Both the direct runner (the caller spawns) and the spawner use it. The
 // rule is kept free of system calls so that it is tested on every OS; the
-// derivation, with the kernel references, is in docs/spawner.md ("The
+// derivation, with the kernel references, is in docs/peak.md ("The
 // rule").
 package peak
 
@@ -62,7 +62,7 @@ type Reading struct {
 // spawning address space into the child, and M only grows as long as
 // nothing lowers the RSS without first raising the high-water mark
 // (unmaps, madvise, reclaim and exit raise it; the exceptions are in
-// docs/spawner.md). So any later reading that is at least M bounds the
+// docs/peak.md). So any later reading that is at least M bounds the
 // fold:
 //   - ru_maxrss contains M;
 //   - max(approximate RSS, VmHWM), read in that order, is at least M: VmHWM

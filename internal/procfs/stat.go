@@ -20,7 +20,7 @@ const statRSSField = 24 - 3
 // /proc/PID/stat file: the resident set in pages, as the kernel's
 // get_mm_rss reads it. Unlike VmRSS of /proc/PID/status, which recent
 // kernels sum exactly, it is the very reading that exec folds into a vfork
-// child's ru_maxrss and getrusage reports (docs/spawner.md). The command
+// child's ru_maxrss and getrusage reports (docs/peak.md). The command
 // name may hold spaces and parentheses, so the fields are counted from the
 // last ')'. It never panics, whatever data holds.
 func ParseStatRSSPages(data []byte) (uint64, error) {

@@ -43,6 +43,8 @@ var statusKeys = []struct {
 	{[]byte("\nCapInh:"), "credentials"}, {[]byte("\nCapPrm:"), "credentials"}, {[]byte("\nCapEff:"), "credentials"},
 	{[]byte("\nCapBnd:"), "credentials"}, {[]byte("\nCapAmb:"), "credentials"},
 	{[]byte("\nNoNewPrivs:"), "credentials"}, {[]byte("\nSeccomp:"), "credentials"},
+	// A filter added in filter mode changes only the count (Linux 5.9+).
+	{[]byte("\nSeccomp_filters:"), "credentials"},
 }
 
 // Descriptors of the caller's /proc files, opened once above stdio and
@@ -112,25 +114,46 @@ func statusLine(data, key []byte) []byte {
 
 // changedSince says what of the caller's state differs from old: "" when
 // nothing does, else a phrase for the note ("credentials", "umask",
-// "resource limits", "cgroup", or that it could not be read). It runs
-// before every run, so it compares in place, allocating nothing.
-func (old *callerState) changedSince() string {
+// "resource limits", "cgroup", or that it could not be read). It also
+// returns the signals the caller ignores now (its SigIgn), which the
+// spawner reproduces rather than compares. It runs before every run, so
+// it compares in place, allocating nothing.
+func (old *callerState) changedSince() (what string, ignored uint64) {
 	var buf [4096]byte
 	data, err := preadProc(procSelfStatus, buf[:])
 	if err != nil {
-		return "state could not be read (" + err.Error() + ")"
+		return "state could not be read (" + err.Error() + ")", 0
 	}
 	for _, k := range statusKeys {
 		if !bytes.Equal(statusLine(data, k.key), statusLine(old.status, k.key)) {
-			return k.what
+			return k.what, 0
 		}
 	}
+	ignored, ok := parseSigMask(statusValue(data, sigIgnKey))
+	if !ok {
+		return "state could not be read (no SigIgn line)", 0
+	}
+	return old.changedFiles(buf[:]), ignored
+}
+
+// sigIgnKey opens the SigIgn line of /proc/PID/status.
+var sigIgnKey = []byte("\nSigIgn:")
+
+// statusValue is what follows key on its line of data.
+func statusValue(data, key []byte) []byte {
+	return bytes.TrimPrefix(statusLine(data, key), key)
+}
+
+// changedFiles compares the resource limits and the cgroup with old's,
+// reading them into buf.
+func (old *callerState) changedFiles(buf []byte) string {
 	for _, f := range []struct {
 		open func() (int, error)
 		old  []byte
 		what string
 	}{{procSelfLimits, old.limits, "resource limits"}, {procSelfCgroup, old.cgroup, "cgroup"}} {
-		if data, err = preadProc(f.open, buf[:]); err != nil {
+		data, err := preadProc(f.open, buf)
+		if err != nil {
 			return "state could not be read (" + err.Error() + ")"
 		}
 		if !bytes.Equal(data, f.old) {

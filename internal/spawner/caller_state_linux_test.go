@@ -16,7 +16,7 @@ func BenchmarkStateCheck(b *testing.B) {
 	require.NoError(b, err)
 	b.ReportAllocs()
 	for b.Loop() {
-		if what := st.changedSince(); what != "" {
+		if what, _ := st.changedSince(); what != "" {
 			b.Fatal(what)
 		}
 		if _, err := childDir(""); err != nil {

@@ -43,6 +43,10 @@ func (srv *server) spawn(q *Request, fdsIn []int) *child {
 		},
 	}
 	srv.spawnMu.Lock()
+	if q.Ignored != srv.ignored {
+		setIgnored(srv.ignored, q.Ignored)
+		srv.ignored = q.Ignored
+	}
 	if srv.alive() == 0 {
 		srv.resetPeak()
 	}

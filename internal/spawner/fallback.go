@@ -39,6 +39,10 @@ const (
 	// c-archive) in another program's process, so /proc/self/exe is not
 	// a program that can serve as the spawner; none is started.
 	ReasonNotThisProgram
+	// ReasonSignalIgnored: the caller ignores a signal that the spawner
+	// cannot ignore for the child (Detail: which, and why): SIGCHLD, which
+	// it needs to reap, or one Go's signal.Ignore cannot ignore.
+	ReasonSignalIgnored
 )
 
 // FallbackError says that a run was not handed to the spawner and nothing
@@ -72,6 +76,8 @@ func (e *FallbackError) Why() string {
 		return "the spawner was still starting at the run's deadline (its Timeout or context)"
 	case ReasonNotThisProgram:
 		return "the program is a library (" + e.Detail + ") in another program's process"
+	case ReasonSignalIgnored:
+		return "the caller ignores " + e.Detail
 	}
 	return e.Detail
 }

@@ -55,6 +55,10 @@ type Request struct {
 	Path, Dir string
 	Argv, Env []string
 	Timeout   time.Duration
+	// Ignored is the set of signals the caller ignores (SigIgn: bit n−1
+	// for signal n), which the spawner ignores for the child; it holds
+	// only signals of ignorable.
+	Ignored uint64
 }
 
 // reply is the spawner's answer for one run.
@@ -71,7 +75,7 @@ type reply struct {
 }
 
 func (q *Request) encode() []byte {
-	size := 8 + 4 + len(q.Path) + 4 + len(q.Dir) + 4 + 4
+	size := 8 + 8 + 4 + len(q.Path) + 4 + len(q.Dir) + 4 + 4
 	for _, list := range [][]string{q.Argv, q.Env} {
 		for _, s := range list {
 			size += 4 + len(s)
@@ -79,6 +83,7 @@ func (q *Request) encode() []byte {
 	}
 	w := wireWriter{b: make([]byte, 0, size)}
 	w.u64(uint64(q.Timeout))
+	w.u64(q.Ignored)
 	w.str(q.Path)
 	w.str(q.Dir)
 	w.strs(q.Argv)
@@ -88,13 +93,13 @@ func (q *Request) encode() []byte {
 
 func decodeRequest(b []byte) (*Request, error) {
 	r := wireReader{b: b}
-	q := &Request{Timeout: time.Duration(r.u64())}
+	q := &Request{Timeout: time.Duration(r.u64()), Ignored: r.u64()}
 	q.Path, q.Dir = r.str(), r.str()
 	q.Argv, q.Env = r.strs(), r.strs()
 	if err := r.finish(); err != nil {
 		return nil, err
 	}
-	if q.Timeout < 0 {
+	if q.Timeout < 0 || q.Ignored&^ignorable != 0 {
 		return nil, errBadMessage
 	}
 	return q, nil

@@ -13,7 +13,8 @@ import (
 
 func sampleRequest() Request {
 	return Request{Path: "/bin/prog", Dir: "/tmp", Argv: []string{"prog", "", "a b"},
-		Env: []string{"A=1", "PATH=/bin"}, Timeout: 1500 * time.Millisecond}
+		Env: []string{"A=1", "PATH=/bin"}, Timeout: 1500 * time.Millisecond,
+		Ignored: 1<<(15-1) | 1<<(1-1) | 1<<(2-1)} // SIGTERM, SIGHUP, SIGINT
 }
 
 func sampleReply() reply {
@@ -62,6 +63,25 @@ func TestMessagesTruncatedOrLongAreErrors(t *testing.T) {
 	}
 }
 
+// A request that asks the spawner to ignore a signal it must not (SIGKILL,
+// SIGSEGV, ...; SIGCHLD in signals_linux_test.go) or has no Go way to, or
+// with a negative timeout, is an error.
+func TestRequestImpossibleValues(t *testing.T) {
+	for _, sig := range []uint{9, 11, 32, 33} { // the same on every architecture
+		q := sampleRequest()
+		q.Ignored |= 1 << (sig - 1)
+		_, err := decodeRequest(q.encode())
+		assert.ErrorIs(t, err, errBadMessage, "signal %d", sig)
+	}
+	q := sampleRequest()
+	q.Ignored = ignorable
+	_, err := decodeRequest(q.encode())
+	assert.NoError(t, err, "every signal it can ignore")
+	q.Timeout = -1
+	_, err = decodeRequest(q.encode())
+	assert.ErrorIs(t, err, errBadMessage)
+}
+
 func TestReplyImpossibleValues(t *testing.T) {
 	p := sampleReply()
 	p.cause = killswitch.ByContext + 1
@@ -80,6 +100,8 @@ func FuzzRequestDecode(f *testing.F) {
 	f.Add(q.encode())
 	f.Add([]byte{})
 	f.Add([]byte{0, 0, 0, 0, 0, 0, 0, 0, 255, 255, 255, 255})
+	q.Ignored = 1 << (17 - 1) // SIGCHLD
+	f.Add(q.encode())
 	f.Fuzz(func(t *testing.T, b []byte) {
 		checkDecode(t, b, func(b []byte) ([]byte, error) {
 			q, err := decodeRequest(b)
@@ -168,6 +190,8 @@ func TestFallbackWhy(t *testing.T) {
 		"the request (argv, environment) is over 128 KiB":      fallback(ReasonRequestTooLarge, ""),
 		"the spawner has died":                                 errGone,
 		"sendmsg: broken pipe":                                 fallback(ReasonHandOver, "sendmsg: broken pipe"),
+		"the caller ignores signal 32, which the spawner cannot ignore": fallback(ReasonSignalIgnored,
+			"signal 32, which the spawner cannot ignore"),
 	} {
 		assert.Equal(t, want, fb.Why())
 		assert.Equal(t, "spawner unavailable: "+want, fb.Error())

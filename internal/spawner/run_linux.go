@@ -136,17 +136,23 @@ func Run(ctx context.Context, req *Request, streams Streams) (Outcome, error) {
 }
 
 // handOver checks that the spawner still has the caller's state and sends
-// it the run, restarting it once should it be found dead.
+// it the run with the signals the caller ignores now, restarting it once
+// should it be found dead.
 func handOver(ctx context.Context, s *Conn, q *Request, child [3]int) (*run, error) {
-	msg := q.encode()
-	if len(msg) > maxRequest {
-		return nil, fallback(ReasonRequestTooLarge, "")
-	}
 	for attempt := 0; ; attempt++ {
-		if what := s.state.changedSince(); what != "" {
+		what, ignored := s.state.changedSince()
+		if what != "" {
 			fb := fallback(ReasonStateChanged, what)
 			s.retire(fb.Why())
 			return nil, fb
+		}
+		if ignored&^ignorable != 0 {
+			return nil, fallback(ReasonSignalIgnored, unignorableWhy(ignored))
+		}
+		q.Ignored = ignored
+		msg := q.encode()
+		if len(msg) > maxRequest {
+			return nil, fallback(ReasonRequestTooLarge, "")
 		}
 		sock, side, err := s.send(msg, child)
 		if err == nil {

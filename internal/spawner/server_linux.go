@@ -30,6 +30,10 @@ type server struct {
 	// other child is alive: no reset comes between a child's spawn and the
 	// read of its floor, taken when it has exited.
 	spawnMu sync.Mutex
+	// ignored is the set of signals the spawner ignores (SigIgn), which
+	// its next child inherits; it changes under spawnMu, to each
+	// request's set (signals_linux.go).
+	ignored uint64
 	// runs counts the runs waited for by goroutines.
 	runs sync.WaitGroup
 	footprint
@@ -64,7 +68,7 @@ func newServer(ctl int, token []byte) *server {
 	// A small heap: the Go default lets up to 4 MiB of garbage (decoded
 	// requests) pile up before the first collection, and the floor with it.
 	debug.SetGCPercent(10)
-	srv := &server{ctl: ctl, clearRefs: -1, children: map[int]int{}, token: token}
+	srv := &server{ctl: ctl, clearRefs: -1, children: map[int]int{}, token: token, ignored: ownIgnored()}
 	if fd, err := unix.Open("/proc/self/clear_refs", unix.O_WRONLY|unix.O_CLOEXEC, 0); err == nil {
 		srv.clearRefs = fd
 	}
