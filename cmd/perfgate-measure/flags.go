@@ -156,6 +156,13 @@ func newFlagSet(o *options) *flag.FlagSet {
 	fs.BoolVar(&o.showOutput, "show-output", false,
 		"print the captured stdout and stderr after each run's table (text mode\n"+
 			"with -verbose or a single run; needs -output capture)")
+	addOutputFlags(fs, o)
+	return fs
+}
+
+// addOutputFlags adds the flags for what is written besides the report:
+// exports, receipts, and how the runs are made (-tree, -spawner).
+func addOutputFlags(fs *flag.FlagSet, o *options) {
 	fs.StringVar(&o.exportJSON, "export-json", "",
 		"write every run and each command's summary to `file` as JSON")
 	fs.StringVar(&o.exportMD, "export-markdown", "",
@@ -184,7 +191,6 @@ func newFlagSet(o *options) *flag.FlagSet {
 	fs.StringVar(&o.cgroupParent, "cgroup-parent", "",
 		"with -tree, the cgroup v2 `directory` under which each run's cgroup is made\n"+
 			"(default: this process's own cgroup)")
-	return fs
 }
 
 const usageLine = "usage: " + progName + " [flags] -- prog [args...]\n" +
