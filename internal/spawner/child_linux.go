@@ -62,7 +62,7 @@ func (srv *server) spawn(q *Request, fdsIn []int) *child {
 		}
 		p := reply{errno: int64(errno)}
 		_, _ = unix.Write(sock, p.encode())
-		unix.Close(sock)
+		closeRunSocket(sock)
 		return nil
 	}
 	// The caller holds the run's deadline too: it needs the child, which
@@ -162,6 +162,22 @@ func (srv *server) finish(c *child) {
 	status, usage, _ := sysproc.Reap(c.pid)
 	c.reply.status, c.reply.usage = uint32(status), sysproc.UsageOf(&usage)
 	_, _ = unix.Write(c.sock, c.reply.encode())
-	unix.Close(c.sock)
+	closeRunSocket(c.sock)
 	unix.Close(c.pidfd)
+}
+
+// closeRunSocket closes a run socket after its reply, reading first the
+// kill requests still queued on it: closing an AF_UNIX socket with unread
+// data makes the caller's next read fail with ECONNRESET, before the
+// reply it has not read yet. A request sent after this drain still does
+// that; the caller reads again then (run.onMessage).
+func closeRunSocket(sock int) {
+	var buf [16]byte
+	for {
+		n, _, err := unix.Recvfrom(sock, buf[:], unix.MSG_DONTWAIT)
+		if err != unix.EINTR && (err != nil || n <= 0) {
+			break
+		}
+	}
+	unix.Close(sock)
 }
