@@ -46,7 +46,7 @@ func (srv *server) spawn(q *Request, fdsIn []int) *child {
 	if srv.alive() == 0 {
 		srv.resetPeak()
 	}
-	start := time.Now()
+	startNs, start := monotonicNs(), time.Now()
 	pid, _, err := syscall.StartProcess(q.Path, q.Argv, attr)
 	if err == nil {
 		srv.mu.Lock()
@@ -70,7 +70,7 @@ func (srv *server) spawn(q *Request, fdsIn []int) *child {
 	// side socket, which the caller reads only when it must kill, so that
 	// it costs the caller no wake-up. A caller that has gone makes this
 	// fail, which changes nothing.
-	_ = unix.Sendmsg(side, encodeStarted(pid), unix.UnixRights(pidfd), nil, unix.MSG_NOSIGNAL|unix.MSG_DONTWAIT)
+	_ = unix.Sendmsg(side, encodeStarted(pid, startNs), unix.UnixRights(pidfd), nil, unix.MSG_NOSIGNAL|unix.MSG_DONTWAIT)
 	c := &child{pid: pid, pidfd: pidfd, sock: sock, sockOpen: true, start: start}
 	if q.Timeout > 0 {
 		c.deadline = start.Add(q.Timeout)

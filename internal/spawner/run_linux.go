@@ -110,11 +110,10 @@ func Run(ctx context.Context, req *Request, streams Streams) (Outcome, error) {
 	defer r.finish()
 	streams.Handed() // the spawner holds its own copies now
 	r.replyWait = max(streams.Grace, minReplyWait)
-	var deadline time.Duration
-	if q.Timeout > 0 {
-		deadline = q.Timeout + deadlineSlack
-	}
-	killSwitch := killswitch.Arm(ctx, out.Start, deadline, func() { r.kill(ctx) })
+	// The context here, the deadline in the run: measured from the
+	// child's start, which may come later than the hand-over.
+	killSwitch := killswitch.Arm(ctx, out.Start, 0, func() { r.kill(ctx) })
+	r.armDeadline(out.Start, q.Timeout, killSwitch)
 
 	var p reply
 	replied := false
