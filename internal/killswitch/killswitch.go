@@ -67,3 +67,8 @@ func (k *Switch) MarkExited() Cause {
 	}
 	return cause
 }
+
+// Kill kills now with cause, as the deadline or the context would: at
+// most once, and never after MarkExited. For a deadline its caller holds
+// itself (one that may move).
+func (k *Switch) Kill(cause Cause) { k.kill(cause) }

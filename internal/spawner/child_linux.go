@@ -50,7 +50,7 @@ func (srv *server) spawn(q *Request, fdsIn []int) *child {
 	if srv.alive() == 0 {
 		srv.resetPeak()
 	}
-	start := time.Now()
+	startNs, start := monotonicNs(), time.Now()
 	pid, _, err := syscall.StartProcess(q.Path, q.Argv, attr)
 	if err == nil {
 		srv.mu.Lock()
@@ -66,7 +66,7 @@ func (srv *server) spawn(q *Request, fdsIn []int) *child {
 		}
 		p := reply{errno: int64(errno)}
 		_, _ = unix.Write(sock, p.encode())
-		unix.Close(sock)
+		closeRunSocket(sock)
 		return nil
 	}
 	// The caller holds the run's deadline too: it needs the child, which
@@ -74,7 +74,7 @@ func (srv *server) spawn(q *Request, fdsIn []int) *child {
 	// side socket, which the caller reads only when it must kill, so that
 	// it costs the caller no wake-up. A caller that has gone makes this
 	// fail, which changes nothing.
-	_ = unix.Sendmsg(side, encodeStarted(pid), unix.UnixRights(pidfd), nil, unix.MSG_NOSIGNAL|unix.MSG_DONTWAIT)
+	_ = unix.Sendmsg(side, encodeStarted(pid, startNs), unix.UnixRights(pidfd), nil, unix.MSG_NOSIGNAL|unix.MSG_DONTWAIT)
 	c := &child{pid: pid, pidfd: pidfd, sock: sock, sockOpen: true, start: start}
 	if q.Timeout > 0 {
 		c.deadline = start.Add(q.Timeout)
@@ -166,6 +166,22 @@ func (srv *server) finish(c *child) {
 	status, usage, _ := sysproc.Reap(c.pid)
 	c.reply.status, c.reply.usage = uint32(status), sysproc.UsageOf(&usage)
 	_, _ = unix.Write(c.sock, c.reply.encode())
-	unix.Close(c.sock)
+	closeRunSocket(c.sock)
 	unix.Close(c.pidfd)
+}
+
+// closeRunSocket closes a run socket after its reply, reading first the
+// kill requests still queued on it: closing an AF_UNIX socket with unread
+// data makes the caller's next read fail with ECONNRESET, before the
+// reply it has not read yet. A request sent after this drain still does
+// that; the caller reads again then (run.onMessage).
+func closeRunSocket(sock int) {
+	var buf [16]byte
+	for {
+		n, _, err := unix.Recvfrom(sock, buf[:], unix.MSG_DONTWAIT)
+		if err != unix.EINTR && (err != nil || n <= 0) {
+			break
+		}
+	}
+	unix.Close(sock)
 }

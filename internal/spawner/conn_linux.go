@@ -50,6 +50,20 @@ func (s *Conn) AwaitExit() {
 	}
 }
 
+// gone says whether the spawner's process has exited: its end of the
+// control socket is closed (every descriptor of the spawner closes at its
+// exit, the control socket, descriptor 3, before the run sockets received
+// later) or its pidfd is readable. It waits up to limit for either, for a
+// run socket that ended without a reply: a live spawner never closes one
+// before replying.
+func (s *Conn) gone(limit time.Duration) bool {
+	fds := []unix.PollFd{{Fd: int32(s.fd), Events: unix.POLLIN}, {Fd: int32(s.pidfd), Events: unix.POLLIN}}
+	if _, err := sysproc.PpollUntil(fds, time.Now().Add(limit)); err != nil {
+		return true
+	}
+	return fds[0].Revents&(unix.POLLHUP|unix.POLLERR) != 0 || fds[1].Revents != 0
+}
+
 // deathReason says why s is not used; s may be nil.
 func (s *Conn) deathReason() string {
 	if s == nil {

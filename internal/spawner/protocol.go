@@ -148,26 +148,31 @@ func decodeReply(b []byte) (reply, error) {
 
 // encodeStarted is the "started" message for the child pid, which the
 // spawner sends on the side socket right after the spawn, with the child's
-// pidfd attached: with it the caller can kill the run itself.
-func encodeStarted(pid int) []byte {
+// pidfd attached: with it the caller can kill the run itself. startNs is
+// the child's start (just before its spawn, where its wall time and its
+// deadline start) on CLOCK_MONOTONIC, which the caller reads too: the
+// caller's own deadline is measured from it.
+func encodeStarted(pid int, startNs int64) []byte {
 	var w wireWriter
 	w.u32(startedTag)
 	w.u64(uint64(pid))
+	w.u64(uint64(startNs))
 	return w.b
 }
 
-// decodeStarted returns the child's pid from a "started" message; an
-// error means b is something else (a reply).
-func decodeStarted(b []byte) (int, error) {
+// decodeStarted returns the child's pid and start (CLOCK_MONOTONIC
+// nanoseconds) from a "started" message; an error means b is something
+// else (a reply).
+func decodeStarted(b []byte) (pid int, startNs int64, err error) {
 	r := wireReader{b: b}
-	tag, pid := r.u32(), r.u64()
+	tag, p, start := r.u32(), r.u64(), int64(r.u64())
 	if err := r.finish(); err != nil {
-		return 0, err
+		return 0, 0, err
 	}
-	if tag != startedTag || pid == 0 || pid > 1<<22 {
-		return 0, errBadMessage
+	if tag != startedTag || p == 0 || p > 1<<22 || start <= 0 {
+		return 0, 0, errBadMessage
 	}
-	return int(pid), nil
+	return int(p), start, nil
 }
 
 // hello is what the spawner says on the control socket when it is ready:

@@ -145,14 +145,15 @@ func checkDecode(t *testing.T, b []byte, reencode func([]byte) ([]byte, error)) 
 // The "started" message round-trips, and neither a reply nor a cut or
 // impossible one passes for it.
 func TestStartedMessage(t *testing.T) {
-	msg := encodeStarted(4242)
-	pid, err := decodeStarted(msg)
+	msg := encodeStarted(4242, 123456789)
+	pid, start, err := decodeStarted(msg)
 	require.NoError(t, err)
 	assert.Equal(t, 4242, pid)
+	assert.Equal(t, int64(123456789), start)
 	reply := sampleReply()
 	for _, bad := range [][]byte{msg[:len(msg)-1], append(msg, 0), reply.encode(),
-		encodeStarted(0), encodeStarted(1 << 23)} {
-		_, err := decodeStarted(bad)
+		encodeStarted(0, 1), encodeStarted(1<<23, 1), encodeStarted(4242, 0)} {
+		_, _, err := decodeStarted(bad)
 		assert.ErrorIs(t, err, errBadMessage)
 	}
 	_, err = decodeReply(msg)

@@ -15,10 +15,10 @@ import (
 
 // receiveRequest reads one request and its requestFDs descriptors (the
 // child's stdin, stdout, stderr, the run socket and the side socket) from
-// the control socket; an error other than EINTR, EAGAIN and errBadMessage
-// means end of file.
+// the control socket, without waiting (EAGAIN: none is waiting); an error
+// other than EINTR, EAGAIN and errBadMessage means end of file.
 func receiveRequest(ctl int, buf, oob []byte) (*Request, []int, error) {
-	n, oobn, flags, _, err := unix.Recvmsg(ctl, buf, oob, unix.MSG_CMSG_CLOEXEC)
+	n, oobn, flags, _, err := unix.Recvmsg(ctl, buf, oob, unix.MSG_CMSG_CLOEXEC|unix.MSG_DONTWAIT)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -25,13 +25,23 @@ type run struct {
 	side      int
 	replyWait time.Duration
 
+	// timeout is the run's Timeout; sw its kill switch, which the
+	// backstop fires (run_deadline_linux.go).
+	timeout time.Duration
+	sw      *killswitch.Switch
+
 	mu         sync.Mutex
-	pid, pidfd int  // from the "started" message; -1 until then
-	killed     bool // the caller's own kill has fired
+	pid, pidfd int   // from the "started" message; -1 until then
+	startNs    int64 // the child's start (CLOCK_MONOTONIC), from "started"
+	killed     bool  // the caller's own kill has fired
 	killedAt   time.Time
-	gaveUp     bool // no reply came within replyWait of that kill
+	gaveUp     bool // the caller gave up on the spawner
 	done       bool // the run is over: timers must not touch sock
 	giveUp     *time.Timer
+	backstop   *time.Timer // the caller's deadline, when there is one
+	// sideWaiting says awaitStarted polls the side socket: finish wakes
+	// it and leaves it the closing.
+	sideWaiting bool
 }
 
 // fetchStarted reads the "started" message from the side socket, when
@@ -48,12 +58,12 @@ func (r *run) fetchStarted() {
 		return // not sent (yet): the spawner has not started the child
 	}
 	fds := receivedFDs(oob[:oobn])
-	pid, err := decodeStarted(buf[:n])
+	pid, startNs, err := decodeStarted(buf[:n])
 	if err != nil || len(fds) != 1 {
 		sysproc.CloseFDs(fds)
 		return
 	}
-	r.pid, r.pidfd = pid, fds[0]
+	r.pid, r.pidfd, r.startNs = pid, fds[0], startNs
 }
 
 // kill is the caller's own kill, at its deadline (after the spawner's) or
@@ -73,7 +83,9 @@ func (r *run) kill(ctx context.Context) {
 	_, _ = unix.SendmsgN(r.sock, []byte{request}, nil, nil, unix.MSG_NOSIGNAL|unix.MSG_DONTWAIT)
 	r.fetchStarted()
 	r.killChild()
-	r.giveUp = time.AfterFunc(r.replyWait, r.giveUpNow)
+	r.giveUp = time.AfterFunc(r.replyWait, func() {
+		r.giveUpNow("the spawner did not reply within " + r.replyWait.String() + " of a kill")
+	})
 }
 
 // killChild kills the child through its pidfd, and its group while the
@@ -85,19 +97,19 @@ func (r *run) killChild() {
 	}
 }
 
-// giveUpNow ends the wait for a reply that has not come: the spawner is
-// taken for hung and killed, and shutting down the caller's end of the
-// run socket wakes the output loop with end of file.
-func (r *run) giveUpNow() {
+// giveUpNow ends the wait for a reply (or a start) that has not come: the
+// spawner is taken for hung and killed, and shutting down the caller's end
+// of the run socket wakes the output loop with end of file.
+func (r *run) giveUpNow(why string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.done {
+	if r.done || r.gaveUp {
 		return
 	}
 	r.gaveUp = true
 	r.fetchStarted()
 	r.killChild()
-	r.s.kill("the spawner did not reply within " + r.replyWait.String() + " of a kill")
+	r.s.kill(why)
 	_ = unix.Shutdown(r.sock, unix.SHUT_RDWR)
 }
 
@@ -137,14 +149,20 @@ func (r *run) abandoned(start time.Time, cause killswitch.Cause) Outcome {
 func (r *run) finish() {
 	r.mu.Lock()
 	r.done = true
-	if r.giveUp != nil {
-		r.giveUp.Stop()
+	for _, t := range []*time.Timer{r.giveUp, r.backstop} {
+		if t != nil {
+			t.Stop()
+		}
 	}
 	if r.pidfd >= 0 {
 		unix.Close(r.pidfd)
 	}
 	unix.Close(r.sock)
-	unix.Close(r.side)
+	if r.sideWaiting {
+		_ = unix.Shutdown(r.side, unix.SHUT_RDWR) // wakes awaitStarted, which closes it
+	} else {
+		unix.Close(r.side)
+	}
 	r.mu.Unlock()
 	r.s.release()
 }

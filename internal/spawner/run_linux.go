@@ -14,6 +14,7 @@ package spawner
 import (
 	"context"
 	"errors"
+	"fmt"
 	"syscall"
 	"time"
 
@@ -36,6 +37,10 @@ const (
 // errStartFailed stops the output loop when the spawner could not start
 // the program; Run returns a *StartError then.
 var errStartFailed = errors.New("start failed")
+
+// errNoReply is the error of a run whose socket ended without a reply
+// while the spawner itself lives on.
+var errNoReply = errors.New("spawner: the run ended without a reply")
 
 // StartError is the error of a run whose program the spawner could not
 // start (exec failed): the run happened, and failed as a direct start
@@ -105,11 +110,10 @@ func Run(ctx context.Context, req *Request, streams Streams) (Outcome, error) {
 	defer r.finish()
 	streams.Handed() // the spawner holds its own copies now
 	r.replyWait = max(streams.Grace, minReplyWait)
-	var deadline time.Duration
-	if q.Timeout > 0 {
-		deadline = q.Timeout + deadlineSlack
-	}
-	killSwitch := killswitch.Arm(ctx, out.Start, deadline, func() { r.kill(ctx) })
+	// The context here, the deadline in the run: measured from the
+	// child's start, which may come later than the hand-over.
+	killSwitch := killswitch.Arm(ctx, out.Start, 0, func() { r.kill(ctx) })
+	r.armDeadline(out.Start, q.Timeout, killSwitch)
 
 	var p reply
 	replied := false
@@ -170,17 +174,27 @@ func handOver(ctx context.Context, s *Conn, q *Request, child [3]int) (*run, err
 
 // onMessage reads the reply from the run socket once it is readable, or
 // its end of file (the spawner died, or the caller gave up on it). It is
-// the Pump's onExit.
+// the Pump's onExit. A read error is never taken for the spawner's death
+// by itself: ECONNRESET (the spawner closed the socket with a kill request
+// of ours unread) comes once, before the reply still queued, so the
+// socket is read again; only a spawner whose own process is gone is
+// retired (ErrDied).
 func (r *run) onMessage(p *reply, replied *bool) (bool, error) {
 	var buf [256]byte
 	n, err := unix.Read(r.sock, buf[:])
 	if err == unix.EINTR || err == unix.EAGAIN {
 		return false, nil
 	}
+	for tries := 0; err != nil && err != unix.EAGAIN && tries < 3; tries++ {
+		n, _, err = unix.Recvfrom(r.sock, buf[:], unix.MSG_DONTWAIT)
+	}
+	if err == unix.EAGAIN {
+		return false, nil // no reply yet: the socket shows readable when it comes
+	}
 	if err == nil && n > 0 {
 		*p, err = decodeReply(buf[:n])
 	} else if err == nil {
-		err = ErrDied // end of file
+		err = errNoReply // end of file
 	}
 	*replied = err == nil
 	switch {
@@ -191,6 +205,12 @@ func (r *run) onMessage(p *reply, replied *bool) (bool, error) {
 	case r.hasGivenUp():
 		return true, nil // the output still gets its grace
 	}
-	r.s.retire("the spawner has died")
-	return false, ErrDied
+	if r.s.gone(r.replyWait) {
+		r.s.retire("the spawner has died")
+		return false, ErrDied
+	}
+	if err != errNoReply {
+		err = fmt.Errorf("%w: %w", errNoReply, err)
+	}
+	return false, err
 }

@@ -112,18 +112,46 @@ func (srv *server) loop() {
 		if fds[0].Fd < 0 || fds[0].Revents == 0 {
 			continue
 		}
-		q, fdsIn, err := receiveRequest(srv.ctl, buf, oob)
-		switch {
-		case err == unix.EINTR || err == unix.EAGAIN || err == errBadMessage:
-		case err != nil:
+		var open bool
+		if cur, open = srv.takeRequests(buf, oob, cur); !open {
 			fds[0].Fd = -1 // the caller has exited: nobody wants the results
 			srv.killAll()
-		case cur == nil:
-			cur = srv.spawn(q, fdsIn)
-		default:
-			srv.spawnAndWaitAside(q, fdsIn)
 		}
 	}
+}
+
+// takeRequests serves every request waiting on the control socket, not
+// only the first: a request queued behind another must not wait for the
+// next wake-up, its child's clock not having started. When no run is
+// waited for on the loop's goroutine (cur is nil), the first request is,
+// once the others have their goroutines. It returns the run now waited
+// for there, and false when the control socket reached end of file.
+func (srv *server) takeRequests(buf, oob []byte, cur *child) (*child, bool) {
+	type request struct {
+		q     *Request
+		fdsIn []int
+	}
+	var first *request
+	open := true
+	for {
+		q, fdsIn, err := receiveRequest(srv.ctl, buf, oob)
+		if err == unix.EINTR || err == errBadMessage {
+			continue
+		}
+		if err != nil {
+			open = err == unix.EAGAIN
+			break
+		}
+		if cur == nil && first == nil {
+			first = &request{q, fdsIn}
+			continue
+		}
+		srv.spawnAndWaitAside(q, fdsIn)
+	}
+	if first != nil {
+		cur = srv.spawn(first.q, first.fdsIn)
+	}
+	return cur, open
 }
 
 // shrinkIfGrown keeps the floor of the next run where it started, off

@@ -84,7 +84,7 @@ func started(t *testing.T, side int) int {
 	fds := receivedFDs(oob[:oobn])
 	sysproc.CloseFDs(fds)
 	require.Len(t, fds, 1, "the child's pidfd")
-	pid, err := decodeStarted(buf[:n])
+	pid, _, err := decodeStarted(buf[:n])
 	require.NoError(t, err)
 	return pid
 }
