@@ -7,6 +7,7 @@ package spawner
 
 import (
 	"sync"
+	"time"
 
 	"golang.org/x/sys/unix"
 
