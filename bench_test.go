@@ -83,6 +83,34 @@ func BenchmarkRunTrueSpawner(b *testing.B) {
 	}
 }
 
+// BenchmarkRunTrueInFlight64 is the throughput of runs of /bin/true with
+// 64 in flight at once (ns/op is the wall time per run across them all),
+// spawned directly and through the spawner.
+func BenchmarkRunTrueInFlight64(b *testing.B) {
+	for _, mode := range []struct {
+		name    string
+		spawner bool
+	}{{"direct", false}, {"spawner", true}} {
+		b.Run(mode.name, func(b *testing.B) {
+			r := &StdProcessRunner{Spawner: mode.spawner}
+			spec := CommandSpec{Argv: []string{trueProgram(b)}}
+			benchRunOK(b, r, spec) // the spawner started outside the timing
+			b.SetParallelism((64 + runtime.GOMAXPROCS(0) - 1) / runtime.GOMAXPROCS(0))
+			b.ResetTimer()
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					// b.Fatal belongs to the benchmark's own goroutine.
+					res, err := r.Run(context.Background(), spec)
+					if err != nil || !res.Succeeded() {
+						b.Errorf("%v: %v, exit %d", spec.Argv, err, res.ExitCode)
+						return
+					}
+				}
+			})
+		})
+	}
+}
+
 // BenchmarkRunTrueWithTimeout adds a deadline (a timer armed and stopped
 // per run) to BenchmarkRunTrue.
 func BenchmarkRunTrueWithTimeout(b *testing.B) {
