@@ -163,7 +163,13 @@ func (s *Conn) openPidfd() error {
 		return fmt.Errorf("spawner: pidfd: %w", err)
 	}
 	fds := []unix.PollFd{{Fd: int32(s.fd), Events: unix.POLLIN}}
-	if _, err := unix.Ppoll(fds, &unix.Timespec{}, nil); err != nil || fds[0].Revents&(unix.POLLHUP|unix.POLLERR) != 0 {
+	// A signal (the Go runtime preempts threads with SIGURG) must not pass
+	// for a dead spawner: only a hang-up says it has died.
+	err = sysproc.IgnoringEINTR(func() error {
+		_, err := unix.Ppoll(fds, &unix.Timespec{}, nil)
+		return err
+	})
+	if err != nil || fds[0].Revents&(unix.POLLHUP|unix.POLLERR) != 0 {
 		unix.Close(pidfd)
 		return errors.New("spawner: died after its hello")
 	}
