@@ -22,24 +22,39 @@ import (
 // or below the floor (Reading.FloorKiB) may be the caller's, and is
 // withheld rather than reported as the child's.
 func CallerFloorKiB(reported uint64) uint64 {
-	// getrusage(RUSAGE_SELF) bounds what exec passed on and costs one
-	// system call: a child above it needs no /proc read.
-	var self syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &self); err == nil && reported > uint64(self.Maxrss) {
-		return uint64(self.Maxrss)
+	// ru_maxrss bounds what exec passed on and costs one system call: a
+	// child above it needs no /proc read.
+	p := rusageReading()
+	if p.RusageOK && reported > p.RusageKiB {
+		return p.RusageKiB
 	}
-	return Own().FloorKiB()
+	p.readProc()
+	return p.FloorKiB()
 }
 
 // Own reads this process's peak as Reading.FloorKiB needs it, in its
 // order: getrusage's ru_maxrss, the approximate RSS, then VmHWM, and the
 // error of the kernel's approximate RSS reading on this machine.
 func Own() Reading {
+	p := rusageReading()
+	p.readProc()
+	return p
+}
+
+// rusageReading is a Reading with only getrusage(RUSAGE_SELF)'s
+// ru_maxrss.
+func rusageReading() Reading {
 	var p Reading
 	var self syscall.Rusage
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &self); err == nil && self.Maxrss >= 0 {
 		p.RusageKiB, p.RusageOK = uint64(self.Maxrss), true
 	}
+	return p
+}
+
+// readProc adds to p, in this order, the approximate RSS and VmHWM, and
+// the error of the approximate reading.
+func (p *Reading) readProc() {
 	if pages, err := selfStat.read(procfs.ParseStatRSSPages); err == nil {
 		p.ApproxRSSKiB, p.ApproxOK = pages*uint64(os.Getpagesize())/1024, true
 	}
@@ -47,7 +62,6 @@ func Own() Reading {
 		p.VmHWMKiB, p.VmHWMOK = hwm, true
 	}
 	p.ReadErrorKiB = readErrorKiB()
-	return p
 }
 
 // readErrorKiB is ReadErrorPages for the CPUs online now, in KiB. CPUs

@@ -23,15 +23,23 @@ func runSocketPair(t *testing.T) (caller, spawner int) {
 	return fds[0], fds[1]
 }
 
+// killCrossesReply sets up the race: the caller's kill request is queued
+// on the spawner's end, and the spawner's reply on the caller's.
+func killCrossesReply(t *testing.T) (caller, spawner int, want reply) {
+	t.Helper()
+	caller, spawner = runSocketPair(t)
+	_, err := unix.Write(caller, []byte{killRequest})
+	require.NoError(t, err)
+	want = sampleReply()
+	_, err = unix.Write(spawner, want.encode())
+	require.NoError(t, err)
+	return caller, spawner, want
+}
+
 // The spawner reads the kill requests still queued before it closes the
 // run socket: the caller then reads the reply with no error before it.
 func TestCloseRunSocketDrainsKillRequests(t *testing.T) {
-	caller, theirs := runSocketPair(t)
-	_, err := unix.Write(caller, []byte{killRequest})
-	require.NoError(t, err)
-	want := sampleReply()
-	_, err = unix.Write(theirs, want.encode())
-	require.NoError(t, err)
+	caller, theirs, want := killCrossesReply(t)
 	closeRunSocket(theirs)
 	var buf [256]byte
 	n, err := unix.Read(caller, buf[:])
@@ -45,12 +53,7 @@ func TestCloseRunSocketDrainsKillRequests(t *testing.T) {
 // before the reply: the caller reads the reply all the same, and does not
 // take the spawner for dead.
 func TestRunReadsTheReplyPastECONNRESET(t *testing.T) {
-	caller, theirs := runSocketPair(t)
-	_, err := unix.Write(caller, []byte{killRequest})
-	require.NoError(t, err)
-	want := sampleReply()
-	_, err = unix.Write(theirs, want.encode())
-	require.NoError(t, err)
+	caller, theirs, want := killCrossesReply(t)
 	unix.Close(theirs) // the kill request unread: ECONNRESET on caller
 	s := &Conn{fd: -1, pidfd: -1}
 	r := &run{s: s, sock: caller, side: -1, pid: -1, pidfd: -1}
