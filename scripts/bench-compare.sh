@@ -5,7 +5,9 @@
 #
 #     scripts/bench-compare.sh b770257
 #
-# Environment: ROUNDS (10), BENCH (the Go benchmark regexp, default the
+# Environment: ROUNDS (10), PKG (the package, default the root; e.g.
+# ./cmd/perfgate-measure with BENCH='^Benchmark(RunTrue|CLITrueJSON|CLITrueText)$'
+# for the CLI's cost per run), BENCH (the Go benchmark regexp, default the
 # per-run cost benchmarks), BENCHTIME (500x), BENCHSTAT (a benchstat
 # command; default: benchstat in PATH, else go run of the pinned version).
 set -eu
@@ -14,13 +16,14 @@ base=${1:?usage: scripts/bench-compare.sh BASE-REVISION}
 ROUNDS=${ROUNDS:-10}
 BENCH=${BENCH:-'^Benchmark(RunTrue|RunTrueSpawner|RunTrueWithTimeout|RunTrueTree|OSExecTrue)$'}
 BENCHTIME=${BENCHTIME:-500x}
+PKG=${PKG:-.}
 BENCHSTAT_VERSION=v0.0.0-20260908200009-22c9c6c9d4da
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/perfgate-compare.XXXXXX")
 trap 'git worktree remove --force "$tmp/base" 2>/dev/null; rm -rf "$tmp"' EXIT INT TERM
 git worktree add -q --detach "$tmp/base" "$base"
-(cd "$tmp/base" && go test -c -o "$tmp/base.test" .)
-go test -c -o "$tmp/head.test" .
+(cd "$tmp/base" && go test -c -o "$tmp/base.test" "$PKG")
+go test -c -o "$tmp/head.test" "$PKG"
 
 for i in $(seq "$ROUNDS"); do
 	for side in base head; do
