@@ -106,6 +106,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -118,7 +119,10 @@ const (
 	exitOK          = 0
 	exitFailed      = 1
 	exitUsage       = 2
-	exitInterrupted = 130
+	exitCannotExec  = 126 // the program exists but cannot be executed
+	exitNotFound    = 127 // the program cannot be found
+	exitInterrupted = 130 // SIGINT
+	exitTerminated  = 143 // SIGTERM
 )
 
 const progName = "perfgate-measure"
@@ -137,16 +141,44 @@ func reportOwnPeak(stderr io.Writer) {
 }
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	os.Exit(runWithSignals(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// runWithSignals is run with SIGINT and SIGTERM ending its context, the
+// signal as the cause, so that the exit status can tell them apart.
+func runWithSignals(args []string, stdout, stderr io.Writer) int {
+	ctx, cancel := context.WithCancelCause(context.Background())
+	defer cancel(nil)
+	signals := make(chan os.Signal, 1)
+	signal.Notify(signals, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(signals)
 	go func() {
-		// After the first signal, restore the default handling so that a
-		// second one ends perfgate-measure at once.
-		<-ctx.Done()
-		stop()
+		select {
+		case sig := <-signals:
+			// Restore the default handling, so that a second signal
+			// ends perfgate-measure at once.
+			signal.Stop(signals)
+			cancel(interruption{sig})
+		case <-ctx.Done():
+		}
 	}()
-	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
-	stop()
-	os.Exit(code)
+	return run(ctx, args, stdout, stderr)
+}
+
+// interruption is the cause of the context's end when a signal ended it.
+type interruption struct{ sig os.Signal }
+
+func (i interruption) Error() string { return i.sig.String() + " signal received" }
+
+// interruptedStatus is the exit status after ctx ended: 143 when SIGTERM
+// ended it, 130 otherwise (SIGINT, or a caller's cancel), 128 + the
+// signal's number as shells report a process a signal ended.
+func interruptedStatus(ctx context.Context) int {
+	var in interruption
+	if errors.As(context.Cause(ctx), &in) && in.sig == syscall.SIGTERM {
+		return exitTerminated
+	}
+	return exitInterrupted
 }
 
 // run is the whole command: it parses args (the command line without the
@@ -157,15 +189,21 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if _, ok := os.LookupEnv(debugPeakEnvKey); ok {
 		defer reportOwnPeak(stderr)
 	}
-	o, code, ok := parseArgs(args, stderr)
+	o, code, ok := parseArgs(args, stdout, stderr)
 	if !ok {
 		return code
+	}
+	if o.style == styleNone {
+		stdout = io.Discard
 	}
 	s, code := newSession(o, stdout, stderr)
 	if s == nil {
 		return code
 	}
 	defer s.close()
+	if code := s.checkFiles(); code != exitOK {
+		return code
+	}
 	if code := s.writeHost(); code != exitOK {
 		return code
 	}
