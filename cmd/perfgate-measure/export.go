@@ -222,24 +222,32 @@ func (s *session) exportCSV() ([]byte, error) {
 		}
 	}
 	w.Write(header)
-	seconds := func(ms float64) string { return strconv.FormatFloat(ms/1000, 'f', -1, 64) }
 	meanSeconds := func(st stats) string {
 		if st.N == 0 {
 			return ""
 		}
-		return seconds(st.Mean)
+		return csvSeconds(st.Mean)
 	}
 	for i := range s.results {
 		m := &s.results[i]
 		wall := statsOf(m.runs, wallMs)
-		row := []string{m.bench.label, seconds(wall.Mean), seconds(wall.StdDev), seconds(wall.Median),
+		row := []string{m.bench.label, csvSeconds(wall.Mean), csvSeconds(wall.StdDev), csvSeconds(wall.Median),
 			meanSeconds(statsOf(m.runs, userMs)), meanSeconds(statsOf(m.runs, systemMs)),
-			seconds(wall.Min), seconds(wall.Max)}
+			csvSeconds(wall.Min), csvSeconds(wall.Max)}
 		_, values := csvParameters(m)
 		w.Write(append(row, values...))
 	}
 	w.Flush()
 	return b.Bytes(), w.Error()
+}
+
+// csvSeconds writes milliseconds as seconds to the nanosecond, the
+// resolution of the wall time, without trailing zeros: dividing by 1000
+// would otherwise show binary noise ("0.00047420000000000003").
+func csvSeconds(ms float64) string {
+	s := strconv.FormatFloat(ms/1000, 'f', 9, 64)
+	s = strings.TrimRight(s, "0")
+	return strings.TrimSuffix(s, ".")
 }
 
 // csvParameters is the hook for -parameter-scan and -parameter-list:

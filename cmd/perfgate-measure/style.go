@@ -16,7 +16,7 @@ const (
 	styleBasic   outputStyle = "basic"   // neither
 	styleNoColor outputStyle = "nocolor" // progress line, no colour
 	styleColor   outputStyle = "color"   // colour, no progress line
-	styleNone    outputStyle = "none"    // nothing on stdout, errors only on stderr
+	styleNone    outputStyle = "none"    // nothing on stdout; errors and warnings on stderr
 )
 
 // styleFlag is -style.
@@ -49,8 +49,6 @@ type presentation struct {
 	colour, colourErr palette
 	// interactive enables the progress line on stderr.
 	interactive bool
-	// quiet is -style none: no report, no warnings.
-	quiet bool
 	// runUnit is the time unit of the current command's run lines,
 	// chosen by its first measured run.
 	runUnit timeUnit
@@ -74,7 +72,8 @@ func newPresentation(st outputStyle, stdout, stderr io.Writer, getenv func(strin
 	case styleNoColor:
 		p.interactive = true
 	case styleNone:
-		p.quiet = true
+		// run discards stdout; stderr keeps errors and warnings, as
+		// hyperfine's --style none does.
 	case styleAuto:
 		p.colour, p.colourErr = autoColour(stdout), autoColour(stderr)
 		p.interactive = isTerminalWriter(stderr)

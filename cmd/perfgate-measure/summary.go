@@ -146,9 +146,6 @@ func writeStatsTable(w io.Writer, rows []summaryRow, p palette) {
 // warnOutliers warns, as hyperfine does, when the first run was much
 // slower than the rest or when other runs are statistical outliers.
 func (s *session) warnOutliers(m *measurement, walls []float64, unit timeUnit) {
-	if s.out.quiet {
-		return
-	}
 	who := ""
 	if len(s.benches) > 1 {
 		who = m.bench.label + ": "
