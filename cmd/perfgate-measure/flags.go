@@ -316,10 +316,11 @@ func addStyleFlags(fs *flag.FlagSet, o *options) {
 	fs.Var(styleFlag{&o.style}, "style",
 		"how the text report looks, as hyperfine's --style `type`: auto (colour when\n"+
 			"stdout is a terminal and NO_COLOR is empty, the progress line when stderr\n"+
-			"is a terminal), full (both, terminal or not), basic (neither), nocolor\n"+
-			"(progress line only), color (colour only) or none (nothing on stdout and\n"+
-			"no warnings; errors still go to stderr). An explicit style wins over\n"+
-			"NO_COLOR; -json lines are never coloured")
+			"is a terminal), full (colour even without a terminal, and the progress\n"+
+			"line), basic (neither), nocolor (progress line only), color (colour\n"+
+			"only) or none (nothing on stdout; errors and warnings still go to\n"+
+			"stderr). An explicit style wins over NO_COLOR; -json lines are never\n"+
+			"coloured")
 	fs.StringVar(&o.exportCSVRuns, "export-csv-runs", "",
 		"write one CSV row per measured run to `file`: command number, name, run,\n"+
 			"wall, user and system CPU time in ms, peak memory in KiB, faults, context\n"+
