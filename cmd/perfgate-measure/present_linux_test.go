@@ -55,8 +55,11 @@ func TestSignalExitStatus(t *testing.T) {
 			defer close(done)
 			cmd.Wait()
 		}()
-		started := awaitReadyFile(ready, done)
-		require.True(t, started, "%s", stderr.String())
+		if !awaitReadyFile(ready, done) {
+			cmd.Process.Kill()
+			<-done // stderr is written until then
+			t.Fatalf("the command never signalled it runs: %s", stderr.String())
+		}
 		signalled := time.Now()
 		require.NoError(t, cmd.Process.Signal(tc.sig))
 		<-done
