@@ -53,20 +53,20 @@ func (s *session) writeComparison() {
 		return
 	}
 	s.startBlock()
-	writeComparison(s.stdout, s.results, rel, fastest)
+	writeComparison(s.stdout, s.results, rel, fastest, s.out.colour)
 }
 
-func writeComparison(w io.Writer, ms []measurement, rel []relative, fastest int) {
-	fmt.Fprintln(w, "comparison")
-	fmt.Fprintf(w, "  %s ran\n", ms[fastest].bench.label)
+func writeComparison(w io.Writer, ms []measurement, rel []relative, fastest int, p palette) {
+	fmt.Fprintln(w, p.heading("comparison"))
+	fmt.Fprintf(w, "  %s ran\n", p.fastest(ms[fastest].bench.label))
 	for i := range ms {
 		if i == fastest {
 			continue
 		}
-		times := strconv.FormatFloat(rel[i].Ratio, 'f', 2, 64)
+		times := p.ratio(strconv.FormatFloat(rel[i].Ratio, 'f', 2, 64))
 		if rel[i].StdDev != nil {
-			times += " ± " + strconv.FormatFloat(*rel[i].StdDev, 'f', 2, 64)
+			times += " ± " + p.stdDev(strconv.FormatFloat(*rel[i].StdDev, 'f', 2, 64))
 		}
-		fmt.Fprintf(w, "    %s times faster than %s\n", times, ms[i].bench.label)
+		fmt.Fprintf(w, "    %s times faster than %s\n", times, p.other(ms[i].bench.label))
 	}
 }

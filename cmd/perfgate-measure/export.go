@@ -23,6 +23,7 @@ func (s *session) writeFiles() int {
 		{"-export-json", s.o.exportJSON, s.exportJSON},
 		{"-export-markdown", s.o.exportMD, func() ([]byte, error) { return s.exportMarkdown(), nil }},
 		{"-export-csv", s.o.exportCSV, s.exportCSV},
+		{"-export-csv-runs", s.o.exportCSVRuns, s.exportCSVRuns},
 	}
 	for _, f := range files {
 		if f.path == "" {
@@ -140,7 +141,9 @@ func indentedJSON(v any) ([]byte, error) {
 }
 
 // exportMarkdown is -export-markdown: a table of the summaries, as
-// hyperfine's, with the CPU times and peak memory.
+// hyperfine's, with the CPU times and peak memory; each column in one
+// unit, the smallest any command's mean needs (ms below a second, KiB
+// below a MiB).
 func (s *session) exportMarkdown() []byte {
 	unit := unitS
 	for i := range s.results {
@@ -148,9 +151,15 @@ func (s *session) exportMarkdown() []byte {
 			unit = unitMs
 		}
 	}
+	mem := unitGiB
+	for i := range s.results {
+		if rss := statsOf(s.results[i].runs, maxRSSKiB); rss.N > 0 && memUnitFor(rss.Mean).perKiB > mem.perKiB {
+			mem = memUnitFor(rss.Mean)
+		}
+	}
 	num := func(ms float64) string { return strconv.FormatFloat(ms*unit.perMs, 'f', 3, 64) }
 	var b bytes.Buffer
-	fmt.Fprintf(&b, "| Command | Mean [%[1]s] | Median [%[1]s] | Min [%[1]s] | Max [%[1]s] | User [%[1]s] | System [%[1]s] | Max RSS [KiB] | Relative |\n", unit.name)
+	fmt.Fprintf(&b, "| Command | Mean [%[1]s] | Median [%[1]s] | Min [%[1]s] | Max [%[1]s] | User [%[1]s] | System [%[1]s] | Max RSS [%[2]s] | Relative |\n", unit.name, mem.name)
 	b.WriteString("|:---|---:|---:|---:|---:|---:|---:|---:|---:|\n")
 	rel, _, ok := relativeSpeeds(s.results)
 	for i := range s.results {
@@ -169,7 +178,7 @@ func (s *session) exportMarkdown() []byte {
 		}
 		cells := []string{markdownCode(m.bench.label), mean, num(wall.Median), num(wall.Min), num(wall.Max),
 			meanOrNA(statsOf(m.runs, userMs), num), meanOrNA(statsOf(m.runs, systemMs), num),
-			meanOrNA(statsOf(m.runs, maxRSSKiB), func(v float64) string { return strconv.FormatFloat(v, 'f', 0, 64) }),
+			meanOrNA(statsOf(m.runs, maxRSSKiB), mem.number),
 			relText}
 		b.WriteString("| " + strings.Join(cells, " | ") + " |\n")
 	}
@@ -197,9 +206,59 @@ func markdownCode(s string) string {
 	return "`" + s + "`"
 }
 
-// exportCSV is -export-csv: one row per measured run; a figure the run
-// does not have is an empty cell.
+// exportCSV is -export-csv, hyperfine's CSV: one row per command with
+// its wall time's mean, standard deviation (0 with one run, as
+// hyperfine writes it), median, mean user and system CPU time, min and
+// max, in seconds; then one column per parameter. A figure no run had is
+// an empty cell.
 func (s *session) exportCSV() ([]byte, error) {
+	var b bytes.Buffer
+	w := csv.NewWriter(&b)
+	header := []string{"command", "mean", "stddev", "median", "user", "system", "min", "max"}
+	if len(s.results) > 0 {
+		names, _ := csvParameters(&s.results[0])
+		for _, name := range names {
+			header = append(header, "parameter_"+name)
+		}
+	}
+	w.Write(header)
+	meanSeconds := func(st stats) string {
+		if st.N == 0 {
+			return ""
+		}
+		return csvSeconds(st.Mean)
+	}
+	for i := range s.results {
+		m := &s.results[i]
+		wall := statsOf(m.runs, wallMs)
+		row := []string{m.bench.label, csvSeconds(wall.Mean), csvSeconds(wall.StdDev), csvSeconds(wall.Median),
+			meanSeconds(statsOf(m.runs, userMs)), meanSeconds(statsOf(m.runs, systemMs)),
+			csvSeconds(wall.Min), csvSeconds(wall.Max)}
+		_, values := csvParameters(m)
+		w.Write(append(row, values...))
+	}
+	w.Flush()
+	return b.Bytes(), w.Error()
+}
+
+// csvSeconds writes milliseconds as seconds to the nanosecond, the
+// resolution of the wall time, without trailing zeros: dividing by 1000
+// would otherwise show binary noise ("0.00047420000000000003").
+func csvSeconds(ms float64) string {
+	s := strconv.FormatFloat(ms/1000, 'f', 9, 64)
+	s = strings.TrimRight(s, "0")
+	return strings.TrimSuffix(s, ".")
+}
+
+// csvParameters is the hook for -parameter-scan and -parameter-list:
+// the names of m's parameters and their values, in one order for every
+// command, which hyperfine writes as "parameter_NAME" columns. Commands
+// have no parameters yet.
+func csvParameters(*measurement) (names, values []string) { return nil, nil }
+
+// exportCSVRuns is -export-csv-runs: one row per measured run; a figure
+// the run does not have is an empty cell.
+func (s *session) exportCSVRuns() ([]byte, error) {
 	var b bytes.Buffer
 	w := csv.NewWriter(&b)
 	w.Write([]string{"command", "name", "run", "wall_ms", "user_cpu_ms", "system_cpu_ms", "max_rss_kb",

@@ -36,6 +36,9 @@ type options struct {
 	exportMD     string
 	exportCSV    string
 	receipt      string
+	// Presentation (addStyleFlags): -style and the per-run CSV.
+	style         outputStyle
+	exportCSVRuns string
 	// commands are the argument lists after the flags: the one argv
 	// without -shell, one command string each with -shell.
 	commands []string
@@ -157,6 +160,7 @@ func newFlagSet(o *options) *flag.FlagSet {
 		"print the captured stdout and stderr after each run's table (text mode\n"+
 			"with -verbose or a single run; needs -output capture)")
 	addOutputFlags(fs, o)
+	addStyleFlags(fs, o)
 	return fs
 }
 
@@ -168,7 +172,8 @@ func addOutputFlags(fs *flag.FlagSet, o *options) {
 	fs.StringVar(&o.exportMD, "export-markdown", "",
 		"write a Markdown table of the summaries to `file`")
 	fs.StringVar(&o.exportCSV, "export-csv", "",
-		"write one CSV row per measured run to `file`")
+		"write one CSV row per command to `file`, as hyperfine's: command, mean,\n"+
+			"stddev, median, user, system, min, max, in seconds (see -export-csv-runs)")
 	fs.StringVar(&o.receipt, "receipt", "",
 		"write a perfgate.run.v1 receipt (for perfgate compare and check) to `file`;\n"+
 			"with several commands, one receipt each: file.json becomes file-1.json,\n"+
@@ -216,9 +221,21 @@ func writeHelp(w io.Writer, fs *flag.FlagSet) {
 	fs.SetOutput(w)
 	fs.PrintDefaults()
 	fs.SetOutput(io.Discard)
-	fmt.Fprint(w, "\nExit status: 0 when every run exited 0; 1 when a run failed to start,\n"+
-		"timed out or did not exit 0, or a file could not be read or written; 2 for a\n"+
-		"usage error; 130 when interrupted.\n\n"+
+	fmt.Fprint(w, "\nColour and the progress line follow -style; by default colour only when\n"+
+		"stdout is a terminal and NO_COLOR is empty. Times are shown in ms, or in s\n"+
+		"from a second up, one unit per table (for a command's run lines, the unit\n"+
+		"of its first run); memory in KiB, MiB or GiB by size.\n"+
+		"Every file to write is checked before the first run: a path that cannot be\n"+
+		"written is reported at once, with status 1, and nothing is run.\n"+
+		"\nExit status:\n"+
+		"  0    every run exited 0\n"+
+		"  1    a run timed out or did not exit 0, a file could not be read or\n"+
+		"       written, or the program could not be started for another reason\n"+
+		"  2    usage error\n"+
+		"  126  the program exists but cannot be executed (permission, format)\n"+
+		"  127  the program cannot be found (with -shell the shell reports that\n"+
+		"       as the run's exit status 127: status 1)\n"+
+		"  130  interrupted by SIGINT; 143 terminated by SIGTERM\n\n"+
 		"Examples:\n"+
 		"  "+progName+" -warmup 1 -repeat 5 -timeout 30s -- gzip -kf big.tar\n"+
 		"  "+progName+" -shell -repeat 10 'sleep 0.1' 'sleep 0.2'\n"+
@@ -227,13 +244,14 @@ func writeHelp(w io.Writer, fs *flag.FlagSet) {
 
 // parseArgs parses args (without the program name). When it returns false
 // the command must exit with the returned status: exitUsage after an error
-// (already reported on stderr in one line), exitOK after -help.
-func parseArgs(args []string, stderr io.Writer) (options, int, bool) {
+// (already reported on stderr in one line), exitOK after -help (written
+// to stdout, as GNU programs do, so that it can be paged).
+func parseArgs(args []string, stdout, stderr io.Writer) (options, int, bool) {
 	var o options
 	fs := newFlagSet(&o)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			writeHelp(stderr, fs)
+			writeHelp(stdout, fs)
 			return o, exitOK, false
 		}
 		return o, usageError(stderr, "%v", err), false
@@ -271,6 +289,8 @@ func (o *options) check() string {
 		return "-export-output needs -export-json or -receipt"
 	case o.exportOutput && o.output != "" && o.output != adapters.OutputCapture:
 		return "-export-output needs -output capture, not " + string(o.output)
+	case o.json && o.style == styleNone:
+		return "-style none would hide the -json lines; drop one of them"
 	}
 	if o.shell {
 		for i, c := range o.commands {
@@ -288,4 +308,22 @@ func usageError(stderr io.Writer, format string, a ...any) int {
 	fmt.Fprintf(stderr, "%s: %s\n", progName, fmt.Sprintf(format, a...))
 	fmt.Fprintf(stderr, "usage: %s [flags] -- prog [args...]  (see -help)\n", progName)
 	return exitUsage
+}
+
+// addStyleFlags adds the flags for how the report looks: -style, and the
+// per-run CSV that -export-csv wrote before it took hyperfine's shape.
+func addStyleFlags(fs *flag.FlagSet, o *options) {
+	fs.Var(styleFlag{&o.style}, "style",
+		"how the text report looks, as hyperfine's --style `type`: auto (colour when\n"+
+			"stdout is a terminal and NO_COLOR is empty, the progress line when stderr\n"+
+			"is a terminal), full (colour even without a terminal, and the progress\n"+
+			"line), basic (neither), nocolor (progress line only), color (colour\n"+
+			"only) or none (nothing on stdout; errors and warnings still go to\n"+
+			"stderr). An explicit style wins over NO_COLOR; -json lines are never\n"+
+			"coloured")
+	fs.StringVar(&o.exportCSVRuns, "export-csv-runs", "",
+		"write one CSV row per measured run to `file`: command number, name, run,\n"+
+			"wall, user and system CPU time in ms, peak memory in KiB, faults, context\n"+
+			"switches, block I/O and exit code (what -export-csv wrote before it took\n"+
+			"hyperfine's shape)")
 }

@@ -93,14 +93,16 @@ func row(w io.Writer, key, value string) {
 // what a missing peak memory shows as.
 func writeRunTable(w io.Writer, heading string, r *adapters.RunResult, rssNA string) {
 	fmt.Fprintln(w, heading)
-	row(w, "wall", msString(float64(r.Wall.Nanoseconds())/1e6))
+	wall := float64(r.Wall.Nanoseconds()) / 1e6
+	unit := timeUnitFor(wall)
+	row(w, "wall", unit.format(wall))
 	row(w, "exit", exitString(r))
 	row(w, "timed out", yesNo(r.TimedOut))
 	row(w, "cpu", fmt.Sprintf("user %s, system %s, total %s",
-		microsAsMs(r.UserCPUUs), microsAsMs(r.SystemCPUUs), totalCPUString(r)))
+		microsIn(r.UserCPUUs, unit), microsIn(r.SystemCPUUs, unit), totalCPUString(r, unit)))
 	rss := rssNA
 	if r.MaxRSSKB != nil {
-		rss = strconv.FormatUint(*r.MaxRSSKB, 10) + " KiB"
+		rss = memString(*r.MaxRSSKB)
 	}
 	row(w, "max rss", rss)
 	row(w, "page faults", fmt.Sprintf("major %s, minor %s", count(r.PageFaults, ""), count(r.MinorPageFaults, "")))
@@ -172,16 +174,16 @@ func cpuMs(r *adapters.RunResult) (float64, bool) {
 	return 0, false
 }
 
-func totalCPUString(r *adapters.RunResult) string {
+func totalCPUString(r *adapters.RunResult, unit timeUnit) string {
 	ms, ok := cpuMs(r)
 	if !ok {
 		return notAvailable
 	}
-	if r.UserCPUUs == nil || r.SystemCPUUs == nil {
+	if (r.UserCPUUs == nil || r.SystemCPUUs == nil) && unit == unitMs {
 		// Only the whole milliseconds of CPUMs are known.
 		return strconv.FormatFloat(ms, 'f', 0, 64) + " ms"
 	}
-	return msString(ms)
+	return unit.format(ms)
 }
 
 // writeHostTable describes the host; the hostname hash row appears when
@@ -236,12 +238,12 @@ func count(p *uint64, unit string) string {
 	return strconv.FormatUint(*p, 10) + unit
 }
 
-// microsAsMs formats optional microseconds as milliseconds, or n/a.
-func microsAsMs(p *uint64) string {
+// microsIn formats optional microseconds in unit, or n/a.
+func microsIn(p *uint64, unit timeUnit) string {
 	if p == nil {
 		return notAvailable
 	}
-	return msString(float64(*p) / 1000)
+	return unit.format(float64(*p) / 1000)
 }
 
 // sizeString shows KiB in KiB, MiB or GiB by size, rounded up to one
@@ -256,7 +258,48 @@ func sizeString(kib uint64) string {
 	return strconv.FormatFloat(math.Ceil(float64(kib)*10/(1<<20))/10, 'f', 1, 64) + " GiB"
 }
 
-func msString(ms float64) string { return strconv.FormatFloat(ms, 'f', 3, 64) + " ms" }
+// memUnit shows memory in KiB, MiB or GiB.
+type memUnit struct {
+	name   string
+	perKiB float64
+}
+
+var (
+	unitKiB = memUnit{"KiB", 1}
+	unitMiB = memUnit{"MiB", 1.0 / (1 << 10)}
+	unitGiB = memUnit{"GiB", 1.0 / (1 << 20)}
+)
+
+// memUnitFor chooses the unit for sizes around kib KiB: the largest in
+// which they are at least 1.
+func memUnitFor(kib float64) memUnit {
+	switch {
+	case kib >= 1<<20:
+		return unitGiB
+	case kib >= 1<<10:
+		return unitMiB
+	}
+	return unitKiB
+}
+
+// number formats kib in u without the unit: KiB as a whole number when
+// it is one, else to a tenth; MiB and GiB to a hundredth, which keeps
+// the precision of a few KiB up to some GiB.
+func (u memUnit) number(kib float64) string {
+	v := kib * u.perKiB
+	switch {
+	case u != unitKiB:
+		return strconv.FormatFloat(v, 'f', 2, 64)
+	case v == math.Trunc(v):
+		return strconv.FormatFloat(v, 'f', 0, 64)
+	}
+	return strconv.FormatFloat(v, 'f', 1, 64)
+}
+
+func (u memUnit) format(kib float64) string { return u.number(kib) + " " + u.name }
+
+// memString shows a measured size in the unit that suits it.
+func memString(kib uint64) string { return memUnitFor(float64(kib)).format(float64(kib)) }
 
 func yesNo(b bool) string {
 	if b {

@@ -64,10 +64,10 @@ func TestRunTableMeasuredZerosAndFigures(t *testing.T) {
 	var b bytes.Buffer
 	writeRunTable(&b, "run 2/3 [x]: prog -v", &r, "unused")
 	want := `run 2/3 [x]: prog -v
-  wall          2000.346 ms
+  wall          2.000 s
   exit          -1 (signal 9: ` + sigName(9) + `)
   timed out     yes
-  cpu           user 1.234 ms, system 0.000 ms, total 1.234 ms
+  cpu           user 0.001 s, system 0.000 s, total 0.001 s
   max rss       0 KiB
   page faults   major 0, minor 77
   ctx switches  voluntary 0, involuntary 5

@@ -31,15 +31,22 @@
 // covers the tree or fell back to the process).
 //
 // Reporting: -name (a label; with -shell, one per command in order), -json,
-// -verbose, -show-output, -host and -hostname-hash. -spawner (default
-// true, Linux only) spawns through the library's spawner.
+// -verbose, -show-output, -host, -hostname-hash and -style. -spawner
+// (default true, Linux only) spawns through the library's spawner.
 //
 // Files, written once every run has succeeded: -export-json (every run and
 // each command's summary), -export-markdown (a table of the summaries, as
-// hyperfine's), -export-csv (one row per measured run) and -receipt (a
-// perfgate.run.v1 receipt for perfgate compare and perfgate check; with
-// several commands one per command, file.json becoming file-1.json,
-// file-2.json, ... so that two commands give a baseline and a current).
+// hyperfine's), -export-csv (hyperfine's CSV: one row per command with
+// command, mean, stddev, median, user, system, min and max, in seconds),
+// -export-csv-runs (one row per measured run, what -export-csv wrote
+// before it took hyperfine's shape) and -receipt (a perfgate.run.v1
+// receipt for perfgate compare and perfgate check; with several commands
+// one per command, file.json becoming file-1.json, file-2.json, ... so
+// that two commands give a baseline and a current). Every such path is
+// checked before the first run (its directory exists, the file can be
+// written; nothing is left behind by the check): a bad one is reported at
+// once with status 1 and nothing is run. Two flags naming one file are a
+// usage error.
 //
 // # Output
 //
@@ -66,10 +73,26 @@
 // Per run only the figures are kept: exports and receipts hold the output
 // sizes, and the output itself only with -export-output.
 //
+// Times are shown in ms, or in s from a second up, one unit per table: a
+// run's table by its wall time, the summary by its mean, a command's run
+// lines by its first run. Memory is shown in KiB, MiB or GiB by size.
+//
 // While runs go on, a progress line on standard error shows the run and the
 // current estimate of the mean, redrawn in place and cleared at the end;
-// only when standard error is a terminal, and never with -json or -output
-// inherit.
+// by default only when standard error is a terminal, and never with -json
+// or -output inherit.
+//
+// -style is hyperfine's --style. auto (the default) colours the report as
+// hyperfine does (command names bold, the mean green, min … max cyan and
+// magenta, the fastest command cyan, warnings yellow) when standard output
+// is a terminal, unless NO_COLOR is set to anything non-empty or TERM is
+// dumb, and draws the progress line when standard error is a terminal.
+// full gives both even without a terminal (the progress line still needs
+// standard error to be one), basic neither, nocolor the progress line only,
+// color the colour only: an explicit style wins over NO_COLOR. none writes
+// nothing to standard output; errors and warnings still go to standard
+// error, as with hyperfine. -json lines are never coloured, and -json with
+// -style none is a usage error.
 //
 // For example
 //
@@ -95,17 +118,27 @@
 // Exit status:
 //
 //	0    every run started, did not time out and exited with status 0
-//	1    a run (warm-up or measured) failed to start, timed out or did
-//	     not exit with status 0, or -input could not be opened, or a file
-//	     could not be written
-//	2    usage error: no command, an unknown or malformed flag, a bad -env;
-//	     reported in one line
-//	130  interrupted (SIGINT or SIGTERM): the running command's process
-//	     group is killed and that run is not reported
+//	1    a run (warm-up or measured) timed out or did not exit with
+//	     status 0, or could not be started for a reason other than
+//	     those of 126 and 127 (a -cwd that cannot be used, say), or
+//	     -input could not be opened, or a file could not be written
+//	     (checked before the first run)
+//	2    usage error: no command, an unknown or malformed flag, a bad -env,
+//	     two flags naming one file; reported in one line
+//	126  the program exists but cannot be executed: no permission, a
+//	     directory, an exec format error (as shells and GNU time)
+//	127  the program cannot be found (as shells and GNU time); with
+//	     -shell a missing command is the shell's exit status 127, a
+//	     failed run: status 1
+//	130  interrupted by SIGINT, 143 terminated by SIGTERM: the running
+//	     command's process group is killed and that run is not reported
+//
+// -h, -help and --help print the help on standard output and exit 0.
 package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -118,7 +151,10 @@ const (
 	exitOK          = 0
 	exitFailed      = 1
 	exitUsage       = 2
-	exitInterrupted = 130
+	exitCannotExec  = 126 // the program exists but cannot be executed
+	exitNotFound    = 127 // the program cannot be found
+	exitInterrupted = 130 // SIGINT
+	exitTerminated  = 143 // SIGTERM
 )
 
 const progName = "perfgate-measure"
@@ -137,16 +173,44 @@ func reportOwnPeak(stderr io.Writer) {
 }
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	os.Exit(runWithSignals(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// runWithSignals is run with SIGINT and SIGTERM ending its context, the
+// signal as the cause, so that the exit status can tell them apart.
+func runWithSignals(args []string, stdout, stderr io.Writer) int {
+	ctx, cancel := context.WithCancelCause(context.Background())
+	defer cancel(nil)
+	signals := make(chan os.Signal, 1)
+	signal.Notify(signals, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(signals)
 	go func() {
-		// After the first signal, restore the default handling so that a
-		// second one ends perfgate-measure at once.
-		<-ctx.Done()
-		stop()
+		select {
+		case sig := <-signals:
+			// Restore the default handling, so that a second signal
+			// ends perfgate-measure at once.
+			signal.Stop(signals)
+			cancel(interruption{sig})
+		case <-ctx.Done():
+		}
 	}()
-	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
-	stop()
-	os.Exit(code)
+	return run(ctx, args, stdout, stderr)
+}
+
+// interruption is the cause of the context's end when a signal ended it.
+type interruption struct{ sig os.Signal }
+
+func (i interruption) Error() string { return i.sig.String() + " signal received" }
+
+// interruptedStatus is the exit status after ctx ended: 143 when SIGTERM
+// ended it, 130 otherwise (SIGINT, or a caller's cancel), 128 + the
+// signal's number as shells report a process a signal ended.
+func interruptedStatus(ctx context.Context) int {
+	var in interruption
+	if errors.As(context.Cause(ctx), &in) && in.sig == syscall.SIGTERM {
+		return exitTerminated
+	}
+	return exitInterrupted
 }
 
 // run is the whole command: it parses args (the command line without the
@@ -157,15 +221,21 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if _, ok := os.LookupEnv(debugPeakEnvKey); ok {
 		defer reportOwnPeak(stderr)
 	}
-	o, code, ok := parseArgs(args, stderr)
+	o, code, ok := parseArgs(args, stdout, stderr)
 	if !ok {
 		return code
+	}
+	if o.style == styleNone {
+		stdout = io.Discard
 	}
 	s, code := newSession(o, stdout, stderr)
 	if s == nil {
 		return code
 	}
 	defer s.close()
+	if code := s.checkFiles(); code != exitOK {
+		return code
+	}
 	if code := s.writeHost(); code != exitOK {
 		return code
 	}

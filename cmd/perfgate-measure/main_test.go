@@ -136,7 +136,8 @@ func awaitReadyFile(path string, stop <-chan struct{}) bool {
 }
 
 // cliEnvKey in the environment makes the test binary run perfgate-measure
-// itself, for the tests that need it as a process of its own.
+// itself, as main does (signals included), for the tests that need it as a
+// process of its own.
 const cliEnvKey = "PERFGATE_MEASURE_TEST_CLI"
 
 func TestMain(m *testing.M) {
@@ -149,7 +150,7 @@ func TestMain(m *testing.M) {
 		os.Exit(helper(os.Args[1:]))
 	}
 	if _, ok := os.LookupEnv(cliEnvKey); ok {
-		os.Exit(run(context.Background(), os.Args[1:], os.Stdout, os.Stderr))
+		os.Exit(runWithSignals(os.Args[1:], os.Stdout, os.Stderr))
 	}
 	os.Exit(m.Run())
 }
@@ -317,7 +318,7 @@ func TestProgramThatCannotStart(t *testing.T) {
 		"perfgate-measure-test-no-such-program",
 	} {
 		out := measure(t, "-repeat", "3", "--", prog, "arg")
-		assert.Equal(t, exitFailed, out.code, prog)
+		assert.Equal(t, exitNotFound, out.code, prog)
 		assert.Empty(t, out.stdout, "nothing was measured")
 		assert.Contains(t, out.stderr, "run 1/3: failed to run command: ["+prog+" arg]")
 	}
@@ -379,9 +380,15 @@ func TestInvalidSpec(t *testing.T) {
 
 func TestHelp(t *testing.T) {
 	t.Parallel()
+	for _, flag := range []string{"-h", "--help"} {
+		short := measure(t, flag)
+		assert.Equal(t, exitOK, short.code, flag)
+		assert.Empty(t, short.stderr, flag)
+		assert.True(t, strings.HasPrefix(short.stdout, usageLine), flag)
+	}
 	out := measure(t, "-help")
 	assert.Equal(t, exitOK, out.code)
-	assert.Empty(t, out.stdout)
+	assert.Empty(t, out.stderr, "-help goes to stdout")
 	for _, want := range []string{
 		"usage: perfgate-measure [flags] -- prog [args...]",
 		"perfgate-measure [flags] -shell 'command' ['command'...]",
@@ -396,8 +403,8 @@ func TestHelp(t *testing.T) {
 		"Measuring stops at the first run that fails",
 		"-spawner", "-spawner=false", "No effect with -tree (always direct) or on other systems",
 		"-export-output",
-		"Exit status:",
+		"Exit status:", "126", "127", "143", "-style type", "NO_COLOR", "-export-csv-runs file",
 	} {
-		assert.Contains(t, out.stderr, want)
+		assert.Contains(t, out.stdout, want)
 	}
 }

@@ -129,7 +129,7 @@ func (s *session) reportRun(b *benchmark, i int, r *adapters.RunResult) error {
 	}
 	if s.o.verbose || s.o.repeat == 1 {
 		s.startBlock()
-		writeRunTable(s.stdout, runHeading(label, b.name, b.spec.Argv), r, s.rssMissing(r, true))
+		writeRunTable(s.stdout, s.out.colour.command(runHeading(label, b.name, b.spec.Argv)), r, s.rssMissing(r, true))
 		if s.o.showOutput {
 			writeCapturedOutput(s.stdout, r)
 		}
@@ -141,9 +141,10 @@ func (s *session) reportRun(b *benchmark, i int, r *adapters.RunResult) error {
 		if len(s.benches) > 1 {
 			heading = fmt.Sprintf("command %d/%d: ", b.number, len(s.benches))
 		}
-		fmt.Fprintln(s.stdout, heading+b.label)
+		fmt.Fprintln(s.stdout, heading+s.out.colour.command(b.label))
+		s.out.runUnit = timeUnitFor(float64(r.Wall.Nanoseconds()) / 1e6)
 	}
-	writeRunLine(s.stdout, i+1, s.o.repeat, r, s.rssMissing(r, false))
+	writeRunLine(s.stdout, i+1, s.o.repeat, r, s.rssMissing(r, false), s.out.runUnit)
 	return nil
 }
 
@@ -200,12 +201,12 @@ func (s *session) runFailure(ctx context.Context, where string, err error) int {
 	switch {
 	case ctx.Err() != nil:
 		s.errorf("interrupted (%v) during %s, which is not reported: %v", context.Cause(ctx), where, err)
-		return exitInterrupted
+		return interruptedStatus(ctx)
 	case errors.Is(err, adapters.ErrInvalidSpec), errors.Is(err, adapters.ErrEmptyArgv):
 		s.errorf("%v", err)
 		return exitUsage
 	default:
 		s.errorf("%s: %v", where, err)
-		return exitFailed
+		return startFailureStatus(err, s.o.cwd)
 	}
 }

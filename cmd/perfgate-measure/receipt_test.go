@@ -200,7 +200,9 @@ func TestNoReceiptAfterFailure(t *testing.T) {
 	assert.NoFileExists(t, receiptPath(path, 1, 2))
 	assert.NoFileExists(t, path+".export")
 
-	out = measure(t, "-receipt", filepath.Join(t.TempDir(), "missing", "r.json"), "--", "true")
+	missing := filepath.Join(t.TempDir(), "missing")
+	out = measure(t, "-receipt", filepath.Join(missing, "r.json"), "--", "true")
 	assert.Equal(t, exitFailed, out.code)
-	assert.Contains(t, out.stderr, "perfgate-measure: -receipt: open ")
+	assert.Equal(t, "perfgate-measure: -receipt: cannot write "+filepath.Join(missing, "r.json")+
+		": directory "+missing+" does not exist; nothing was run\n", out.stderr)
 }

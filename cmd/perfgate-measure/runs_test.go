@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"strconv"
 	"strings"
@@ -149,9 +150,13 @@ func TestRepeatAndSummary(t *testing.T) {
 	lines := strings.Split(strings.TrimSuffix(out.stdout, "\n"), "\n")
 	require.Len(t, lines, 11, out.stdout)
 	assert.Equal(t, "command: alloc", lines[0])
-	ms := `\d+\.\d{3} ms`
+	// One time unit for the lines of a command, chosen by its first run;
+	// 256 MiB (more under -race) reads in MiB.
+	unit := regexp.MustCompile(`wall +\d+\.\d{3} (m?s) `).FindStringSubmatch(lines[1])
+	require.Len(t, unit, 2, lines[1])
+	ms := `\d+\.\d{3} ` + unit[1]
 	for i, line := range lines[1:4] {
-		assert.Regexp(t, fmt.Sprintf(`^  run %d/3  wall +%s  user +%s  system +%s  max rss \d+ KiB$`, i+1, ms, ms, ms), line)
+		assert.Regexp(t, fmt.Sprintf(`^  run %d/3  wall +%s  user +%s  system +%s  max rss \d+\.\d\d MiB$`, i+1, ms, ms, ms), line)
 	}
 	assert.Equal(t, "", lines[4])
 	assert.Equal(t, "summary of 3 runs: alloc", lines[5])
@@ -160,8 +165,8 @@ func TestRepeatAndSummary(t *testing.T) {
 	for i, label := range []string{"wall", "user", "system"} {
 		assert.Regexp(t, fmt.Sprintf(`^  %s +%s ± +%s +%s +%s … +%s +3$`, label, v, v, v, v, v), lines[7+i])
 	}
-	kib := `\d+(\.\d)? KiB`
-	assert.Regexp(t, `^  max rss +`+kib+` ± +`+kib+` +\d+(\.5)? KiB +\d+ KiB … +\d+ KiB +3$`, lines[10])
+	mib := `\d+\.\d\d MiB`
+	assert.Regexp(t, `^  max rss +`+mib+` ± +`+mib+` +`+mib+` +`+mib+` … +`+mib+` +3$`, lines[10])
 
 	// -verbose: the full table of every run.
 	out = measure(t, helperArgs(t, "alloc", []string{"-repeat", "2", "-verbose"}, "1")...)

@@ -45,6 +45,7 @@ type session struct {
 	results        []measurement
 	keep           keepPolicy // what each run's record keeps beyond its figures
 	gc             gcPacer
+	out            presentation // -style: colour, progress line, units
 }
 
 // newSession prepares everything the runs need; on failure it has
@@ -67,7 +68,8 @@ func newSession(o options, stdout, stderr io.Writer) (*session, int) {
 		s.input, s.rewind = f, seekable
 	}
 	s.benches = benchmarks(&o, s.input)
-	s.progress = newProgress(stderr, !o.json && o.output != adapters.OutputInherit)
+	s.out = newPresentation(o.style, stdout, stderr, os.Getenv)
+	s.progress = newProgress(stderr, s.out.interactive && !o.json && o.output != adapters.OutputInherit)
 	if o.host || o.receipt != "" || o.exportJSON != "" {
 		info := adapters.StdHostProbe{}.Probe(adapters.HostProbeOptions{IncludeHostnameHash: o.hostnameHash})
 		s.host = &info

@@ -33,16 +33,16 @@ func (u timeUnit) format(ms float64) string {
 	return strconv.FormatFloat(ms*u.perMs, 'f', 3, 64) + " " + u.name
 }
 
-// writeRunLine writes one measured run as one line.
-func writeRunLine(w io.Writer, run, runs int, r *adapters.RunResult, rssNA string) {
+// writeRunLine writes one measured run as one line, its times in unit.
+func writeRunLine(w io.Writer, run, runs int, r *adapters.RunResult, rssNA string, unit timeUnit) {
 	digits := len(strconv.Itoa(runs))
 	rss := rssNA
 	if r.MaxRSSKB != nil {
-		rss = strconv.FormatUint(*r.MaxRSSKB, 10) + " KiB"
+		rss = memString(*r.MaxRSSKB)
 	}
 	line := fmt.Sprintf("  run %*d/%d  wall %12s  user %11s  system %11s  max rss %s",
-		digits, run, runs, msString(float64(r.Wall.Nanoseconds())/1e6),
-		microsAsMs(r.UserCPUUs), microsAsMs(r.SystemCPUUs), rss)
+		digits, run, runs, unit.format(float64(r.Wall.Nanoseconds())/1e6),
+		microsIn(r.UserCPUUs, unit), microsIn(r.SystemCPUUs, unit), rss)
 	if !r.Succeeded() {
 		line += "  exit " + exitString(r)
 		if r.TimedOut {
@@ -68,24 +68,26 @@ func (s *session) writeSummary(m *measurement) {
 		return
 	}
 	s.startBlock()
-	fmt.Fprintf(s.stdout, "summary of %d runs: %s\n", len(m.runs), m.bench.label)
+	fmt.Fprintf(s.stdout, "summary of %d runs: %s\n", len(m.runs), s.out.colour.command(m.bench.label))
 	wall := statsOf(m.runs, wallMs)
 	unit := timeUnitFor(wall.Mean)
-	kib := func(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) + " KiB" }
-	kib1 := func(v float64) string { return strconv.FormatFloat(v, 'f', 1, 64) + " KiB" }
+	rss := statsOf(m.runs, maxRSSKiB)
+	mem := memUnitFor(rss.Mean)
 	rows := []summaryRow{
 		{label: "wall", st: wall, fmt: unit.format, fmtF: unit.format},
 		{label: "user", st: statsOf(m.runs, userMs), na: notAvailable, fmt: unit.format, fmtF: unit.format},
 		{label: "system", st: statsOf(m.runs, systemMs), na: notAvailable, fmt: unit.format, fmtF: unit.format},
-		{label: "max rss", st: statsOf(m.runs, maxRSSKiB), na: rssSummaryMissing(m), fmt: kib, fmtF: kib1},
+		{label: "max rss", st: rss, na: rssSummaryMissing(m), fmt: mem.format, fmtF: mem.format},
 	}
-	writeStatsTable(s.stdout, rows)
+	writeStatsTable(s.stdout, rows, s.out.colour)
 	s.warnOutliers(m, valuesOf(m.runs, wallMs), unit)
 }
 
 // writeStatsTable writes rows under a heading, in aligned columns; a
 // figure no run had gets its reason instead of numbers, never no row.
-func writeStatsTable(w io.Writer, rows []summaryRow) {
+// The numbers are painted in p's colours after the columns are aligned,
+// so that the escapes take no width.
+func writeStatsTable(w io.Writer, rows []summaryRow, p palette) {
 	cells := [][]string{{"", "mean", "", "σ", "median", "min", "", "max", "runs"}}
 	for _, r := range rows {
 		if r.st.N == 0 {
@@ -108,11 +110,15 @@ func writeStatsTable(w io.Writer, rows []summaryRow) {
 	for _, r := range rows {
 		widths[0] = max(widths[0], utf8.RuneCountInString(r.label))
 	}
-	line := func(row []string) string {
+	paints := map[int]func(string) string{1: p.mean, 3: p.stdDev, 5: p.low, 7: p.high}
+	line := func(row []string, painted bool) string {
 		var b strings.Builder
 		for i, c := range row {
 			b.WriteString(gaps[i])
 			pad := strings.Repeat(" ", widths[i]-utf8.RuneCountInString(c))
+			if paint, ok := paints[i]; ok && painted {
+				c = paint(c)
+			}
 			if i == 0 {
 				b.WriteString(c + pad)
 			} else {
@@ -121,12 +127,12 @@ func writeStatsTable(w io.Writer, rows []summaryRow) {
 		}
 		return b.String()
 	}
-	total := utf8.RuneCountInString(line(cells[0]))
-	fmt.Fprintln(w, line(cells[0]))
+	total := utf8.RuneCountInString(line(cells[0], false))
+	fmt.Fprintln(w, line(cells[0], false))
 	next := 1
 	for _, r := range rows {
 		if r.st.N > 0 {
-			fmt.Fprintln(w, line(cells[next]))
+			fmt.Fprintln(w, line(cells[next], true))
 			next++
 			continue
 		}
@@ -150,14 +156,20 @@ func (s *session) warnOutliers(m *measurement, walls []float64, unit timeUnit) {
 		if s.o.warmup > 0 {
 			hint = "try more -warmup runs, or re-run on a quiet system in case it was a random outlier"
 		}
-		s.errorf("warning: %sthe first run was much slower than the rest (%s); caches may have been "+
+		s.warnf("%sthe first run was much slower than the rest (%s); caches may have been "+
 			"filled only after it: %s", who, unit.format(walls[0]), hint)
 	case outliersPresent:
 		hint := ""
 		if s.o.warmup == 0 {
 			hint = "; -warmup might help"
 		}
-		s.errorf("warning: %sstatistical outliers were detected; consider re-running on a quiet system "+
+		s.warnf("%sstatistical outliers were detected; consider re-running on a quiet system "+
 			"without interference from other programs%s", who, hint)
 	}
+}
+
+// warnf reports a warning on stderr, "warning:" in yellow when stderr
+// gets colour.
+func (s *session) warnf(format string, a ...any) {
+	s.errorf("%s %s", s.out.colourErr.warning("warning:"), fmt.Sprintf(format, a...))
 }

@@ -20,14 +20,17 @@ func TestRunLine(t *testing.T) {
 	t.Parallel()
 	var b bytes.Buffer
 	writeRunLine(&b, 3, 12, &adapters.RunResult{Wall: 101234567 * time.Nanosecond, UserCPUUs: u64(512),
-		SystemCPUUs: u64(1612), MaxRSSKB: u64(4567)}, "unused")
-	writeRunLine(&b, 12, 12, &adapters.RunResult{Wall: 2 * time.Second, ExitCode: 3}, "n/a (why)")
+		SystemCPUUs: u64(1612), MaxRSSKB: u64(4567)}, "unused", unitMs)
+	writeRunLine(&b, 12, 12, &adapters.RunResult{Wall: 2 * time.Second, ExitCode: 3}, "n/a (why)", unitMs)
 	sig := 9
-	writeRunLine(&b, 1, 1, &adapters.RunResult{Wall: time.Millisecond, ExitCode: -1, Signal: &sig, TimedOut: true}, notAvailable)
+	writeRunLine(&b, 1, 1, &adapters.RunResult{Wall: time.Millisecond, ExitCode: -1, Signal: &sig, TimedOut: true}, notAvailable, unitMs)
+	writeRunLine(&b, 2, 3, &adapters.RunResult{Wall: 1234567890 * time.Nanosecond, UserCPUUs: u64(1500),
+		SystemCPUUs: u64(250000), MaxRSSKB: u64(3 << 20)}, "unused", unitS)
 	assert.Equal(t, ""+
-		"  run  3/12  wall   101.235 ms  user    0.512 ms  system    1.612 ms  max rss 4567 KiB\n"+
+		"  run  3/12  wall   101.235 ms  user    0.512 ms  system    1.612 ms  max rss 4.46 MiB\n"+
 		"  run 12/12  wall  2000.000 ms  user         n/a  system         n/a  max rss n/a (why)  exit 3\n"+
-		"  run 1/1  wall     1.000 ms  user         n/a  system         n/a  max rss n/a  exit -1 (signal 9: "+sigName(9)+") (timed out)\n",
+		"  run 1/1  wall     1.000 ms  user         n/a  system         n/a  max rss n/a  exit -1 (signal 9: "+sigName(9)+") (timed out)\n"+
+		"  run 2/3  wall      1.235 s  user     0.002 s  system     0.250 s  max rss 3.00 GiB\n",
 		b.String())
 }
 
@@ -62,6 +65,20 @@ func TestSummaryTable(t *testing.T) {
 		"  max rss  1001.5 KiB ±  2.1 KiB  1001.5 KiB    1000 KiB …   1003 KiB     2\n",
 		s.stdout.(*bytes.Buffer).String())
 	assert.Empty(t, s.stderr.(*bytes.Buffer).String(), "no outliers")
+
+	// From a second and a MiB up, the table reads in s and MiB.
+	results = resultsWithWalls(1500, 2500)
+	results[0].MaxRSSKB, results[1].MaxRSSKB = u64(10<<10), u64(12<<10)
+	s.stdout = new(bytes.Buffer)
+	s.writeSummary(&measurement{bench: &s.benches[0], runs: recordsOf(results)})
+	assert.Equal(t, ""+
+		"\nsummary of 2 runs: sleep 0.1\n"+
+		"                mean          σ     median        min         max  runs\n"+
+		"  wall       2.000 s ±  0.707 s    2.000 s    1.500 s …   2.500 s     2\n"+
+		"  user       0.200 s ±  0.071 s    0.200 s    0.150 s …   0.250 s     2\n"+
+		"  system     0.100 s ±  0.035 s    0.100 s    0.075 s …   0.125 s     2\n"+
+		"  max rss  11.00 MiB ± 1.41 MiB  11.00 MiB  10.00 MiB … 12.00 MiB     2\n",
+		s.stdout.(*bytes.Buffer).String())
 }
 
 // A figure no run had keeps its row, saying why, with 0 under "runs".
@@ -73,7 +90,7 @@ func TestSummaryTableFigureOfNoRun(t *testing.T) {
 		{label: "wall", st: newStats([]float64{1, 3}, 2), fmt: ms, fmtF: ms},
 		{label: "user", st: newStats(nil, 2), na: notAvailable, fmt: ms, fmtF: ms},
 		{label: "max rss", st: newStats(nil, 2), na: "n/a (below this process's own peak of 9876 KiB)", fmt: ms, fmtF: ms},
-	})
+	}, false)
 	assert.Equal(t, ""+
 		"               mean          σ    median       min        max  runs\n"+
 		"  wall     2.000 ms ± 1.414 ms  2.000 ms  1.000 ms … 3.000 ms     2\n"+
@@ -144,16 +161,16 @@ func TestComparison(t *testing.T) {
 func TestExportMarkdown(t *testing.T) {
 	t.Parallel()
 	assert.Equal(t, ""+
-		"| Command | Mean [ms] | Median [ms] | Min [ms] | Max [ms] | User [ms] | System [ms] | Max RSS [KiB] | Relative |\n"+
+		"| Command | Mean [ms] | Median [ms] | Min [ms] | Max [ms] | User [ms] | System [ms] | Max RSS [MiB] | Relative |\n"+
 		"|:---|---:|---:|---:|---:|---:|---:|---:|---:|\n"+
-		"| `sleep 0.2` | 202.000 ± 2.000 | 202.000 | 200.000 | 204.000 | 20.200 | 10.100 | 1500 (1 of 3 runs) | 2.00 ± 0.03 |\n"+
+		"| `sleep 0.2` | 202.000 ± 2.000 | 202.000 | 200.000 | 204.000 | 20.200 | 10.100 | 1.46 (1 of 3 runs) | 2.00 ± 0.03 |\n"+
 		"| `a\\|b` | 101.000 ± 1.000 | 101.000 | 100.000 | 102.000 | 10.100 | 5.050 | n/a | 1.00 |\n",
 		string(measured(t).exportMarkdown()))
 }
 
-func TestExportCSV(t *testing.T) {
+func TestExportCSVRuns(t *testing.T) {
 	t.Parallel()
-	data, err := measured(t).exportCSV()
+	data, err := measured(t).exportCSVRuns()
 	require.NoError(t, err)
 	rows, err := csv.NewReader(bytes.NewReader(data)).ReadAll()
 	require.NoError(t, err)
@@ -163,6 +180,19 @@ func TestExportCSV(t *testing.T) {
 		"io_read_bytes", "io_write_bytes", "exit_code"}, rows[0])
 	assert.Equal(t, []string{"1", "sleep 0.2", "2", "204", "20.4", "10.2", "1500", "", "", "", "", "", "", "0"}, rows[2])
 	assert.Equal(t, []string{"2", "a|b", "3", "102", "10.2", "5.1", "", "", "", "", "", "", "", "0"}, rows[6])
+}
+
+// -export-csv is hyperfine's CSV: one row per command, in seconds.
+func TestExportCSV(t *testing.T) {
+	t.Parallel()
+	s := measured(t)
+	s.results[1].runs = s.results[1].runs[:1]
+	data, err := s.exportCSV()
+	require.NoError(t, err)
+	assert.Equal(t, ""+
+		"command,mean,stddev,median,user,system,min,max\n"+
+		"sleep 0.2,0.202,0.002,0.202,0.0202,0.0101,0.2,0.204\n"+
+		"a|b,0.1,0,0.1,0.01,0.005,0.1,0.1\n", string(data), "one run: stddev 0, as hyperfine writes it")
 }
 
 func TestExportJSON(t *testing.T) {

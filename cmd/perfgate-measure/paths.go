@@ -1,0 +1,99 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+)
+
+// outputFile is a file written once every run has succeeded, with the
+// flag that names it.
+type outputFile struct{ flag, path string }
+
+// outputFiles lists the files the session will write: the exports, then
+// one receipt per command.
+func (s *session) outputFiles() []outputFile {
+	var files []outputFile
+	for _, f := range []outputFile{
+		{"-export-json", s.o.exportJSON},
+		{"-export-markdown", s.o.exportMD},
+		{"-export-csv", s.o.exportCSV},
+		{"-export-csv-runs", s.o.exportCSVRuns},
+	} {
+		if f.path != "" {
+			files = append(files, f)
+		}
+	}
+	if s.o.receipt != "" {
+		for i := range s.benches {
+			files = append(files, outputFile{"-receipt", receiptPath(s.o.receipt, i+1, len(s.benches))})
+		}
+	}
+	return files
+}
+
+// checkFiles checks, before the first run, that every file the session
+// will write can be written, so that a typo in a path costs no benchmark.
+// It leaves the file system as it found it. Two flags naming one file is
+// a usage error (one would overwrite the other); a file that cannot be
+// written is exit status 1, as a file that fails at the end.
+func (s *session) checkFiles() int {
+	flagOf := make(map[string]string)
+	for _, f := range s.outputFiles() {
+		key, err := filepath.Abs(f.path)
+		if err != nil {
+			key = filepath.Clean(f.path)
+		}
+		if other, ok := flagOf[key]; ok {
+			return usageError(s.stderr, "%s and %s both name %s", other, f.flag, f.path)
+		}
+		flagOf[key] = f.flag
+		if err := checkWritable(f.path); err != nil {
+			s.errorf("%s: %v; nothing was run", f.flag, err)
+			return exitFailed
+		}
+	}
+	return exitOK
+}
+
+// checkWritable reports why path cannot be written, or nil. A file that
+// does not exist is created and removed again; one that exists is opened
+// for writing without truncating it, so that a read-only file is found
+// out and its content kept. Only regular files are opened: opening a
+// FIFO for writing would wait for a reader.
+func checkWritable(path string) error {
+	dir := filepath.Dir(path)
+	info, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("cannot write %s: directory %s does not exist", path, dir)
+	case err != nil:
+		return fmt.Errorf("cannot write %s: %w", path, err)
+	case !info.IsDir():
+		return fmt.Errorf("cannot write %s: %s is not a directory", path, dir)
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err == nil {
+		f.Close()
+		return os.Remove(path)
+	}
+	if !errors.Is(err, fs.ErrExist) {
+		return fmt.Errorf("cannot write %s: %w", path, err)
+	}
+	info, err = os.Stat(path)
+	switch {
+	case err != nil:
+		return fmt.Errorf("cannot write %s: %w", path, err)
+	case info.IsDir():
+		return fmt.Errorf("cannot write %s: it is a directory", path)
+	case !info.Mode().IsRegular():
+		return nil
+	}
+	f, err = os.OpenFile(path, os.O_WRONLY, 0)
+	if err != nil {
+		return fmt.Errorf("cannot write %s: %w", path, err)
+	}
+	return f.Close()
+}
