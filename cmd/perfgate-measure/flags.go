@@ -39,6 +39,7 @@ type options struct {
 	// commands are the argument lists after the flags: the one argv
 	// without -shell, one command string each with -shell.
 	commands []string
+	parameterOptions
 }
 
 // envFlag collects repeated -env KEY=VALUE flags.
@@ -157,6 +158,7 @@ func newFlagSet(o *options) *flag.FlagSet {
 		"print the captured stdout and stderr after each run's table (text mode\n"+
 			"with -verbose or a single run; needs -output capture)")
 	addOutputFlags(fs, o)
+	addParameterFlags(fs, o)
 	return fs
 }
 
@@ -191,6 +193,47 @@ func addOutputFlags(fs *flag.FlagSet, o *options) {
 	fs.StringVar(&o.cgroupParent, "cgroup-parent", "",
 		"with -tree, the cgroup v2 `directory` under which each run's cgroup is made\n"+
 			"(default: this process's own cgroup)")
+}
+
+// parameterOptions are the flags of parameter scans, -sort and the
+// shell's start-up (addParameterFlags).
+type parameterOptions struct {
+	scan            *scanArgs   // -parameter-scan
+	lists           []paramAxis // -parameter-list, each with its VALUES unsplit
+	step            string      // -parameter-step
+	axes            []paramAxis // the parameters' values, once checked
+	sort            sortOrder
+	shellCorrection bool
+}
+
+// addParameterFlags adds -parameter-scan, -parameter-list and
+// -parameter-step (hyperfine's -P, -L, -D), -sort and -shell-correction.
+func addParameterFlags(fs *flag.FlagSet, o *options) {
+	fs.Var(multiValueFlag("parameter-scan"), "parameter-scan",
+		"`NAME MIN MAX` (three arguments): one benchmark of each command for each\n"+
+			"value from MIN to MAX, with {NAME} replaced by the value in the commands,\n"+
+			"-name labels and the commands run around them; integers unless\n"+
+			"-parameter-step has decimals. At most 100000 values")
+	fs.StringVar(&o.step, "parameter-step", "",
+		"with -parameter-scan, go from MIN to MAX in steps of `DELTA` (default 1;\n"+
+			"needed when MIN or MAX has decimals), exactly in decimal: 0 1 by 0.1 gives\n"+
+			"0.0, 0.1, ..., 1.0")
+	fs.Var(multiValueFlag("parameter-list"), "parameter-list",
+		"`NAME VALUES` (two arguments): one benchmark of each command for each of\n"+
+			"the comma-separated VALUES (\\, for a comma in a value), {NAME} replaced as\n"+
+			"with -parameter-scan; repeat it for every combination, the first list\n"+
+			"varying fastest, as hyperfine")
+	o.sort = sortAuto
+	fs.Var(&o.sort, "sort",
+		"order of the comparison and the Markdown table, as `order`: auto (the\n"+
+			"comparison by mean wall time, the table in command order), command (both\n"+
+			"in command order, the comparison as a table of ratios) or mean (both by\n"+
+			"mean wall time)")
+	fs.BoolVar(&o.shellCorrection, "shell-correction", true,
+		"with -shell, first measure the shell's own start-up (50 runs of the shell\n"+
+			"with an empty command, as hyperfine) and subtract its mean from each run's\n"+
+			"wall, user and system time in summaries, the comparison and exports'\n"+
+			"summaries (never below 0); each run as printed keeps its raw figures")
 }
 
 const usageLine = "usage: " + progName + " [flags] -- prog [args...]\n" +
@@ -231,6 +274,10 @@ func writeHelp(w io.Writer, fs *flag.FlagSet) {
 func parseArgs(args []string, stderr io.Writer) (options, int, bool) {
 	var o options
 	fs := newFlagSet(&o)
+	args, err := takeMultiValueFlags(fs, args, &o)
+	if err != nil {
+		return o, usageError(stderr, "%v", err), false
+	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			writeHelp(stderr, fs)
@@ -239,6 +286,9 @@ func parseArgs(args []string, stderr io.Writer) (options, int, bool) {
 		return o, usageError(stderr, "%v", err), false
 	}
 	o.commands = fs.Args()
+	if o.axes, err = o.parameterAxes(); err != nil {
+		return o, usageError(stderr, "%v", err), false
+	}
 	if o.hostnameHash {
 		o.host = true
 	}
@@ -255,9 +305,11 @@ func (o *options) check() string {
 		return "no command to run"
 	case !o.shell && o.commands[0] == "":
 		return "empty program name"
-	case o.shell && len(o.names) > len(o.commands):
+	case len(o.axes) > 0 && o.checkParameterNames() != "":
+		return o.checkParameterNames()
+	case len(o.axes) == 0 && o.shell && len(o.names) > len(o.commands):
 		return fmt.Sprintf("%d -name flags for %d commands", len(o.names), len(o.commands))
-	case !o.shell && len(o.names) > 1:
+	case len(o.axes) == 0 && !o.shell && len(o.names) > 1:
 		return "more than one -name for one command (several commands need -shell)"
 	case o.timeout < 0:
 		return fmt.Sprintf("negative -timeout %v", o.timeout)

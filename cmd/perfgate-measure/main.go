@@ -169,6 +169,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if code := s.writeHost(); code != exitOK {
 		return code
 	}
+	if code := s.measureShellStartup(ctx); code != exitOK {
+		return code
+	}
 	for i := range s.benches {
 		if code := s.measure(ctx, &s.benches[i]); code != exitOK {
 			return code

@@ -83,7 +83,7 @@ func TestProgressLine(t *testing.T) {
 func TestProgressLineSeveralCommands(t *testing.T) {
 	t.Parallel()
 	unixTool(t, "sh")
-	out, screen := measureOnTerminal(t, "-shell", "-repeat", "1", "exit 0", "exit 3")
+	out, screen := measureOnTerminal(t, "-shell", "-shell-correction=false", "-repeat", "1", "exit 0", "exit 3")
 	require.Equal(t, exitFailed, out.code)
 	assert.Regexp(t, `^\rcommand 1/2, run 1/1: exit 0 *\r +\r\rcommand 2/2, run 1/1: exit 3 *\r +\r`+
 		`perfgate-measure: command 2/2 \(exit 3\), run 1/1: command exited unsuccessfully: .*\n$`, screen)

@@ -69,18 +69,18 @@ func (s *session) writeSummary(m *measurement) {
 	}
 	s.startBlock()
 	fmt.Fprintf(s.stdout, "summary of %d runs: %s\n", len(m.runs), m.bench.label)
-	wall := statsOf(m.runs, wallMs)
+	wall := statsOf(m.runs, m.wallMs)
 	unit := timeUnitFor(wall.Mean)
 	kib := func(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) + " KiB" }
 	kib1 := func(v float64) string { return strconv.FormatFloat(v, 'f', 1, 64) + " KiB" }
 	rows := []summaryRow{
 		{label: "wall", st: wall, fmt: unit.format, fmtF: unit.format},
-		{label: "user", st: statsOf(m.runs, userMs), na: notAvailable, fmt: unit.format, fmtF: unit.format},
-		{label: "system", st: statsOf(m.runs, systemMs), na: notAvailable, fmt: unit.format, fmtF: unit.format},
+		{label: "user", st: statsOf(m.runs, m.userMs), na: notAvailable, fmt: unit.format, fmtF: unit.format},
+		{label: "system", st: statsOf(m.runs, m.systemMs), na: notAvailable, fmt: unit.format, fmtF: unit.format},
 		{label: "max rss", st: statsOf(m.runs, maxRSSKiB), na: rssSummaryMissing(m), fmt: kib, fmtF: kib1},
 	}
 	writeStatsTable(s.stdout, rows)
-	s.warnOutliers(m, valuesOf(m.runs, wallMs), unit)
+	s.warnOutliers(m, valuesOf(m.runs, m.wallMs), unit)
 }
 
 // writeStatsTable writes rows under a heading, in aligned columns; a
