@@ -143,6 +143,10 @@ func writeRatioTable(w io.Writer, ms []measurement, rel []relative) {
 	}
 	fmt.Fprintln(w, "comparison (mean wall time relative to the fastest)")
 	for i := range ms {
-		fmt.Fprintf(w, "  %*s %-*s  %s\n", wr, ratios[i], ws, sds[i], ms[i].bench.label)
+		cell := fmt.Sprintf("%*s", wr, ratios[i])
+		if ws > 0 {
+			cell += fmt.Sprintf(" %-*s", ws, sds[i])
+		}
+		fmt.Fprintf(w, "  %s  %s\n", cell, ms[i].bench.label)
 	}
 }

@@ -210,22 +210,22 @@ type parameterOptions struct {
 // -parameter-step (hyperfine's -P, -L, -D), -sort and -shell-correction.
 func addParameterFlags(fs *flag.FlagSet, o *options) {
 	fs.Var(multiValueFlag("parameter-scan"), "parameter-scan",
-		"`NAME MIN MAX` (three arguments): one benchmark of each command for each\n"+
-			"value from MIN to MAX, with {NAME} replaced by the value in the commands,\n"+
-			"-name labels and the commands run around them; integers unless\n"+
-			"-parameter-step has decimals. At most 100000 values")
+		"three arguments, `NAME MIN MAX`: one benchmark of each command for each\n"+
+			"value from MIN to MAX, with {NAME} replaced by the value in the commands\n"+
+			"and -name labels; integers unless -parameter-step has decimals. At most\n"+
+			"100000 values. Cannot be combined with -parameter-list")
 	fs.StringVar(&o.step, "parameter-step", "",
 		"with -parameter-scan, go from MIN to MAX in steps of `DELTA` (default 1;\n"+
 			"needed when MIN or MAX has decimals), exactly in decimal: 0 1 by 0.1 gives\n"+
 			"0.0, 0.1, ..., 1.0")
 	fs.Var(multiValueFlag("parameter-list"), "parameter-list",
-		"`NAME VALUES` (two arguments): one benchmark of each command for each of\n"+
+		"two arguments, `NAME VALUES`: one benchmark of each command for each of\n"+
 			"the comma-separated VALUES (\\, for a comma in a value), {NAME} replaced as\n"+
 			"with -parameter-scan; repeat it for every combination, the first list\n"+
 			"varying fastest, as hyperfine")
 	o.sort = sortAuto
 	fs.Var(&o.sort, "sort",
-		"order of the comparison and the Markdown table, as `order`: auto (the\n"+
+		"set the `order` of the comparison and the Markdown table: auto (the\n"+
 			"comparison by mean wall time, the table in command order), command (both\n"+
 			"in command order, the comparison as a table of ratios) or mean (both by\n"+
 			"mean wall time)")
@@ -252,6 +252,9 @@ func writeHelp(w io.Writer, fs *flag.FlagSet) {
 		"figure), with a warning on standard error when statistical outliers are\n"+
 		"found or the first run was much slower than the rest. On a terminal a\n"+
 		"progress line on standard error shows the current estimate.\n"+
+		"With -shell the shell's own start-up is measured first and subtracted from\n"+
+		"the summaries, as hyperfine does. -parameter-scan and -parameter-list make\n"+
+		"one benchmark per value, with {NAME} replaced in the commands.\n"+
 		"Measuring stops at the first run that fails (cannot start, times out,\n"+
 		"exits non-zero or is killed by a signal); that run is still printed, and no\n"+
 		"summary, export or receipt is written.\n\n"+
@@ -265,7 +268,9 @@ func writeHelp(w io.Writer, fs *flag.FlagSet) {
 		"Examples:\n"+
 		"  "+progName+" -warmup 1 -repeat 5 -timeout 30s -- gzip -kf big.tar\n"+
 		"  "+progName+" -shell -repeat 10 'sleep 0.1' 'sleep 0.2'\n"+
-		"  "+progName+" -repeat 20 -receipt current.json -- ./bench\n")
+		"  "+progName+" -repeat 20 -receipt current.json -- ./bench\n"+
+		"  "+progName+" -repeat 5 -parameter-scan level 1 9 -- gzip -k -f -{level} big.tar\n"+
+		"  "+progName+" -shell -parameter-list cc gcc,clang '{cc} -O2 -c main.c'\n")
 }
 
 // parseArgs parses args (without the program name). When it returns false

@@ -138,3 +138,26 @@ func (s *session) shellStartupOf() *shellStartup {
 	}
 	return s.benches[0].shell
 }
+
+// minCorrectedMs is hyperfine's threshold below which a run's time, less
+// the shell's start-up, is mostly the noise of that start-up.
+const minCorrectedMs = 5.0
+
+// warnFastAfterShell warns, as hyperfine does, when a run of m took less
+// than minCorrectedMs once the shell's start-up is subtracted.
+func (s *session) warnFastAfterShell(m *measurement) {
+	if m.bench.shell == nil {
+		return
+	}
+	for i := range m.runs {
+		if v, _ := m.wallMs(&m.runs[i]); v < minCorrectedMs {
+			who := ""
+			if len(s.benches) > 1 {
+				who = m.bench.label + ": "
+			}
+			s.errorf("warning: %sa run took less than %g ms once the shell's start-up was subtracted, which "+
+				"cannot be measured that precisely; run the command without -shell if it needs no shell", who, minCorrectedMs)
+			return
+		}
+	}
+}

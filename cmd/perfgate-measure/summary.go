@@ -81,6 +81,7 @@ func (s *session) writeSummary(m *measurement) {
 	}
 	writeStatsTable(s.stdout, rows)
 	s.warnOutliers(m, valuesOf(m.runs, m.wallMs), unit)
+	s.warnFastAfterShell(m)
 }
 
 // writeStatsTable writes rows under a heading, in aligned columns; a
