@@ -1,8 +1,10 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
+	"sort"
 	"strconv"
 )
 
@@ -23,7 +25,7 @@ func relativeSpeeds(ms []measurement) (rel []relative, fastest int, ok bool) {
 	}
 	walls := make([]stats, len(ms))
 	for i := range ms {
-		walls[i] = statsOf(ms[i].runs, wallMs)
+		walls[i] = statsOf(ms[i].runs, ms[i].wallMs)
 		if walls[i].Mean < walls[fastest].Mean {
 			fastest = i
 		}
@@ -42,24 +44,80 @@ func relativeSpeeds(ms []measurement) (rel []relative, fastest int, ok bool) {
 	return rel, fastest, true
 }
 
+// sortOrder is -sort, hyperfine's --sort: auto orders the comparison by
+// mean wall time and the Markdown table by command; command orders both
+// by command, mean both by mean wall time.
+type sortOrder string
+
+const (
+	sortAuto    sortOrder = "auto"
+	sortCommand sortOrder = "command"
+	sortMean    sortOrder = "mean"
+)
+
+func (o *sortOrder) String() string { return string(*o) }
+
+func (o *sortOrder) Set(s string) error {
+	switch v := sortOrder(s); v {
+	case sortAuto, sortCommand, sortMean:
+		*o = v
+	case "mean-time": // hyperfine's spelling
+		*o = sortMean
+	default:
+		return errors.New("want auto, command or mean")
+	}
+	return nil
+}
+
+// order is the indexes of ms in command order, or byMean in order of mean
+// wall time (ties in command order).
+func order(ms []measurement, byMean bool) []int {
+	idx := make([]int, len(ms))
+	means := make([]float64, len(ms))
+	for i := range ms {
+		idx[i] = i
+		means[i] = statsOf(ms[i].runs, ms[i].wallMs).Mean
+	}
+	if byMean {
+		sort.SliceStable(idx, func(a, b int) bool { return means[idx[a]] < means[idx[b]] })
+	}
+	return idx
+}
+
+// exportOrder is the order of the commands in the Markdown table.
+func (s *session) exportOrder() []int { return order(s.results, s.o.sort == sortMean) }
+
 // writeComparison says which command was fastest and how many times
-// slower each other one was, ± the uncertainty, as hyperfine does.
+// slower each other one was, ± the uncertainty, as hyperfine does: by
+// default from the fastest to the slowest; with -sort command as a table
+// of ratios in command order.
 func (s *session) writeComparison() {
 	if s.o.json {
 		return
 	}
 	rel, fastest, ok := relativeSpeeds(s.results)
 	if !ok {
+		if len(s.results) > 1 {
+			why := ""
+			if s.shellStartupOf() != nil {
+				why = " once the shell's start-up is subtracted (-shell-correction=false keeps it)"
+			}
+			s.errorf("note: no comparison: a command's mean wall time is 0%s", why)
+		}
 		return
 	}
 	s.startBlock()
-	writeComparison(s.stdout, s.results, rel, fastest, s.out.colour)
+	if s.o.sort == sortCommand {
+		writeRatioTable(s.stdout, s.results, rel)
+		return
+	}
+	writeComparison(s.stdout, s.results, rel, fastest, order(s.results, true), s.out.colour)
 }
 
-func writeComparison(w io.Writer, ms []measurement, rel []relative, fastest int, p palette) {
+func writeComparison(w io.Writer, ms []measurement, rel []relative, fastest int, idx []int, p palette) {
 	fmt.Fprintln(w, p.heading("comparison"))
 	fmt.Fprintf(w, "  %s ran\n", p.fastest(ms[fastest].bench.label))
-	for i := range ms {
+	for _, i := range idx {
 		if i == fastest {
 			continue
 		}
@@ -68,5 +126,27 @@ func writeComparison(w io.Writer, ms []measurement, rel []relative, fastest int,
 			times += " ± " + p.stdDev(strconv.FormatFloat(*rel[i].StdDev, 'f', 2, 64))
 		}
 		fmt.Fprintf(w, "    %s times faster than %s\n", times, p.other(ms[i].bench.label))
+	}
+}
+
+// writeRatioTable is the comparison in command order, as hyperfine's
+// --sort command prints it: each command's mean relative to the fastest's.
+func writeRatioTable(w io.Writer, ms []measurement, rel []relative) {
+	ratios, sds := make([]string, len(ms)), make([]string, len(ms))
+	wr, ws := 0, 0
+	for i := range ms {
+		ratios[i] = strconv.FormatFloat(rel[i].Ratio, 'f', 2, 64)
+		if rel[i].StdDev != nil && !rel[i].Reference {
+			sds[i] = "± " + strconv.FormatFloat(*rel[i].StdDev, 'f', 2, 64)
+		}
+		wr, ws = max(wr, len(ratios[i])), max(ws, len([]rune(sds[i])))
+	}
+	fmt.Fprintln(w, "comparison (mean wall time relative to the fastest)")
+	for i := range ms {
+		cell := fmt.Sprintf("%*s", wr, ratios[i])
+		if ws > 0 {
+			cell += fmt.Sprintf(" %-*s", ws, sds[i])
+		}
+		fmt.Fprintf(w, "  %s  %s\n", cell, ms[i].bench.label)
 	}
 }

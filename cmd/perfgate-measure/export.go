@@ -89,6 +89,7 @@ type exportSummary struct {
 type exportResult struct {
 	Name          string               `json:"name"`
 	Command       []string             `json:"command"`
+	Parameters    map[string]string    `json:"parameters,omitempty"`
 	Summary       exportSummary        `json:"summary"`
 	RelativeSpeed *relative            `json:"relative_speed,omitempty"`
 	Runs          []adapters.RunResult `json:"runs"`
@@ -96,26 +97,28 @@ type exportResult struct {
 }
 
 type exportDoc struct {
-	Host    *adapters.HostInfo `json:"host"`
-	Results []exportResult     `json:"results"`
+	Host         *adapters.HostInfo `json:"host"`
+	ShellStartup *shellStartup      `json:"shell_startup,omitempty"`
+	Results      []exportResult     `json:"results"`
 }
 
 // exportJSON is -export-json: every run of each command, in order, with
 // its summary and, for several commands, its speed relative to the
 // fastest.
 func (s *session) exportJSON() ([]byte, error) {
-	doc := exportDoc{Host: s.host, Results: make([]exportResult, len(s.results))}
+	doc := exportDoc{Host: s.host, ShellStartup: s.shellStartupOf(), Results: make([]exportResult, len(s.results))}
 	rel, _, ok := relativeSpeeds(s.results)
 	for i := range s.results {
 		m := &s.results[i]
 		r := exportResult{
-			Name:    m.bench.label,
-			Command: m.bench.spec.Argv,
+			Name:       m.bench.label,
+			Command:    m.bench.spec.Argv,
+			Parameters: paramMap(m.bench.params),
 			Summary: exportSummary{
 				Runs:        len(m.runs),
-				WallMs:      newStatsJSON(statsOf(m.runs, wallMs)),
-				UserCPUMs:   newStatsJSON(statsOf(m.runs, userMs)),
-				SystemCPUMs: newStatsJSON(statsOf(m.runs, systemMs)),
+				WallMs:      newStatsJSON(statsOf(m.runs, m.wallMs)),
+				UserCPUMs:   newStatsJSON(statsOf(m.runs, m.userMs)),
+				SystemCPUMs: newStatsJSON(statsOf(m.runs, m.systemMs)),
 				MaxRSSKB:    newStatsJSON(statsOf(m.runs, maxRSSKiB)),
 			},
 			Runs:       resultsOf(m.runs),
@@ -147,7 +150,7 @@ func indentedJSON(v any) ([]byte, error) {
 func (s *session) exportMarkdown() []byte {
 	unit := unitS
 	for i := range s.results {
-		if statsOf(s.results[i].runs, wallMs).Mean < 1000 {
+		if statsOf(s.results[i].runs, s.results[i].wallMs).Mean < 1000 {
 			unit = unitMs
 		}
 	}
@@ -162,9 +165,9 @@ func (s *session) exportMarkdown() []byte {
 	fmt.Fprintf(&b, "| Command | Mean [%[1]s] | Median [%[1]s] | Min [%[1]s] | Max [%[1]s] | User [%[1]s] | System [%[1]s] | Max RSS [%[2]s] | Relative |\n", unit.name, mem.name)
 	b.WriteString("|:---|---:|---:|---:|---:|---:|---:|---:|---:|\n")
 	rel, _, ok := relativeSpeeds(s.results)
-	for i := range s.results {
+	for _, i := range s.exportOrder() {
 		m := &s.results[i]
-		wall := statsOf(m.runs, wallMs)
+		wall := statsOf(m.runs, m.wallMs)
 		mean := num(wall.Mean)
 		if wall.hasStdDev {
 			mean += " ± " + num(wall.StdDev)
@@ -177,7 +180,7 @@ func (s *session) exportMarkdown() []byte {
 			}
 		}
 		cells := []string{markdownCode(m.bench.label), mean, num(wall.Median), num(wall.Min), num(wall.Max),
-			meanOrNA(statsOf(m.runs, userMs), num), meanOrNA(statsOf(m.runs, systemMs), num),
+			meanOrNA(statsOf(m.runs, m.userMs), num), meanOrNA(statsOf(m.runs, m.systemMs), num),
 			meanOrNA(statsOf(m.runs, maxRSSKiB), mem.number),
 			relText}
 		b.WriteString("| " + strings.Join(cells, " | ") + " |\n")
@@ -228,11 +231,11 @@ func (s *session) exportCSV() ([]byte, error) {
 		}
 		return csvSeconds(st.Mean)
 	}
-	for i := range s.results {
+	for _, i := range s.exportOrder() {
 		m := &s.results[i]
-		wall := statsOf(m.runs, wallMs)
+		wall := statsOf(m.runs, m.wallMs)
 		row := []string{m.bench.label, csvSeconds(wall.Mean), csvSeconds(wall.StdDev), csvSeconds(wall.Median),
-			meanSeconds(statsOf(m.runs, userMs)), meanSeconds(statsOf(m.runs, systemMs)),
+			meanSeconds(statsOf(m.runs, m.userMs)), meanSeconds(statsOf(m.runs, m.systemMs)),
 			csvSeconds(wall.Min), csvSeconds(wall.Max)}
 		_, values := csvParameters(m)
 		w.Write(append(row, values...))
@@ -250,11 +253,15 @@ func csvSeconds(ms float64) string {
 	return strings.TrimSuffix(s, ".")
 }
 
-// csvParameters is the hook for -parameter-scan and -parameter-list:
-// the names of m's parameters and their values, in one order for every
-// command, which hyperfine writes as "parameter_NAME" columns. Commands
-// have no parameters yet.
-func csvParameters(*measurement) (names, values []string) { return nil, nil }
+// csvParameters is the names of m's parameters (-parameter-scan,
+// -parameter-list) and their values, in one order for every command,
+// which hyperfine writes as "parameter_NAME" columns.
+func csvParameters(m *measurement) (names, values []string) {
+	for _, p := range m.bench.params {
+		names, values = append(names, p.name), append(values, p.value)
+	}
+	return names, values
+}
 
 // exportCSVRuns is -export-csv-runs: one row per measured run; a figure
 // the run does not have is an empty cell.

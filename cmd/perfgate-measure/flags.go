@@ -42,6 +42,7 @@ type options struct {
 	// commands are the argument lists after the flags: the one argv
 	// without -shell, one command string each with -shell.
 	commands []string
+	parameterOptions
 }
 
 // envFlag collects repeated -env KEY=VALUE flags.
@@ -161,6 +162,7 @@ func newFlagSet(o *options) *flag.FlagSet {
 			"with -verbose or a single run; needs -output capture)")
 	addOutputFlags(fs, o)
 	addStyleFlags(fs, o)
+	addParameterFlags(fs, o)
 	return fs
 }
 
@@ -198,6 +200,47 @@ func addOutputFlags(fs *flag.FlagSet, o *options) {
 			"(default: this process's own cgroup)")
 }
 
+// parameterOptions are the flags of parameter scans, -sort and the
+// shell's start-up (addParameterFlags).
+type parameterOptions struct {
+	scan            *scanArgs   // -parameter-scan
+	lists           []paramAxis // -parameter-list, each with its VALUES unsplit
+	step            string      // -parameter-step
+	axes            []paramAxis // the parameters' values, once checked
+	sort            sortOrder
+	shellCorrection bool
+}
+
+// addParameterFlags adds -parameter-scan, -parameter-list and
+// -parameter-step (hyperfine's -P, -L, -D), -sort and -shell-correction.
+func addParameterFlags(fs *flag.FlagSet, o *options) {
+	fs.Var(multiValueFlag("parameter-scan"), "parameter-scan",
+		"three arguments, `NAME MIN MAX`: one benchmark of each command for each\n"+
+			"value from MIN to MAX, with {NAME} replaced by the value in the commands\n"+
+			"and -name labels; integers unless -parameter-step has decimals. At most\n"+
+			"100000 values. Cannot be combined with -parameter-list")
+	fs.StringVar(&o.step, "parameter-step", "",
+		"with -parameter-scan, go from MIN to MAX in steps of `DELTA` (default 1;\n"+
+			"needed when MIN or MAX has decimals), exactly in decimal: 0 1 by 0.1 gives\n"+
+			"0.0, 0.1, ..., 1.0")
+	fs.Var(multiValueFlag("parameter-list"), "parameter-list",
+		"two arguments, `NAME VALUES`: one benchmark of each command for each of\n"+
+			"the comma-separated VALUES (\\, for a comma in a value), {NAME} replaced as\n"+
+			"with -parameter-scan; repeat it for every combination, the first list\n"+
+			"varying fastest, as hyperfine")
+	o.sort = sortAuto
+	fs.Var(&o.sort, "sort",
+		"set the `order` of the comparison and the Markdown table: auto (the\n"+
+			"comparison by mean wall time, the table in command order), command (both\n"+
+			"in command order, the comparison as a table of ratios) or mean (both by\n"+
+			"mean wall time)")
+	fs.BoolVar(&o.shellCorrection, "shell-correction", true,
+		"with -shell, first measure the shell's own start-up (50 runs of the shell\n"+
+			"with an empty command, as hyperfine) and subtract its mean from each run's\n"+
+			"wall, user and system time in summaries, the comparison and exports'\n"+
+			"summaries (never below 0); each run as printed keeps its raw figures")
+}
+
 const usageLine = "usage: " + progName + " [flags] -- prog [args...]\n" +
 	"       " + progName + " [flags] -shell 'command' ['command'...]\n"
 
@@ -214,6 +257,9 @@ func writeHelp(w io.Writer, fs *flag.FlagSet) {
 		"figure), with a warning on standard error when statistical outliers are\n"+
 		"found or the first run was much slower than the rest. On a terminal a\n"+
 		"progress line on standard error shows the current estimate.\n"+
+		"With -shell the shell's own start-up is measured first and subtracted from\n"+
+		"the summaries, as hyperfine does. -parameter-scan and -parameter-list make\n"+
+		"one benchmark per value, with {NAME} replaced in the commands.\n"+
 		"Measuring stops at the first run that fails (cannot start, times out,\n"+
 		"exits non-zero or is killed by a signal); that run is still printed, and no\n"+
 		"summary, export or receipt is written.\n\n"+
@@ -239,7 +285,9 @@ func writeHelp(w io.Writer, fs *flag.FlagSet) {
 		"Examples:\n"+
 		"  "+progName+" -warmup 1 -repeat 5 -timeout 30s -- gzip -kf big.tar\n"+
 		"  "+progName+" -shell -repeat 10 'sleep 0.1' 'sleep 0.2'\n"+
-		"  "+progName+" -repeat 20 -receipt current.json -- ./bench\n")
+		"  "+progName+" -repeat 20 -receipt current.json -- ./bench\n"+
+		"  "+progName+" -repeat 5 -parameter-scan level 1 9 -- gzip -k -f -{level} big.tar\n"+
+		"  "+progName+" -shell -parameter-list cc gcc,clang '{cc} -O2 -c main.c'\n")
 }
 
 // parseArgs parses args (without the program name). When it returns false
@@ -249,6 +297,10 @@ func writeHelp(w io.Writer, fs *flag.FlagSet) {
 func parseArgs(args []string, stdout, stderr io.Writer) (options, int, bool) {
 	var o options
 	fs := newFlagSet(&o)
+	args, err := takeMultiValueFlags(fs, args, &o)
+	if err != nil {
+		return o, usageError(stderr, "%v", err), false
+	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			writeHelp(stdout, fs)
@@ -257,6 +309,9 @@ func parseArgs(args []string, stdout, stderr io.Writer) (options, int, bool) {
 		return o, usageError(stderr, "%v", err), false
 	}
 	o.commands = fs.Args()
+	if o.axes, err = o.parameterAxes(); err != nil {
+		return o, usageError(stderr, "%v", err), false
+	}
 	if o.hostnameHash {
 		o.host = true
 	}
@@ -273,9 +328,11 @@ func (o *options) check() string {
 		return "no command to run"
 	case !o.shell && o.commands[0] == "":
 		return "empty program name"
-	case o.shell && len(o.names) > len(o.commands):
+	case len(o.axes) > 0 && o.checkParameterNames() != "":
+		return o.checkParameterNames()
+	case len(o.axes) == 0 && o.shell && len(o.names) > len(o.commands):
 		return fmt.Sprintf("%d -name flags for %d commands", len(o.names), len(o.commands))
-	case !o.shell && len(o.names) > 1:
+	case len(o.axes) == 0 && !o.shell && len(o.names) > 1:
 		return "more than one -name for one command (several commands need -shell)"
 	case o.timeout < 0:
 		return fmt.Sprintf("negative -timeout %v", o.timeout)

@@ -26,9 +26,10 @@ func writeJSONLine(w io.Writer, v any) error {
 
 // runKeys are the keys a -json line adds to the RunResult's own.
 type runKeys struct {
-	Name    string `json:"name"`
-	Command int    `json:"command"`
-	Run     int    `json:"run"`
+	Name       string            `json:"name"`
+	Command    int               `json:"command"`
+	Run        int               `json:"run"`
+	Parameters map[string]string `json:"parameters,omitempty"`
 }
 
 // writeRunJSONLine writes r as adapters marshals it, with keys first.

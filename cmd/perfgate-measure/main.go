@@ -34,6 +34,33 @@
 // -verbose, -show-output, -host, -hostname-hash and -style. -spawner
 // (default true, Linux only) spawns through the library's spawner.
 //
+// Parameters, as hyperfine's: -parameter-scan NAME MIN MAX (three
+// arguments, as hyperfine users write them) makes one benchmark of each
+// command for each value from MIN to MAX, by 1 or by -parameter-step DELTA
+// (exact decimal steps: 0 1 by 0.5 gives 0.0, 0.5, 1.0; at most 100000
+// values); -parameter-list NAME a,b,c (two arguments, "\," for a comma in
+// a value) one for each value, and repeated, one for every combination,
+// the first list varying fastest. {NAME} is replaced in each argv element
+// (or with -shell in each command string) and in -name; an unknown {x}
+// stays. Without -name a benchmark's label is its command, followed by
+// "(n = 1)" for a parameter the command does not use. -name is given once
+// per command (a template) or once per benchmark. -export-json's results
+// and the -json lines carry "parameters": {"n": "1"}.
+//
+// With -shell the shell's own start-up is measured first, as hyperfine
+// does (50 runs of sh -c ""), and its mean wall, user and system times are
+// subtracted from each run's, never below 0, in the summaries, the
+// comparison and the summaries in exports; the output says so in a first
+// line. What shows a run as measured keeps its raw figures: the run lines
+// and tables, the -json lines, -export-json's runs, the per-run CSV and the
+// receipt's samples and stats. -export-json and the receipt hold the
+// start-up under "shell_startup". -shell-correction=false keeps it.
+//
+// -sort auto|command|mean orders the comparison and the Markdown table as
+// hyperfine's --sort does: by default the comparison from the fastest and
+// the table in command order; command gives both in command order (the
+// comparison then a table of ratios to the fastest), mean both by mean.
+//
 // Files, written once every run has succeeded: -export-json (every run and
 // each command's summary), -export-markdown (a table of the summaries, as
 // hyperfine's), -export-csv (hyperfine's CSV: one row per command with
@@ -98,6 +125,8 @@
 //
 //	perfgate-measure -warmup 1 -repeat 5 -timeout 30s -- gzip -kf big.tar
 //	perfgate-measure -shell -repeat 10 'sleep 0.1' 'sleep 0.2'
+//	perfgate-measure -repeat 5 -parameter-scan level 1 9 -- gzip -k -f -{level} big.tar
+//	perfgate-measure -shell -parameter-list cc gcc,clang '{cc} -O2 -c main.c'
 //
 // # JSON lines
 //
@@ -237,6 +266,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return code
 	}
 	if code := s.writeHost(); code != exitOK {
+		return code
+	}
+	if code := s.measureShellStartup(ctx); code != exitOK {
 		return code
 	}
 	for i := range s.benches {

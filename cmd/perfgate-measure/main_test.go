@@ -350,16 +350,20 @@ func TestUsageErrors(t *testing.T) {
 		{"export-output without a file", []string{"-export-output", "--", "true"}, "-export-output needs -export-json or -receipt"},
 		{"export-output without capture", []string{"-export-output", "-receipt", "r", "-output", "inherit", "--", "true"}, "-export-output needs -output capture, not inherit"},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
-			out := measure(t, tc.args...)
-			assert.Equal(t, exitUsage, out.code)
-			assert.Empty(t, out.stdout)
-			// One line saying what is wrong and one pointing to -help,
-			// never the whole usage.
-			assert.Equal(t, "perfgate-measure: "+tc.want+"\n"+
-				"usage: perfgate-measure [flags] -- prog [args...]  (see -help)\n", out.stderr)
-		})
+		t.Run(tc.name, func(t *testing.T) { assertUsageError(t, tc.args, tc.want) })
 	}
+}
+
+// assertUsageError runs perfgate-measure with args and asserts a usage
+// error: one line saying want and one pointing to -help, never the whole
+// usage, and nothing on stdout.
+func assertUsageError(t *testing.T, args []string, want string) {
+	t.Helper()
+	out := measure(t, args...)
+	assert.Equal(t, exitUsage, out.code)
+	assert.Empty(t, out.stdout)
+	assert.Equal(t, "perfgate-measure: "+want+"\n"+
+		"usage: perfgate-measure [flags] -- prog [args...]  (see -help)\n", out.stderr)
 }
 
 // Values the flags accept but the library rejects are usage errors too,

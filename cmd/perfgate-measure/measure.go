@@ -121,7 +121,7 @@ func (s *session) progressLine(b *benchmark, label string, done *runningStats) s
 // reportRun writes a measured run: a JSON line, a table, or one line.
 func (s *session) reportRun(b *benchmark, i int, r *adapters.RunResult) error {
 	if s.o.json {
-		return writeRunJSONLine(s.stdout, runKeys{Name: b.label, Command: b.number, Run: i + 1}, r)
+		return writeRunJSONLine(s.stdout, runKeys{Name: b.label, Command: b.number, Run: i + 1, Parameters: paramMap(b.params)}, r)
 	}
 	label := fmt.Sprintf("run %d/%d", i+1, s.o.repeat)
 	if len(s.benches) > 1 {

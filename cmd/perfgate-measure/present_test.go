@@ -189,13 +189,13 @@ func TestStyleWithoutTerminal(t *testing.T) {
 	unixTool(t, "sh")
 	cmds := []string{"-repeat", "2", "-name", "fast", "-name", "slow", ":", "sleep 0.05"}
 	for _, style := range []string{"auto", "basic", "nocolor"} {
-		out := measure(t, append([]string{"-shell", "-style", style}, cmds...)...)
+		out := measure(t, append([]string{"-shell", "-shell-correction=false", "-style", style}, cmds...)...)
 		require.Equal(t, exitOK, out.code, out.stderr)
 		assert.NotContains(t, out.stdout+out.stderr, "\x1b[", style)
 		assert.Contains(t, out.stdout, "summary of 2 runs: fast\n", style)
 	}
 	for _, style := range []string{"color", "full"} {
-		out := measure(t, append([]string{"-shell", "-style", style}, cmds...)...)
+		out := measure(t, append([]string{"-shell", "-shell-correction=false", "-style", style}, cmds...)...)
 		require.Equal(t, exitOK, out.code, out.stderr)
 		assert.True(t, strings.HasPrefix(out.stdout, "command 1/2: \x1b[1mfast\x1b[0m\n"), style)
 		assert.Contains(t, out.stdout, "\nsummary of 2 runs: \x1b[1mslow\x1b[0m\n", style)
@@ -204,7 +204,7 @@ func TestStyleWithoutTerminal(t *testing.T) {
 		assert.Contains(t, out.stdout, " times faster than \x1b[35mslow\x1b[0m\n", style)
 	}
 
-	out := measure(t, append([]string{"-shell", "-style", "none"}, cmds...)...)
+	out := measure(t, append([]string{"-shell", "-shell-correction=false", "-style", "none"}, cmds...)...)
 	assert.Equal(t, outcome{code: exitOK}, out, "nothing but errors")
 	out = measure(t, "-shell", "-style", "none", "exit 4")
 	assert.Equal(t, exitFailed, out.code)

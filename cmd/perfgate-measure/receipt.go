@@ -26,6 +26,9 @@ type receipt struct {
 	Bench   receiptBench `json:"bench"`
 	Samples []sample     `json:"samples"`
 	Stats   receiptStats `json:"stats"`
+	// ShellStartup, beyond perfgate's keys, notes the shell's start-up
+	// measured with -shell (shellstart.go).
+	ShellStartup *shellStartup `json:"shell_startup,omitempty"`
 }
 
 type receiptTool struct {
@@ -99,8 +102,9 @@ func (s *session) receiptJSON(m *measurement) ([]byte, error) {
 		Run: receiptRun{ID: id, Host: s.host,
 			StartedAt: m.started.UTC().Format(time.RFC3339Nano),
 			EndedAt:   m.ended.UTC().Format(time.RFC3339Nano)},
-		Bench: receiptBench{Name: b.label, Command: b.spec.Argv, Repeat: s.o.repeat, Warmup: s.o.warmup},
-		Stats: computeReceiptStats(m.runs),
+		Bench:        receiptBench{Name: b.label, Command: b.spec.Argv, Repeat: s.o.repeat, Warmup: s.o.warmup},
+		Stats:        computeReceiptStats(m.runs),
+		ShellStartup: receiptShellStartup(b.shell),
 	}
 	if b.spec.Cwd != "" {
 		r.Bench.Cwd = &b.spec.Cwd

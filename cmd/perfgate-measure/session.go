@@ -16,6 +16,10 @@ type benchmark struct {
 	label  string // -name, or the command as given
 	name   string // -name only, for the run tables' headings
 	spec   adapters.CommandSpec
+	params []param // the parameters' values, from -parameter-scan or -list
+	// shell is the shell's start-up subtracted from the runs' times in
+	// summaries, or nil (shellstart.go).
+	shell *shellStartup
 }
 
 // measurement is what measuring one benchmark gave: every run in order,
@@ -60,14 +64,17 @@ func newSession(o options, stdout, stderr io.Writer) (*session, int) {
 	}
 	s.gc.enabled = runtime.GOOS == "linux" && !s.runner.Spawner
 	s.keep = keepPolicy{details: o.exportJSON != "" || o.receipt != "", output: o.exportOutput}
+	s.benches = benchmarks(&o)
 	if o.input != "" {
-		f, seekable, code := openInput(o.input, len(o.commands)*(o.warmup+o.repeat), stderr)
+		f, seekable, code := openInput(o.input, len(s.benches)*(o.warmup+o.repeat), stderr)
 		if f == nil {
 			return nil, code
 		}
 		s.input, s.rewind = f, seekable
+		for i := range s.benches {
+			s.benches[i].spec.Stdin = f
+		}
 	}
-	s.benches = benchmarks(&o, s.input)
 	s.out = newPresentation(o.style, stdout, stderr, os.Getenv)
 	s.progress = newProgress(stderr, s.out.interactive && !o.json && o.output != adapters.OutputInherit)
 	if o.host || o.receipt != "" || o.exportJSON != "" {
@@ -102,42 +109,60 @@ func openInput(path string, runs int, stderr io.Writer) (*os.File, bool, int) {
 	return f, err == nil, exitOK
 }
 
-// benchmarks turns the command line into the commands to measure.
-func benchmarks(o *options, input *os.File) []benchmark {
-	var argvs [][]string
-	if o.shell {
-		for _, c := range o.commands {
-			argvs = append(argvs, shellArgv(c))
+// benchmarks turns the command line into the commands to measure: each
+// command once, or with parameters each command for each set of values,
+// the command varying fastest and then the first parameter, as hyperfine
+// orders them.
+func benchmarks(o *options) []benchmark {
+	sets := paramSets(o.axes)
+	cmds := o.commandCount()
+	perBench := len(o.axes) > 0 && len(o.names) == cmds*len(sets) && len(o.names) > cmds
+	benches := make([]benchmark, 0, cmds*len(sets))
+	for _, set := range sets {
+		for c := range cmds {
+			b := benchmark{number: len(benches) + 1, params: set}
+			template := o.commands // the argv, without -shell
+			if o.shell {
+				template = o.commands[c : c+1]
+			}
+			argv := make([]string, len(template))
+			for i, t := range template {
+				argv[i] = b.substitute(t)
+			}
+			if o.shell {
+				argv = shellArgv(argv[0])
+			}
+			switch {
+			case perBench:
+				b.name = b.substitute(o.names[b.number-1])
+				b.label = b.name
+			case c < len(o.names):
+				b.name = b.substitute(o.names[c]) + unusedParams(o.names[c:c+1], set)
+				b.label = b.name
+			case o.shell:
+				b.label = argv[len(argv)-1] + unusedParams(template, set)
+			default:
+				b.label = commandLine(argv) + unusedParams(template, set)
+			}
+			b.spec = adapters.CommandSpec{
+				Name:           b.label,
+				Argv:           argv,
+				Cwd:            o.cwd,
+				Env:            o.env,
+				Timeout:        o.timeout,
+				OutputCapBytes: o.outputCap,
+				Output:         o.output,
+			}
+			benches = append(benches, b)
 		}
-	} else {
-		argvs = [][]string{o.commands}
-	}
-	benches := make([]benchmark, len(argvs))
-	for i, argv := range argvs {
-		b := benchmark{number: i + 1, spec: adapters.CommandSpec{
-			Argv:           argv,
-			Cwd:            o.cwd,
-			Env:            o.env,
-			Timeout:        o.timeout,
-			OutputCapBytes: o.outputCap,
-			Output:         o.output,
-		}}
-		if input != nil {
-			b.spec.Stdin = input
-		}
-		switch {
-		case i < len(o.names):
-			b.name, b.label = o.names[i], o.names[i]
-		case o.shell:
-			b.label = o.commands[i]
-		default:
-			b.label = commandLine(argv)
-		}
-		b.spec.Name = b.label
-		benches[i] = b
 	}
 	return benches
 }
+
+// substitute replaces each {NAME} in s by the benchmark's value of the
+// parameter NAME: for its command, its label, and the commands run around
+// it (-prepare, -setup, ...).
+func (b *benchmark) substitute(s string) string { return substitute(s, b.params) }
 
 // shellArgv runs command through the platform's shell, as hyperfine does.
 func shellArgv(command string) []string {

@@ -69,18 +69,19 @@ func (s *session) writeSummary(m *measurement) {
 	}
 	s.startBlock()
 	fmt.Fprintf(s.stdout, "summary of %d runs: %s\n", len(m.runs), s.out.colour.command(m.bench.label))
-	wall := statsOf(m.runs, wallMs)
+	wall := statsOf(m.runs, m.wallMs)
 	unit := timeUnitFor(wall.Mean)
 	rss := statsOf(m.runs, maxRSSKiB)
 	mem := memUnitFor(rss.Mean)
 	rows := []summaryRow{
 		{label: "wall", st: wall, fmt: unit.format, fmtF: unit.format},
-		{label: "user", st: statsOf(m.runs, userMs), na: notAvailable, fmt: unit.format, fmtF: unit.format},
-		{label: "system", st: statsOf(m.runs, systemMs), na: notAvailable, fmt: unit.format, fmtF: unit.format},
+		{label: "user", st: statsOf(m.runs, m.userMs), na: notAvailable, fmt: unit.format, fmtF: unit.format},
+		{label: "system", st: statsOf(m.runs, m.systemMs), na: notAvailable, fmt: unit.format, fmtF: unit.format},
 		{label: "max rss", st: rss, na: rssSummaryMissing(m), fmt: mem.format, fmtF: mem.format},
 	}
 	writeStatsTable(s.stdout, rows, s.out.colour)
-	s.warnOutliers(m, valuesOf(m.runs, wallMs), unit)
+	s.warnOutliers(m, valuesOf(m.runs, m.wallMs), unit)
+	s.warnFastAfterShell(m)
 }
 
 // writeStatsTable writes rows under a heading, in aligned columns; a
