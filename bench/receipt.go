@@ -1,0 +1,182 @@
+package bench
+
+import (
+	"bytes"
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/perfgate/adapters"
+)
+
+// Schema is the schema a [Receipt] declares: perfgate's perfgate.run.v1,
+// whose JSON Schema the module keeps in testdata/perfgate.
+const Schema = "perfgate.run.v1"
+
+// Receipt is perfgate's RunReceipt: one command's series, every run of
+// it, and the summary of the measured runs. It marshals to (and decodes
+// from) perfgate.run.v1; build one with [NewReceipt].
+type Receipt struct {
+	Schema  string    `json:"schema"`
+	Tool    Tool      `json:"tool"`
+	Run     RunMeta   `json:"run"`
+	Bench   BenchMeta `json:"bench"`
+	Samples []Sample  `json:"samples"`
+	Stats   Stats     `json:"stats"`
+}
+
+// Tool names the program that wrote a receipt.
+type Tool struct {
+	Name    string `json:"name"`
+	Version string `json:"version"`
+}
+
+// RunMeta identifies a series: a random id, when it ran (RFC 3339, UTC)
+// and on what host.
+type RunMeta struct {
+	ID        string            `json:"id"`
+	StartedAt string            `json:"started_at"`
+	EndedAt   string            `json:"ended_at"`
+	Host      adapters.HostInfo `json:"host"`
+}
+
+// BenchMeta says what was run and how often.
+type BenchMeta struct {
+	Name      string   `json:"name"`
+	Cwd       *string  `json:"cwd,omitempty"`
+	Command   []string `json:"command"`
+	Repeat    int      `json:"repeat"`
+	Warmup    int      `json:"warmup"`
+	TimeoutMs *uint64  `json:"timeout_ms,omitempty"`
+}
+
+// Sample is perfgate's Sample: a run, as [adapters.RunResult] marshals
+// it, and whether it was a warm-up.
+type Sample struct {
+	Warmup bool
+	adapters.RunResult
+}
+
+// MarshalJSON writes the run's object with "warmup" first.
+func (s Sample) MarshalJSON() ([]byte, error) {
+	run, err := json.Marshal(s.RunResult)
+	if err != nil {
+		return nil, err
+	}
+	head := fmt.Sprintf(`{"warmup":%t`, s.Warmup)
+	if len(run) <= 2 { // {}, which RunResult never is
+		return []byte(head + "}"), nil
+	}
+	return append([]byte(head+","), run[1:]...), nil
+}
+
+// UnmarshalJSON reads what MarshalJSON writes, and perfgate's samples.
+func (s *Sample) UnmarshalJSON(data []byte) error {
+	var w struct{ Warmup bool }
+	if err := json.Unmarshal(data, &w); err != nil {
+		return err
+	}
+	s.Warmup = w.Warmup
+	return json.Unmarshal(data, &s.RunResult)
+}
+
+// NewReceipt is the receipt of a series: its warm-ups and measured runs
+// as samples, the stats of the measured runs, a fresh run id, and
+// s.Spec's name (its command line when unnamed), command, working
+// directory and time-out. Repeat and Warmup count the runs the series
+// holds, which are those asked for unless it stopped early. A series
+// with no measured run has no stats and gets an error, as in perfgate.
+func NewReceipt(s Series, tool Tool, host adapters.HostInfo) (Receipt, error) {
+	st, ok := ComputeStats(s.Runs)
+	if !ok {
+		return Receipt{}, errors.New("bench: no measured run to make a receipt of")
+	}
+	id, err := NewRunID()
+	if err != nil {
+		return Receipt{}, err
+	}
+	spec := s.Spec
+	r := Receipt{
+		Schema: Schema,
+		Tool:   tool,
+		Run: RunMeta{ID: id, Host: host,
+			StartedAt: s.Started.UTC().Format(time.RFC3339Nano),
+			EndedAt:   s.Ended.UTC().Format(time.RFC3339Nano)},
+		Bench:   BenchMeta{Name: spec.Name, Command: spec.Argv, Repeat: len(s.Runs), Warmup: len(s.Warmups)},
+		Samples: make([]Sample, 0, len(s.Warmups)+len(s.Runs)),
+		Stats:   st,
+	}
+	if r.Bench.Name == "" {
+		r.Bench.Name = strings.Join(spec.Argv, " ")
+	}
+	if spec.Cwd != "" {
+		r.Bench.Cwd = &spec.Cwd
+	}
+	if spec.Timeout > 0 {
+		ms := uint64(spec.Timeout.Milliseconds())
+		r.Bench.TimeoutMs = &ms
+	}
+	for _, run := range s.Warmups {
+		r.Samples = append(r.Samples, Sample{true, run})
+	}
+	for _, run := range s.Runs {
+		r.Samples = append(r.Samples, Sample{false, run})
+	}
+	return r, nil
+}
+
+// WriteTo writes r as indented JSON and a newline, with <, > and &
+// as they are: receipts are not for HTML.
+func (r *Receipt) WriteTo(w io.Writer) (int64, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(r); err != nil {
+		return 0, err
+	}
+	return b.WriteTo(w)
+}
+
+// WriteFile writes r to path (mode 0644), replacing the file whole: it
+// writes a temporary file beside it and renames it, so a reader never
+// sees half a receipt and a failure leaves nothing behind.
+func (r *Receipt) WriteFile(path string) (err error) {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			f.Close()
+			os.Remove(f.Name())
+		}
+	}()
+	if _, err = r.WriteTo(f); err != nil {
+		return err
+	}
+	if err = f.Chmod(0o644); err != nil {
+		return err
+	}
+	if err = f.Close(); err != nil {
+		return err
+	}
+	return os.Rename(f.Name(), path)
+}
+
+// NewRunID returns a random UUID (version 4), as perfgate's run ids are.
+func NewRunID() (string, error) {
+	var u [16]byte
+	if _, err := rand.Read(u[:]); err != nil {
+		return "", err
+	}
+	u[6] = u[6]&0x0f | 0x40
+	u[8] = u[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", u[0:4], u[4:6], u[6:8], u[8:10], u[10:16]), nil
+}

@@ -1,0 +1,215 @@
+package bench
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/perfgate/adapters"
+)
+
+var fakeArgv = []string{"./bench"}
+
+// fakeRunner returns r for fakeArgv.
+func fakeRunner(r adapters.RunResult) *adapters.FakeProcessRunner {
+	f := adapters.NewFakeProcessRunner()
+	f.SetResult(fakeArgv, r)
+	return f
+}
+
+// steps records the steps the hooks see, as "before run 1/3".
+type steps []string
+
+func (s *steps) options(o Options) Options {
+	o.Before = func(_ context.Context, st Step) error { *s = append(*s, "before "+st.String()); return nil }
+	o.After = func(_ context.Context, st Step, _ *adapters.RunResult) error {
+		*s = append(*s, "after "+st.String())
+		return nil
+	}
+	return o
+}
+
+func TestRepeatOrder(t *testing.T) {
+	t.Parallel()
+	runner := fakeRunner(adapters.RunResult{WallMs: 7})
+	var seen steps
+	before := time.Now()
+	s, err := Repeat(context.Background(), runner, adapters.CommandSpec{Argv: fakeArgv}, seen.options(Options{Warmup: 2, Runs: 2}))
+	after := time.Now()
+	require.NoError(t, err)
+	assert.Equal(t, steps{"before warm-up run 1/2", "after warm-up run 1/2", "before warm-up run 2/2",
+		"after warm-up run 2/2", "before run 1/2", "after run 1/2", "before run 2/2", "after run 2/2"}, seen)
+	assert.Len(t, s.Warmups, 2)
+	assert.Len(t, s.Runs, 2)
+	assert.Equal(t, uint64(7), s.Runs[1].WallMs)
+	assert.Equal(t, 4, runner.CallCount())
+	assert.Equal(t, fakeArgv, s.Spec.Argv)
+	assert.False(t, s.Started.Before(before))
+	assert.False(t, s.Ended.Before(s.Started))
+	assert.False(t, after.Before(s.Ended))
+}
+
+func TestRepeatFailures(t *testing.T) {
+	t.Parallel()
+	spec := adapters.CommandSpec{Argv: fakeArgv}
+	exit1 := adapters.RunResult{WallMs: 5, ExitCode: 1}
+	for _, c := range []struct {
+		name           string
+		result         adapters.RunResult
+		ignore         bool
+		wantErr        error
+		warmups, runs  int
+		calls, atIndex int
+	}{
+		{"non-zero exit stops, kept", exit1, false, adapters.ErrNonZeroExit, 1, 0, 1, 0},
+		{"-i keeps going", exit1, true, nil, 2, 3, 5, 0},
+		{"a signal is a failure", adapters.RunResult{ExitCode: -1, Signal: ptr(9)}, false, adapters.ErrNonZeroExit, 1, 0, 1, 0},
+		{"-i ignores a signal", adapters.RunResult{ExitCode: -1, Signal: ptr(9)}, true, nil, 2, 3, 5, 0},
+		{"a time-out stops even with -i", adapters.RunResult{ExitCode: -1, TimedOut: true}, true, adapters.ErrTimeout, 1, 0, 1, 0},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			runner := fakeRunner(c.result)
+			s, err := Repeat(context.Background(), runner, spec, Options{Warmup: 2, Runs: 3, IgnoreFailure: c.ignore})
+			assert.Len(t, s.Warmups, c.warmups)
+			assert.Len(t, s.Runs, c.runs)
+			assert.Equal(t, c.calls, runner.CallCount())
+			if c.wantErr == nil {
+				require.NoError(t, err)
+				return
+			}
+			require.ErrorIs(t, err, c.wantErr)
+			var re *RunError
+			require.ErrorAs(t, err, &re)
+			assert.Equal(t, Step{Warmup: true, Index: 0, Of: 2}, re.Step)
+			assert.Regexp(t, `^warm-up run 1/2: command (exited unsuccessfully|timed out): \[./bench\]`, err.Error())
+		})
+	}
+}
+
+func TestRepeatRunnerError(t *testing.T) {
+	t.Parallel()
+	runner := adapters.NewFakeProcessRunner()
+	runner.SetError(fakeArgv, adapters.ErrRunCommand)
+	s, err := Repeat(context.Background(), runner, adapters.CommandSpec{Argv: fakeArgv}, Options{Runs: 3, IgnoreFailure: true})
+	require.ErrorIs(t, err, adapters.ErrRunCommand)
+	assert.Equal(t, "run 1/3: failed to run command", err.Error())
+	assert.Empty(t, s.Runs, "nothing was measured")
+}
+
+func TestRepeatHooks(t *testing.T) {
+	t.Parallel()
+	spec := adapters.CommandSpec{Argv: fakeArgv}
+	boom := errors.New("boom")
+	runner := fakeRunner(adapters.RunResult{WallMs: 1, Stdout: []byte("big")})
+	s, err := Repeat(context.Background(), runner, spec, Options{Runs: 3,
+		Before: func(_ context.Context, st Step) error {
+			if st.Index == 1 {
+				return boom
+			}
+			return nil
+		}})
+	require.ErrorIs(t, err, boom)
+	assert.Equal(t, "run 2/3: boom", err.Error())
+	assert.Len(t, s.Runs, 1)
+	assert.Equal(t, 1, runner.CallCount(), "a failed Before runs nothing")
+
+	// After trims what is kept, and ErrStop ends the series cleanly.
+	runner = fakeRunner(adapters.RunResult{WallMs: 1, Stdout: []byte("big")})
+	s, err = Repeat(context.Background(), runner, spec, Options{Warmup: 1, Runs: 5,
+		After: func(_ context.Context, st Step, r *adapters.RunResult) error {
+			r.Stdout = nil
+			if !st.Warmup && st.Index == 1 {
+				return ErrStop
+			}
+			return nil
+		}})
+	require.NoError(t, err)
+	assert.Len(t, s.Warmups, 1)
+	require.Len(t, s.Runs, 2)
+	assert.Nil(t, s.Runs[0].Stdout)
+	assert.Equal(t, 3, runner.CallCount())
+}
+
+func TestRepeatBadOptions(t *testing.T) {
+	t.Parallel()
+	runner := fakeRunner(adapters.RunResult{})
+	for _, o := range []Options{{}, {Runs: -1}, {Runs: 1, Warmup: -1}} {
+		_, err := Repeat(context.Background(), runner, adapters.CommandSpec{Argv: fakeArgv}, o)
+		assert.ErrorContains(t, err, "bench: Repeat needs Runs >= 1 and Warmup >= 0")
+	}
+	_, err := Repeat(context.Background(), nil, adapters.CommandSpec{Argv: fakeArgv}, Options{Runs: 1})
+	assert.EqualError(t, err, "bench: Repeat needs a runner")
+	assert.Zero(t, runner.CallCount())
+}
+
+// A context cancelled between runs stops the series before the next.
+func TestRepeatCancelBetweenRuns(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	runner := fakeRunner(adapters.RunResult{WallMs: 1})
+	s, err := Repeat(ctx, runner, adapters.CommandSpec{Argv: fakeArgv}, Options{Runs: 3,
+		After: func(context.Context, Step, *adapters.RunResult) error { cancel(); return nil }})
+	require.ErrorIs(t, err, context.Canceled)
+	assert.Equal(t, "run 2/3: context canceled", err.Error())
+	assert.Len(t, s.Runs, 1)
+	assert.Equal(t, 1, runner.CallCount())
+}
+
+// Real children: a warm-up and three measured runs of an exiting helper,
+// and a failing one stopping the series with its run kept.
+func TestRepeatRealProcesses(t *testing.T) {
+	t.Parallel()
+	runner := adapters.StdProcessRunner{}
+	s, err := Repeat(context.Background(), runner, helperSpec(t, "exit", "0"), Options{Warmup: 1, Runs: 3})
+	require.NoError(t, err)
+	require.Len(t, s.Warmups, 1)
+	require.Len(t, s.Runs, 3)
+	for _, r := range s.Runs {
+		assert.True(t, r.Succeeded())
+		assert.Positive(t, r.Wall)
+		assert.LessOrEqual(t, r.Wall, s.Ended.Sub(s.Started))
+	}
+
+	s, err = Repeat(context.Background(), runner, helperSpec(t, "exit", "3"), Options{Runs: 3})
+	require.ErrorIs(t, err, adapters.ErrNonZeroExit)
+	assert.Contains(t, err.Error(), "run 1/3: command exited unsuccessfully: ")
+	assert.Contains(t, err.Error(), ": exit status 3")
+	require.Len(t, s.Runs, 1)
+	assert.Equal(t, 3, s.Runs[0].ExitCode)
+}
+
+// A context cancelled during a run kills the child, which is not kept.
+func TestRepeatCancelDuringRun(t *testing.T) {
+	t.Parallel()
+	started := filepath.Join(t.TempDir(), "started")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() {
+		for {
+			if _, err := os.Stat(started); err == nil {
+				cancel()
+				return
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(5 * time.Millisecond):
+			}
+		}
+	}()
+	s, err := Repeat(ctx, adapters.StdProcessRunner{}, helperSpec(t, "block", started), Options{Runs: 2})
+	require.ErrorIs(t, err, context.Canceled)
+	var re *RunError
+	require.ErrorAs(t, err, &re)
+	assert.Equal(t, Step{Index: 0, Of: 2}, re.Step)
+	assert.Empty(t, s.Runs)
+	assert.FileExists(t, started)
+}

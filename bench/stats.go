@@ -1,0 +1,75 @@
+package bench
+
+import "github.com/perfgate/adapters"
+
+// Stats is perfgate's Stats: each figure of the measured runs summarised
+// over the runs that have it, and absent (nil, omitted from JSON) when
+// none has. Wall time is the whole-millisecond WallMs, as perfgate keeps
+// it; summarise [adapters.RunResult.Wall] yourself for full resolution.
+type Stats struct {
+	WallMs         Summary[uint64]  `json:"wall_ms"`
+	CPUMs          *Summary[uint64] `json:"cpu_ms,omitempty"`
+	PageFaults     *Summary[uint64] `json:"page_faults,omitempty"`
+	CtxSwitches    *Summary[uint64] `json:"ctx_switches,omitempty"`
+	MaxRSSKB       *Summary[uint64] `json:"max_rss_kb,omitempty"`
+	IOReadBytes    *Summary[uint64] `json:"io_read_bytes,omitempty"`
+	IOWriteBytes   *Summary[uint64] `json:"io_write_bytes,omitempty"`
+	NetworkPackets *Summary[uint64] `json:"network_packets,omitempty"`
+	EnergyUJ       *Summary[uint64] `json:"energy_uj,omitempty"`
+	BinaryBytes    *Summary[uint64] `json:"binary_bytes,omitempty"`
+}
+
+// ComputeStats summarises measured runs (no warm-ups) as perfgate's
+// compute_stats does; ok is false for no runs (perfgate's NoSamples).
+// Every run counts, whatever its exit: leave out the runs that should
+// not.
+func ComputeStats(runs []adapters.RunResult) (st Stats, ok bool) {
+	walls := make([]uint64, len(runs))
+	for i := range runs {
+		walls[i] = runs[i].WallMs
+	}
+	if st.WallMs, ok = Summarize(walls); !ok {
+		return st, false
+	}
+	of := func(get func(*adapters.RunResult) *uint64) *Summary[uint64] {
+		s, ok := Summarize(Figure(runs, get))
+		if !ok {
+			return nil
+		}
+		return &s
+	}
+	st.CPUMs = of(func(r *adapters.RunResult) *uint64 { return r.CPUMs })
+	st.PageFaults = of(func(r *adapters.RunResult) *uint64 { return r.PageFaults })
+	st.CtxSwitches = of(func(r *adapters.RunResult) *uint64 { return r.CtxSwitches })
+	st.MaxRSSKB = of(func(r *adapters.RunResult) *uint64 { return r.MaxRSSKB })
+	st.IOReadBytes = of(func(r *adapters.RunResult) *uint64 { return r.IOReadBytes })
+	st.IOWriteBytes = of(func(r *adapters.RunResult) *uint64 { return r.IOWriteBytes })
+	st.NetworkPackets = of(func(r *adapters.RunResult) *uint64 { return r.NetworkPackets })
+	st.EnergyUJ = of(func(r *adapters.RunResult) *uint64 { return r.EnergyUJ })
+	st.BinaryBytes = of(func(r *adapters.RunResult) *uint64 { return r.BinaryBytes })
+	return st, true
+}
+
+// Figure returns one optional figure of each run that has it, in run
+// order, ready for [Summarize]: Figure(runs, func(r *adapters.RunResult)
+// *uint64 { return r.MaxRSSKB }).
+func Figure(runs []adapters.RunResult, get func(*adapters.RunResult) *uint64) []uint64 {
+	values := make([]uint64, 0, len(runs))
+	for i := range runs {
+		if p := get(&runs[i]); p != nil {
+			values = append(values, *p)
+		}
+	}
+	return values
+}
+
+// WallMillis returns each run's full-resolution wall time in
+// milliseconds, in run order: the sample hyperfine summarises, tests for
+// outliers and compares.
+func WallMillis(runs []adapters.RunResult) []float64 {
+	ms := make([]float64, len(runs))
+	for i := range runs {
+		ms[i] = float64(runs[i].Wall.Nanoseconds()) / 1e6
+	}
+	return ms
+}
