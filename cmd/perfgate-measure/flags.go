@@ -36,6 +36,7 @@ type options struct {
 	exportMD     string
 	exportCSV    string
 	receipt      string
+	run          runControl // -prepare, -runs, -i and the like (runctl.go)
 	// commands are the argument lists after the flags: the one argv
 	// without -shell, one command string each with -shell.
 	commands []string
@@ -157,7 +158,44 @@ func newFlagSet(o *options) *flag.FlagSet {
 		"print the captured stdout and stderr after each run's table (text mode\n"+
 			"with -verbose or a single run; needs -output capture)")
 	addOutputFlags(fs, o)
+	addRunControlFlags(fs, &o.run)
 	return fs
+}
+
+// addRunControlFlags adds hyperfine's run control: the commands run around
+// the measured runs, how many runs, and which failures do not stop them.
+func addRunControlFlags(fs *flag.FlagSet, rc *runControl) {
+	fs.Var(&rc.prepare, "prepare",
+		"run `command` through the shell before every run of a command (warm-up\n"+
+			"runs too), untimed, e.g. to clear a cache; give it once for all commands\n"+
+			"or once per command, in order")
+	fs.Var(&rc.conclude, "conclude",
+		"run `command` through the shell after every run, untimed; once for all\n"+
+			"commands or once per command, as -prepare")
+	fs.StringVar(&rc.setup, "setup", "",
+		"run `command` through the shell once per command, before its first run\n"+
+			"(warm-up runs included)")
+	fs.StringVar(&rc.cleanup, "cleanup", "",
+		"run `command` through the shell once per command, after its last run, and\n"+
+			"also after a failure once -setup has run (not when interrupted)")
+	fs.Var(&rc.ignore, "i",
+		"ignore runs that exit non-zero or are killed by a signal: they are reported\n"+
+			"and counted, and a warning says how many; -i=1,2 ignores those exit\n"+
+			"statuses only. A run that times out or cannot start still stops everything")
+	fs.Var(&rc.ignore, "ignore-failure", "the same as -i")
+	fs.StringVar(&rc.runsArg, "runs", "",
+		"`n` measured runs of each command (the same as -repeat n), or auto: as many\n"+
+			"as fit in -time-budget, from the first run's time, between -min-runs and\n"+
+			"-max-runs (hyperfine's rule)")
+	fs.IntVar(&rc.minRuns, "min-runs", 0,
+		"with automatic run counts, at least `n` runs (default 10, or -max-runs if\n"+
+			"lower); implies -runs auto")
+	fs.IntVar(&rc.maxRuns, "max-runs", 0,
+		"with automatic run counts, at most `n` runs (default no limit); implies\n"+
+			"-runs auto")
+	fs.DurationVar(&rc.budget, "time-budget", 0,
+		"with automatic run counts, aim at about `duration` of runs per command\n"+
+			"(prepare and conclude included; default 3s); implies -runs auto")
 }
 
 // addOutputFlags adds the flags for what is written besides the report:
@@ -243,6 +281,9 @@ func parseArgs(args []string, stderr io.Writer) (options, int, bool) {
 		o.host = true
 	}
 	if msg := o.check(); msg != "" {
+		return o, usageError(stderr, "%s", msg), false
+	}
+	if msg := o.resolveRunControl(fs); msg != "" {
 		return o, usageError(stderr, "%s", msg), false
 	}
 	return o, exitOK, true

@@ -29,6 +29,8 @@ type measurement struct {
 	rssNote string
 	// wall accumulates the wall times for the progress line's estimate.
 	wall runningStats
+	// failed counts the measured runs that failed and -i ignored.
+	failed int
 }
 
 // session is one invocation of the command: what to run, where to write.
@@ -60,7 +62,7 @@ func newSession(o options, stdout, stderr io.Writer) (*session, int) {
 	s.gc.enabled = runtime.GOOS == "linux" && !s.runner.Spawner
 	s.keep = keepPolicy{details: o.exportJSON != "" || o.receipt != "", output: o.exportOutput}
 	if o.input != "" {
-		f, seekable, code := openInput(o.input, len(o.commands)*(o.warmup+o.repeat), stderr)
+		f, seekable, code := openInput(o.input, len(o.commands)*(o.warmup+o.runsAtLeast()), stderr)
 		if f == nil {
 			return nil, code
 		}
