@@ -246,21 +246,30 @@ func writeHelp(w io.Writer, fs *flag.FlagSet) {
 		"and a summary (mean ± σ, median, min … max, and how many runs had each\n"+
 		"figure), with a warning on standard error when statistical outliers are\n"+
 		"found or the first run was much slower than the rest. On a terminal a\n"+
-		"progress line on standard error shows the current estimate.\n"+
+		"progress line on standard error shows the runs done, the current run's time,\n"+
+		"the current estimate and the time left.\n"+
 		"Measuring stops at the first run that fails (cannot start, times out,\n"+
 		"exits non-zero or is killed by a signal); that run is still printed, and no\n"+
-		"summary, export or receipt is written.\n\n"+
+		"summary, export or receipt is written. With -i, runs that exit non-zero or\n"+
+		"are killed by a signal are kept, and a warning says how many.\n"+
+		"Run control is hyperfine's: -runs auto (or -min-runs, -max-runs,\n"+
+		"-time-budget) makes as many runs as fit in the budget at the first run's\n"+
+		"time, prepare and conclude included, between the bounds; -setup, then\n"+
+		"-prepare, run, -conclude for every run, then -cleanup, each through the\n"+
+		"shell, untimed; a failing one stops everything with status 1.\n\n"+
 		"Flags:\n")
 	fs.SetOutput(w)
 	fs.PrintDefaults()
 	fs.SetOutput(io.Discard)
-	fmt.Fprint(w, "\nExit status: 0 when every run exited 0; 1 when a run failed to start,\n"+
-		"timed out or did not exit 0, or a file could not be read or written; 2 for a\n"+
-		"usage error; 130 when interrupted.\n\n"+
+	fmt.Fprint(w, "\nExit status: 0 when every run exited 0 (with -i: started and did not time\n"+
+		"out); 1 when a run failed to start, timed out or did not exit 0, a -setup,\n"+
+		"-prepare, -conclude or -cleanup command failed, or a file could not be read\n"+
+		"or written; 2 for a usage error; 130 when interrupted.\n\n"+
 		"Examples:\n"+
 		"  "+progName+" -warmup 1 -repeat 5 -timeout 30s -- gzip -kf big.tar\n"+
 		"  "+progName+" -shell -repeat 10 'sleep 0.1' 'sleep 0.2'\n"+
-		"  "+progName+" -repeat 20 -receipt current.json -- ./bench\n")
+		"  "+progName+" -repeat 20 -receipt current.json -- ./bench\n"+
+		"  "+progName+" -runs auto -prepare 'rm -rf /tmp/gocache' -env GOCACHE=/tmp/gocache -- go build ./...\n")
 }
 
 // parseArgs parses args (without the program name). When it returns false

@@ -116,32 +116,35 @@ func (p *progress) clear() {
 	p.shown = 0
 }
 
-// progressBarWidth is the bar's width in cells.
-const progressBarWidth = 12
+// progressBarWidth is the bar's widest and narrowest width in cells.
+const progressBarWidth, progressBarMin = 12, 6
+
+// elapsedRoom is what the run's time takes once redrawn ("  12.3 s"):
+// room kept for it from the first drawing on, so that the command does
+// not shrink when it appears.
+const elapsedRoom = 8
 
 // line is the progress line after elapsed of the run: which run and the
 // command, a bar of the runs done (the current one in part, by how long
 // runs take), the time the run has taken (once redrawn, to a tenth of a
 // second), the estimate and the time left (the remaining runs at the mean
-// time per run, prepare and conclude included). The command gives way
-// when the line is long.
+// time per run, prepare and conclude included). When the line is long the
+// command gives way first, then the bar's width, then the word "mean".
 func (st *progressState) line(elapsed time.Duration) string {
-	var facts []string
-	if st.total > 0 {
-		facts = append(facts, st.bar(progressBarWidth, elapsed))
+	// The layout is chosen without the run's time but with room for it,
+	// so that redrawing does not move anything but that time and the ETA.
+	width, meanWord := progressBarWidth, "mean "
+	for st.width(st.tail(0, width, meanWord)) > progressWidth {
+		switch {
+		case st.total > 0 && width > progressBarMin:
+			width--
+		case meanWord != "":
+			meanWord = ""
+		default:
+			return st.head + "  " + st.tail(elapsed, width, meanWord) // draw truncates it
+		}
 	}
-	if elapsed > 0 {
-		facts = append(facts, strconv.FormatFloat(elapsed.Seconds(), 'f', 1, 64)+" s")
-	}
-	if st.estimate != "" {
-		facts = append(facts, "mean "+st.estimate)
-	}
-	if st.total > 0 && st.perRun > 0 {
-		left := time.Duration(st.total-st.done)*st.perRun - elapsed
-		facts = append(facts, "ETA "+clock(max(left, 0)))
-	}
-	tail := strings.Join(facts, "  ")
-	room := progressWidth - utf8.RuneCountInString(st.head) - utf8.RuneCountInString(tail) - 4
+	room := progressWidth - st.width(st.tail(0, width, meanWord)) - 2
 	label := st.label
 	if utf8.RuneCountInString(label) > room {
 		label = ""
@@ -153,10 +156,35 @@ func (st *progressState) line(elapsed time.Duration) string {
 	if label != "" {
 		line += ": " + label
 	}
-	if tail != "" {
+	if tail := st.tail(elapsed, width, meanWord); tail != "" {
 		line += "  " + tail
 	}
 	return line
+}
+
+// width is how wide the line is with tail and without the command, room
+// for the run's time included.
+func (st *progressState) width(tail string) int {
+	return utf8.RuneCountInString(st.head) + 2 + utf8.RuneCountInString(tail) + elapsedRoom
+}
+
+// tail is the line after the command, with a bar width cells wide.
+func (st *progressState) tail(elapsed time.Duration, width int, meanWord string) string {
+	var facts []string
+	if st.total > 0 {
+		facts = append(facts, st.bar(width, elapsed))
+	}
+	if elapsed > 0 {
+		facts = append(facts, strconv.FormatFloat(elapsed.Seconds(), 'f', 1, 64)+" s")
+	}
+	if st.estimate != "" {
+		facts = append(facts, meanWord+st.estimate)
+	}
+	if st.total > 0 && st.perRun > 0 {
+		left := time.Duration(st.total-st.done)*st.perRun - elapsed
+		facts = append(facts, "ETA "+clock(max(left, 0)))
+	}
+	return strings.Join(facts, "  ")
 }
 
 // bar is width cells filled in proportion to the runs done, the current

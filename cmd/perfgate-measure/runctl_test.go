@@ -233,3 +233,20 @@ func TestRunControlUsageErrors(t *testing.T) {
 	assert.Equal(t, exitUsage, out.code)
 	assert.True(t, regexp.MustCompile(`^perfgate-measure: 2 -prepare flags for 3 commands`).MatchString(out.stderr), out.stderr)
 }
+
+// -help describes the run-control flags (on stdout or stderr: where -help
+// goes is not this test's business).
+func TestRunControlHelp(t *testing.T) {
+	t.Parallel()
+	out := measure(t, "-help")
+	assert.Equal(t, exitOK, out.code)
+	for _, want := range []string{
+		"-prepare command", "-conclude command", "-setup command", "-cleanup command",
+		"once for all commands\n    \tor once per command", "\n  -i\t", "-ignore-failure", "-i=1,2",
+		"-runs n", "or auto", "-min-runs n", "(default 10, or -max-runs if\n    \tlower)", "-max-runs n",
+		"-time-budget duration", "default 3s", "hyperfine's rule",
+		"a -setup,\n-prepare, -conclude or -cleanup command failed",
+	} {
+		assert.Contains(t, out.stdout+out.stderr, want)
+	}
+}
