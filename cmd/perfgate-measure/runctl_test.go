@@ -1,6 +1,8 @@
 package main
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -249,4 +251,34 @@ func TestRunControlHelp(t *testing.T) {
 	} {
 		assert.Contains(t, out.stdout+out.stderr, want)
 	}
+}
+
+// Interrupted during a -prepare: status 130, no run, and no -cleanup (the
+// user asked to stop).
+func TestInterruptDuringHook(t *testing.T) {
+	t.Parallel()
+	unixTool(t, "sh")
+	exe, err := os.Executable()
+	require.NoError(t, err)
+	dir := t.TempDir()
+	ready, log := filepath.Join(dir, "ready"), filepath.Join(dir, "log")
+	args := helperArgs(t, "ready-sleep", []string{"-env", readyEnvKey + "=" + ready,
+		"-prepare", fmt.Sprintf("'%s' 30s", exe), "-setup", logTo(log, "setup"), "-cleanup", logTo(log, "cleanup"),
+		"-repeat", "2"}, "0s")
+	ctx, cancel := context.WithCancelCause(t.Context())
+	defer cancel(nil)
+	var out outcome
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		out = runMeasure(t, ctx, args...)
+	}()
+	started := awaitReadyFile(ready, finished)
+	cancel(errors.New("interrupt signal received"))
+	<-finished
+	require.True(t, started, "the -prepare never signalled it runs: %+v", out)
+	assert.Equal(t, exitInterrupted, out.code)
+	assert.Empty(t, out.stdout)
+	assert.Contains(t, out.stderr, "interrupted (interrupt signal received) during -prepare command before run 1/2")
+	assert.Equal(t, "setup", readLog(t, log))
 }
