@@ -1,8 +1,6 @@
 package main
 
 import (
-	"context"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -109,8 +107,11 @@ func TestIgnoreFailure(t *testing.T) {
 		// The warm-up run exits 0 and the measured ones 1, 0, 1, 0.
 		assert.Regexp(t, `\n  run 1/4  wall .*  exit 1\n  run 2/4  wall [^\n]*B\n  run 3/4  wall .*  exit 1\n`, out.stdout)
 		assert.Contains(t, out.stdout, "summary of 4 runs")
-		assert.Equal(t, "perfgate-measure: warning: 2 of 4 runs failed (non-zero exit status or killed by a signal) "+
-			"and were ignored (-i); the figures include them\n", out.stderr, flag)
+		// After the summary's own warning, if four runs on a loaded machine
+		// hold outliers.
+		assert.Regexp(t, `^(perfgate-measure: warning: (statistical outliers|the first run)[^\n]*\n)?`+
+			`perfgate-measure: warning: 2 of 4 runs failed \(non-zero exit status or killed by a signal\) `+
+			`and were ignored \(-i\); the figures include them\n$`, out.stderr, flag)
 	}
 
 	// Without -i, or with other statuses, the run exiting 1 stops all.
@@ -265,17 +266,7 @@ func TestInterruptDuringHook(t *testing.T) {
 	args := helperArgs(t, "ready-sleep", []string{"-env", readyEnvKey + "=" + ready,
 		"-prepare", fmt.Sprintf("'%s' 30s", exe), "-setup", logTo(log, "setup"), "-cleanup", logTo(log, "cleanup"),
 		"-repeat", "2"}, "0s")
-	ctx, cancel := context.WithCancelCause(t.Context())
-	defer cancel(nil)
-	var out outcome
-	finished := make(chan struct{})
-	go func() {
-		defer close(finished)
-		out = runMeasure(t, ctx, args...)
-	}()
-	started := awaitReadyFile(ready, finished)
-	cancel(errors.New("interrupt signal received"))
-	<-finished
+	out, started, _ := interruptOnceReady(t, ready, args)
 	require.True(t, started, "the -prepare never signalled it runs: %+v", out)
 	assert.Equal(t, exitInterrupted, out.code)
 	assert.Empty(t, out.stdout)
