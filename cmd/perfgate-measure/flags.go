@@ -39,6 +39,7 @@ type options struct {
 	// Presentation (addStyleFlags): -style and the per-run CSV.
 	style         outputStyle
 	exportCSVRuns string
+	run           runControl // -prepare, -runs, -i and the like (runctl.go)
 	// commands are the argument lists after the flags: the one argv
 	// without -shell, one command string each with -shell.
 	commands []string
@@ -163,7 +164,44 @@ func newFlagSet(o *options) *flag.FlagSet {
 	addOutputFlags(fs, o)
 	addStyleFlags(fs, o)
 	addParameterFlags(fs, o)
+	addRunControlFlags(fs, &o.run)
 	return fs
+}
+
+// addRunControlFlags adds hyperfine's run control: the commands run around
+// the measured runs, how many runs, and which failures do not stop them.
+func addRunControlFlags(fs *flag.FlagSet, rc *runControl) {
+	fs.Var(&rc.prepare, "prepare",
+		"run `command` through the shell before every run of a command (warm-up\n"+
+			"runs too), untimed, e.g. to clear a cache; give it once for all commands\n"+
+			"or once per command, in order")
+	fs.Var(&rc.conclude, "conclude",
+		"run `command` through the shell after every run, untimed; once for all\n"+
+			"commands or once per command, as -prepare")
+	fs.StringVar(&rc.setup, "setup", "",
+		"run `command` through the shell once per command, before its first run\n"+
+			"(warm-up runs included)")
+	fs.StringVar(&rc.cleanup, "cleanup", "",
+		"run `command` through the shell once per command, after its last run, and\n"+
+			"also after a failure once -setup has run (not when interrupted)")
+	fs.Var(&rc.ignore, "i",
+		"ignore runs that exit non-zero or are killed by a signal: they are reported\n"+
+			"and counted, and a warning says how many; -i=1,2 ignores those exit\n"+
+			"statuses only. A run that times out or cannot start still stops everything")
+	fs.Var(&rc.ignore, "ignore-failure", "the same as -i")
+	fs.StringVar(&rc.runsArg, "runs", "",
+		"`n` measured runs of each command (the same as -repeat n), or auto: as many\n"+
+			"as fit in -time-budget, from the first run's time, between -min-runs and\n"+
+			"-max-runs (hyperfine's rule)")
+	fs.IntVar(&rc.minRuns, "min-runs", 0,
+		"with automatic run counts, at least `n` runs (default 10, or -max-runs if\n"+
+			"lower); implies -runs auto")
+	fs.IntVar(&rc.maxRuns, "max-runs", 0,
+		"with automatic run counts, at most `n` runs (default no limit); implies\n"+
+			"-runs auto")
+	fs.DurationVar(&rc.budget, "time-budget", 0,
+		"with automatic run counts, aim at about `duration` of runs per command\n"+
+			"(prepare and conclude included; default 3s); implies -runs auto")
 }
 
 // addOutputFlags adds the flags for what is written besides the report:
@@ -256,13 +294,20 @@ func writeHelp(w io.Writer, fs *flag.FlagSet) {
 		"and a summary (mean ± σ, median, min … max, and how many runs had each\n"+
 		"figure), with a warning on standard error when statistical outliers are\n"+
 		"found or the first run was much slower than the rest. On a terminal a\n"+
-		"progress line on standard error shows the current estimate.\n"+
+		"progress line on standard error shows the runs done, the current run's time,\n"+
+		"the current estimate and the time left.\n"+
 		"With -shell the shell's own start-up is measured first and subtracted from\n"+
 		"the summaries, as hyperfine does. -parameter-scan and -parameter-list make\n"+
 		"one benchmark per value, with {NAME} replaced in the commands.\n"+
 		"Measuring stops at the first run that fails (cannot start, times out,\n"+
 		"exits non-zero or is killed by a signal); that run is still printed, and no\n"+
-		"summary, export or receipt is written.\n\n"+
+		"summary, export or receipt is written. With -i, runs that exit non-zero or\n"+
+		"are killed by a signal are kept, and a warning says how many.\n"+
+		"Run control is hyperfine's: -runs auto (or -min-runs, -max-runs,\n"+
+		"-time-budget) makes as many runs as fit in the budget at the first run's\n"+
+		"time, prepare and conclude included, between the bounds; -setup, then\n"+
+		"-prepare, run, -conclude for every run, then -cleanup, each through the\n"+
+		"shell, untimed; a failing one stops everything with status 1.\n\n"+
 		"Flags:\n")
 	fs.SetOutput(w)
 	fs.PrintDefaults()
@@ -274,9 +319,10 @@ func writeHelp(w io.Writer, fs *flag.FlagSet) {
 		"Every file to write is checked before the first run: a path that cannot be\n"+
 		"written is reported at once, with status 1, and nothing is run.\n"+
 		"\nExit status:\n"+
-		"  0    every run exited 0\n"+
-		"  1    a run timed out or did not exit 0, a file could not be read or\n"+
-		"       written, or the program could not be started for another reason\n"+
+		"  0    every run exited 0 (with -i: every run started and none timed out)\n"+
+		"  1    a run timed out or did not exit 0, a -setup, -prepare, -conclude or\n"+
+		"       -cleanup command failed, a file could not be read or written, or the\n"+
+		"       program could not be started for another reason\n"+
 		"  2    usage error\n"+
 		"  126  the program exists but cannot be executed (permission, format)\n"+
 		"  127  the program cannot be found (with -shell the shell reports that\n"+
@@ -287,7 +333,8 @@ func writeHelp(w io.Writer, fs *flag.FlagSet) {
 		"  "+progName+" -shell -repeat 10 'sleep 0.1' 'sleep 0.2'\n"+
 		"  "+progName+" -repeat 20 -receipt current.json -- ./bench\n"+
 		"  "+progName+" -repeat 5 -parameter-scan level 1 9 -- gzip -k -f -{level} big.tar\n"+
-		"  "+progName+" -shell -parameter-list cc gcc,clang '{cc} -O2 -c main.c'\n")
+		"  "+progName+" -shell -parameter-list cc gcc,clang '{cc} -O2 -c main.c'\n"+
+		"  "+progName+" -runs auto -prepare 'rm -rf /tmp/gocache' -env GOCACHE=/tmp/gocache -- go build ./...\n")
 }
 
 // parseArgs parses args (without the program name). When it returns false
@@ -316,6 +363,9 @@ func parseArgs(args []string, stdout, stderr io.Writer) (options, int, bool) {
 		o.host = true
 	}
 	if msg := o.check(); msg != "" {
+		return o, usageError(stderr, "%s", msg), false
+	}
+	if msg := o.resolveRunControl(fs); msg != "" {
 		return o, usageError(stderr, "%s", msg), false
 	}
 	return o, exitOK, true

@@ -30,6 +30,13 @@
 // process tree in a cgroup v2 on Linux; each figure then says whether it
 // covers the tree or fell back to the process).
 //
+// Run control, as hyperfine's: -runs n (the same as -repeat n) or -runs
+// auto; -min-runs, -max-runs and -time-budget (each implies -runs auto);
+// -prepare and -conclude (a shell command before and after every run,
+// warm-up runs included; once for all commands or once per command),
+// -setup and -cleanup (once per command, before its first run and after
+// its last), and -i / -ignore-failure.
+//
 // Reporting: -name (a label; with -shell, one per command in order), -json,
 // -verbose, -show-output, -host, -hostname-hash and -style. -spawner
 // (default true, Linux only) spawns through the library's spawner.
@@ -104,10 +111,13 @@
 // run's table by its wall time, the summary by its mean, a command's run
 // lines by its first run. Memory is shown in KiB, MiB or GiB by size.
 //
-// While runs go on, a progress line on standard error shows the run and the
-// current estimate of the mean, redrawn in place and cleared at the end;
-// by default only when standard error is a terminal, and never with -json
-// or -output inherit.
+// While runs go on, a progress line on standard error shows the run, a bar
+// of the runs done, the time the current run has taken, the current
+// estimate of the mean ± σ and the time left (the remaining runs at the
+// mean time per run, -prepare and -conclude included), redrawn in place
+// about every 200 ms and cleared before anything else is written; by
+// default only when standard error is a terminal, and never with -json or
+// -output inherit.
 //
 // -style is hyperfine's --style. auto (the default) colours the report as
 // hyperfine does (command names bold, the mean green, min … max cyan and
@@ -120,6 +130,32 @@
 // nothing to standard output; errors and warnings still go to standard
 // error, as with hyperfine. -json lines are never coloured, and -json with
 // -style none is a usage error.
+//
+// # How many runs
+//
+// One run by default (a /usr/bin/time-like table), or -runs n. With -runs
+// auto, or any of -min-runs, -max-runs and -time-budget, the count follows
+// hyperfine's rule: after the first measured run, as many runs as fit in
+// the budget (default 3s) at the time that run took with its -prepare and
+// -conclude, rounded down, and then at least -min-runs (default 10, or
+// -max-runs when that is lower) and at most -max-runs (default no limit).
+// Until the first run ends the progress line says "run 1"; every run line
+// then says "run 3/17".
+//
+// # Commands around the runs
+//
+// -setup, -prepare, -conclude and -cleanup commands run through the shell
+// (as -shell's commands) with the library's runner: untimed, in -cwd with
+// -env, stdin the null device, under -timeout (a hung -prepare would hang
+// a CI job), and their output kept only to show the end of it when one
+// fails (with -output inherit it goes to this process's own). The order
+// for each command is: setup, then prepare, run, conclude for each warm-up
+// and measured run, then cleanup. A failing one (non-zero exit, signal,
+// timeout, or cannot start) stops everything with status 1, naming it,
+// the run it was for and its status. -conclude still runs after a run that
+// failed once its -prepare ran, and -cleanup after any failure once
+// -setup ran (hyperfine skips both after a failure), but neither once
+// interrupted.
 //
 // For example
 //
@@ -142,16 +178,24 @@
 // Measuring stops at the first run that fails (cannot start, times out,
 // exits non-zero or is killed by a signal), as hyperfine does; that run is
 // still printed, the reason goes to standard error, and no summary, export
-// or receipt is written.
+// or receipt is written. With -i (hyperfine's --ignore-failure) a run
+// that exits non-zero or is killed by a signal does not stop anything: it
+// is reported with its status and counted in the figures, and a warning
+// after the summary says how many runs failed; -i=1,2 ignores only those
+// exit statuses (and no signal). -i never ignores a run that timed out
+// (its wall time is the limit, not the command's, and would bend the
+// statistics) nor one that could not start.
 //
 // Exit status:
 //
 //	0    every run started, did not time out and exited with status 0
+//	     (with -i: every run started and none timed out)
 //	1    a run (warm-up or measured) timed out or did not exit with
 //	     status 0, or could not be started for a reason other than
-//	     those of 126 and 127 (a -cwd that cannot be used, say), or
-//	     -input could not be opened, or a file could not be written
-//	     (checked before the first run)
+//	     those of 126 and 127 (a -cwd that cannot be used, say), a
+//	     -setup, -prepare, -conclude or -cleanup command failed, -input
+//	     could not be opened, or a file could not be written (checked
+//	     before the first run)
 //	2    usage error: no command, an unknown or malformed flag, a bad -env,
 //	     two flags naming one file; reported in one line
 //	126  the program exists but cannot be executed: no permission, a

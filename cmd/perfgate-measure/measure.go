@@ -9,53 +9,170 @@ import (
 	"github.com/perfgate/adapters"
 )
 
-// measure runs b's warm-up runs and then its measured runs, reporting each
-// measured run as it ends, and then its summary. It returns exitOK, or the
+// measure runs b's -setup, its warm-up runs and then its measured runs
+// (each between its -prepare and -conclude), reporting each measured run
+// as it ends, then its -cleanup and its summary. It returns exitOK, or the
 // exit status after a failure it has reported.
 func (s *session) measure(ctx context.Context, b *benchmark) int {
 	m := measurement{bench: b, started: time.Now()}
 	// Room for every record at once: growing the slice as runs come would
 	// leave a trail of ever larger copies for the collector.
-	m.runs = make([]runRecord, 0, min(s.o.repeat, maxRecordsUpFront))
+	m.runs = make([]runRecord, 0, min(s.o.runsAtLeast(), maxRecordsUpFront))
+	if _, code := s.runHook(ctx, b, "setup", s.o.run.setup, ""); code != exitOK {
+		return code
+	}
+	code := s.warmUp(ctx, b, &m)
+	if code == exitOK {
+		code = s.measureRuns(ctx, b, &m)
+	}
+	m.ended = time.Now()
+	if code != exitInterrupted {
+		// As a finally: the -cleanup of a -setup that ran, even after a
+		// failure (hyperfine skips it then), but not once interrupted.
+		if _, c := s.runHook(ctx, b, "cleanup", s.o.run.cleanup, ""); code == exitOK {
+			code = c
+		}
+	}
+	if code != exitOK {
+		return code
+	}
+	s.results = append(s.results, m)
+	s.writeSummary(&s.results[len(s.results)-1])
+	s.warnIgnored(&m)
+	return exitOK
+}
+
+// warmUp makes b's warm-up runs, which are never reported.
+func (s *session) warmUp(ctx context.Context, b *benchmark, m *measurement) int {
+	var p pace
 	for i := range s.o.warmup {
-		label := fmt.Sprintf("warm-up run %d/%d", i+1, s.o.warmup)
-		r, code := s.runOnce(ctx, b, label, &m)
+		st := progressState{head: fmt.Sprintf("warm-up run %d/%d", i+1, s.o.warmup), label: b.label,
+			done: i, total: s.o.warmup, perRun: p.mean()}
+		r, took, code := s.iteration(ctx, b, st)
 		if code != exitOK {
 			return code
 		}
-		if err := r.Err(b.spec.Argv); err != nil {
-			s.errorf("%s: %v", s.where(b, label), err)
-			return exitFailed // a warm-up run is never reported
+		if err := r.Err(b.spec.Argv); err != nil && !s.o.run.ignore.ignores(&r) {
+			s.errorf("%s: %v%s", s.where(b, st.head), err, s.notIgnored(&r))
+			return exitFailed
 		}
+		p.add(took)
 		if s.keep.details {
 			m.warmups = append(m.warmups, newRecord(&r, s.keep, s.runner.Spawner))
 		}
 		s.gc.betweenRuns()
 	}
-	for i := range s.o.repeat {
-		label := fmt.Sprintf("run %d/%d", i+1, s.o.repeat)
-		r, code := s.runOnce(ctx, b, label, &m)
+	return exitOK
+}
+
+// measureRuns makes b's measured runs: -runs n of them, or with an
+// automatic count as many as the first run's time says (runCount).
+func (s *session) measureRuns(ctx context.Context, b *benchmark, m *measurement) int {
+	var p pace
+	total := s.o.repeat
+	if s.o.run.auto {
+		total = 0 // known after the first run
+	}
+	for i := 0; total == 0 || i < total; i++ {
+		st := progressState{head: runLabel(i, total), label: b.label, done: i, total: total,
+			estimate: estimateOf(&m.wall), perRun: p.mean()}
+		r, took, code := s.iteration(ctx, b, st)
 		if code != exitOK {
 			return code
 		}
-		if err := s.reportRun(b, i, &r); err != nil {
+		p.add(took)
+		if total == 0 {
+			total = s.o.run.runCount(took)
+		}
+		if err := s.reportRun(b, i, total, &r); err != nil {
 			s.errorf("%v", err)
 			return exitFailed
 		}
 		if err := r.Err(b.spec.Argv); err != nil {
-			s.errorf("%s: %v", s.where(b, label), err)
-			if i+1 < s.o.repeat || b.number < len(s.benches) {
-				s.errorf("stopped after %s; no summary", s.where(b, label))
+			if !s.o.run.ignore.ignores(&r) {
+				label := runLabel(i, total)
+				s.errorf("%s: %v%s", s.where(b, label), err, s.notIgnored(&r))
+				if i+1 < total || b.number < len(s.benches) {
+					s.errorf("stopped after %s; no summary", s.where(b, label))
+				}
+				return exitFailed
 			}
-			return exitFailed
+			m.failed++
 		}
 		m.add(&r, s.keep, s.runner.Spawner)
 		s.gc.betweenRuns()
 	}
-	m.ended = time.Now()
-	s.results = append(s.results, m)
-	s.writeSummary(&s.results[len(s.results)-1])
 	return exitOK
+}
+
+// iteration runs b once between its -prepare and its -conclude. It
+// returns the run's result, how long the three took, and exitOK or the
+// status of a failure it has reported. The -conclude of a -prepare that
+// ran runs even when b could not start, but not once interrupted.
+func (s *session) iteration(ctx context.Context, b *benchmark, st progressState) (adapters.RunResult, time.Duration, int) {
+	prep, code := s.runHook(ctx, b, "prepare", hookFor(s.o.run.prepare, b.number), st.head)
+	if code != exitOK {
+		return adapters.RunResult{}, 0, code
+	}
+	r, code := s.runOnce(ctx, b, st)
+	if code == exitInterrupted {
+		return r, 0, code
+	}
+	concl, c := s.runHook(ctx, b, "conclude", hookFor(s.o.run.conclude, b.number), st.head)
+	if code == exitOK {
+		code = c
+	}
+	return r, prep + r.Wall + concl, code
+}
+
+// runLabel names measured run i (from 0) of total: "run 3/17", or "run 1"
+// while the count is not yet known.
+func runLabel(i, total int) string {
+	if total == 0 {
+		return fmt.Sprintf("run %d", i+1)
+	}
+	return fmt.Sprintf("run %d/%d", i+1, total)
+}
+
+// notIgnored says, after a failed run's error, why -i did not ignore it.
+func (s *session) notIgnored(r *adapters.RunResult) string {
+	rc := &s.o.run
+	switch {
+	case !rc.ignore.all && rc.ignore.codes == nil:
+		return ""
+	case r.TimedOut:
+		return " (-i does not ignore a run that timed out: its wall time is the limit, not the command's)"
+	}
+	return " (not among the exit statuses -i=" + rc.ignore.String() + " ignores)"
+}
+
+// warnIgnored warns when -i let runs that failed into the figures.
+func (s *session) warnIgnored(m *measurement) {
+	if m.failed == 0 {
+		return
+	}
+	who := ""
+	if len(s.benches) > 1 {
+		who = m.bench.label + ": "
+	}
+	s.errorf("warning: %s%d of %d runs failed (non-zero exit status or killed by a signal) and were "+
+		"ignored (-i); the figures include them", who, m.failed, len(m.runs))
+}
+
+// pace is the mean time of the runs so far, prepare and conclude
+// included, for the progress line's ETA.
+type pace struct {
+	sum time.Duration
+	n   int
+}
+
+func (p *pace) add(d time.Duration) { p.sum, p.n = p.sum+d, p.n+1 }
+
+func (p *pace) mean() time.Duration {
+	if p.n == 0 {
+		return 0
+	}
+	return p.sum / time.Duration(p.n)
 }
 
 // maxRecordsUpFront bounds the records allocated before the runs (about
@@ -74,10 +191,12 @@ func (m *measurement) add(r *adapters.RunResult, policy keepPolicy, viaSpawner b
 // runOnce runs b once, showing progress while it runs. A status other
 // than exitOK means the command did not run to its end; the failure has
 // been reported.
-func (s *session) runOnce(ctx context.Context, b *benchmark, label string, m *measurement) (adapters.RunResult, int) {
-	if s.progress != nil {
-		s.progress.show(s.progressLine(b, label, &m.wall))
+func (s *session) runOnce(ctx context.Context, b *benchmark, st progressState) (adapters.RunResult, int) {
+	label := st.head
+	if len(s.benches) > 1 {
+		st.head = fmt.Sprintf("command %d/%d, %s", b.number, len(s.benches), label)
 	}
+	s.progress.start(st)
 	if err := s.rewindInput(); err != nil {
 		s.errorf("%v", err)
 		return adapters.RunResult{}, exitFailed
@@ -99,35 +218,16 @@ func (s *session) where(b *benchmark, label string) string {
 	return label
 }
 
-// progressLine is the progress line shown while a run goes on: which run,
-// and the current estimate of the mean wall time over the measured runs
-// done.
-func (s *session) progressLine(b *benchmark, label string, done *runningStats) string {
-	line := label
-	if len(s.benches) > 1 {
-		line = fmt.Sprintf("command %d/%d, %s", b.number, len(s.benches), label)
-	}
-	line += ": " + b.label
-	if done.n > 0 {
-		unit := timeUnitFor(done.mean)
-		line += ", current estimate " + unit.format(done.mean)
-		if sd, ok := done.stdDev(); ok {
-			line += " ± " + unit.format(sd)
-		}
-	}
-	return line
-}
-
 // reportRun writes a measured run: a JSON line, a table, or one line.
-func (s *session) reportRun(b *benchmark, i int, r *adapters.RunResult) error {
+func (s *session) reportRun(b *benchmark, i, total int, r *adapters.RunResult) error {
 	if s.o.json {
 		return writeRunJSONLine(s.stdout, runKeys{Name: b.label, Command: b.number, Run: i + 1, Parameters: paramMap(b.params)}, r)
 	}
-	label := fmt.Sprintf("run %d/%d", i+1, s.o.repeat)
+	label := runLabel(i, total)
 	if len(s.benches) > 1 {
 		label = fmt.Sprintf("command %d/%d, %s", b.number, len(s.benches), label)
 	}
-	if s.o.verbose || s.o.repeat == 1 {
+	if s.o.verbose || total == 1 {
 		s.startBlock()
 		writeRunTable(s.stdout, s.out.colour.command(runHeading(label, b.name, b.spec.Argv)), r, s.rssMissing(r, true))
 		if s.o.showOutput {
@@ -144,7 +244,7 @@ func (s *session) reportRun(b *benchmark, i int, r *adapters.RunResult) error {
 		fmt.Fprintln(s.stdout, heading+s.out.colour.command(b.label))
 		s.out.runUnit = timeUnitFor(float64(r.Wall.Nanoseconds()) / 1e6)
 	}
-	writeRunLine(s.stdout, i+1, s.o.repeat, r, s.rssMissing(r, false), s.out.runUnit)
+	writeRunLine(s.stdout, i+1, total, r, s.rssMissing(r, false), s.out.runUnit)
 	return nil
 }
 
@@ -209,4 +309,18 @@ func (s *session) runFailure(ctx context.Context, where string, err error) int {
 		s.errorf("%s: %v", where, err)
 		return startFailureStatus(err, s.o.cwd)
 	}
+}
+
+// estimateOf is the progress line's estimate of the mean wall time over
+// the measured runs done: "1.203 s ± 0.012 s", or "" before the first.
+func estimateOf(done *runningStats) string {
+	if done.n == 0 {
+		return ""
+	}
+	unit := timeUnitFor(done.mean)
+	text := unit.format(done.mean)
+	if sd, ok := done.stdDev(); ok {
+		text += " ± " + unit.format(sd)
+	}
+	return text
 }

@@ -122,7 +122,7 @@ func TestProgressLineStyles(t *testing.T) {
 		out, screen := measureOnTerminal(t, "-style", tc.style, "-name", "t", "--", trueProg)
 		require.Equal(t, exitOK, out.code, screen)
 		if tc.progress {
-			assert.Regexp(t, `^\rrun 1/1: t *\r +\r$`, screen, tc.style)
+			assert.Regexp(t, `^\rrun 1/1: t  ░{12} *\r +\r$`, screen, tc.style)
 		} else {
 			assert.Empty(t, screen, tc.style)
 		}

@@ -1,13 +1,17 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -55,9 +59,10 @@ func measureOnTerminal(t *testing.T, args ...string) (outcome, string) {
 	return outcome{code: code, stdout: stdout.String()}, <-got
 }
 
-// On a terminal, a progress line on stderr says which run goes on and,
-// from the second, the current estimate; it is redrawn with \r and
-// blanked before anything else is written and at the end.
+// On a terminal, a progress line on stderr says which run goes on, with a
+// bar of the runs done and, from the second, the current estimate and the
+// time left; it is blanked before anything else is written and at the end.
+// (A run slower than progressEvery on a loaded machine may be redrawn.)
 func TestProgressLine(t *testing.T) {
 	t.Parallel()
 	trueProg := unixTool(t, "true")
@@ -66,13 +71,13 @@ func TestProgressLine(t *testing.T) {
 	assert.Contains(t, out.stdout, "summary of 3 runs: t\n")
 
 	ms := `\d+\.\d{3} m?s`
-	draw := func(line string) string { return `\r` + line + ` *` }
+	draw := func(head, rest string) string { return `\r` + head + rest + `(\r` + head + `[^\r]*)*` }
 	blank := `\r +\r`
 	want := "^" +
-		draw("warm-up run 1/1: t") + blank +
-		draw("run 1/3: t") + blank +
-		draw("run 2/3: t, current estimate "+ms) + blank +
-		draw("run 3/3: t, current estimate "+ms+" ± "+ms) + blank +
+		draw("warm-up run 1/1: t  ", "░{12}") + blank +
+		draw("run 1/3: t  ", "░{12}") + blank +
+		draw("run 2/3: t  ", "████░{8}  mean "+ms+"  ETA \\d+:\\d\\d") + blank +
+		draw("run 3/3: t  ", "████████[█░]{4}  mean "+ms+" ± "+ms+"  ETA \\d+:\\d\\d") + blank +
 		`(perfgate-measure: (\x1b\[1;33m)?warning:(\x1b\[0m)? [^\n]*\n)?$` // three runs of true may hold outliers
 
 	assert.Regexp(t, regexp.MustCompile(want), screen)
@@ -85,8 +90,106 @@ func TestProgressLineSeveralCommands(t *testing.T) {
 	unixTool(t, "sh")
 	out, screen := measureOnTerminal(t, "-shell", "-shell-correction=false", "-repeat", "1", "exit 0", "exit 3")
 	require.Equal(t, exitFailed, out.code)
-	assert.Regexp(t, `^\rcommand 1/2, run 1/1: exit 0 *\r +\r\rcommand 2/2, run 1/1: exit 3 *\r +\r`+
+	assert.Regexp(t, `^\rcommand 1/2, run 1/1: exit 0  ░{12}\r +\r\rcommand 2/2, run 1/1: exit 3  ░{12}\r +\r`+
 		`perfgate-measure: command 2/2 \(exit 3\), run 1/1: command exited unsuccessfully: .*\n$`, screen)
+}
+
+func init() {
+	// await-release FIFO blocks until the test opens FIFO for writing and
+	// closes it: the run lasts until the test has seen what it waits for.
+	helpers["await-release"] = func(args []string) int {
+		f, err := os.Open(args[0])
+		if err != nil {
+			return 3
+		}
+		defer f.Close()
+		if _, err := io.Copy(io.Discard, f); err != nil {
+			return 3
+		}
+		return 0
+	}
+}
+
+// The line is redrawn while a run goes on, with the time it has taken:
+// each run lasts until the test has seen it redrawn, and the second shows
+// the estimate from the first, the bar half full and more, and the ETA.
+func TestProgressLineRedrawnDuringRun(t *testing.T) {
+	t.Parallel()
+	requireRunner(t)
+	fifo := filepath.Join(t.TempDir(), "release")
+	require.NoError(t, unix.Mkfifo(fifo, 0o600))
+	master, terminal := openPTY(t)
+	chunks := make(chan string)
+	go func() {
+		defer close(chunks)
+		buf := make([]byte, 4096)
+		for {
+			n, err := master.Read(buf)
+			if n > 0 {
+				chunks <- string(buf[:n])
+			}
+			if err != nil {
+				return // EIO once the terminal side is closed
+			}
+		}
+	}()
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	code := make(chan int, 1)
+	var stdout strings.Builder
+	go func() {
+		code <- run(ctx, helperArgs(t, "await-release", []string{"-repeat", "2", "-name", "w"}, fifo), &stdout, terminal)
+		terminal.Close()
+	}()
+
+	release := func() {
+		f, err := os.OpenFile(fifo, os.O_WRONLY, 0)
+		if assert.NoError(t, err) {
+			f.Close()
+		}
+	}
+	var screen strings.Builder
+	// await reads the screen until re matches it; the deadline only ends
+	// a test that failed, far beyond what a loaded machine takes.
+	await := func(re *regexp.Regexp) []string {
+		deadline := time.NewTimer(2 * time.Minute)
+		defer deadline.Stop()
+		for {
+			select {
+			case chunk, ok := <-chunks:
+				if !ok {
+					return nil
+				}
+				screen.WriteString(chunk)
+				if m := re.FindStringSubmatch(screen.String()); m != nil {
+					return m
+				}
+			case <-deadline.C:
+				return nil
+			}
+		}
+	}
+	redrawn := func(what string, re *regexp.Regexp) float64 {
+		m := await(re)
+		if m == nil {
+			cancel() // kills the waiting helper
+			t.Fatalf("no redraw during %s: %q", what, screen.String())
+		}
+		seconds, err := strconv.ParseFloat(m[1], 64)
+		require.NoError(t, err)
+		return seconds
+	}
+	ms := `\d+\.\d{3} m?s`
+	first := redrawn("run 1", regexp.MustCompile(`\rrun 1/2: w  ░{12}  (\d+\.\d) s *\r`))
+	release()
+	second := redrawn("run 2", regexp.MustCompile(`\rrun 2/2: w  ██████[█░]{6}  (\d+\.\d) s  mean `+ms+`  ETA \d+:\d\d *\r`))
+	release()
+	require.Equal(t, exitOK, <-code, screen.String())
+	for range chunks {
+	}
+	assert.GreaterOrEqual(t, first, progressEvery.Seconds(), "redrawn after progressEvery at the earliest")
+	assert.GreaterOrEqual(t, second, progressEvery.Seconds())
+	assert.Contains(t, stdout.String(), "summary of 2 runs: w")
 }
 
 // No progress line with -json, with -output inherit (the command writes to

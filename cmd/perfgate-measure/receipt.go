@@ -102,7 +102,7 @@ func (s *session) receiptJSON(m *measurement) ([]byte, error) {
 		Run: receiptRun{ID: id, Host: s.host,
 			StartedAt: m.started.UTC().Format(time.RFC3339Nano),
 			EndedAt:   m.ended.UTC().Format(time.RFC3339Nano)},
-		Bench:        receiptBench{Name: b.label, Command: b.spec.Argv, Repeat: s.o.repeat, Warmup: s.o.warmup},
+		Bench:        receiptBench{Name: b.label, Command: b.spec.Argv, Repeat: len(m.runs), Warmup: s.o.warmup},
 		Stats:        computeReceiptStats(m.runs),
 		ShellStartup: receiptShellStartup(b.shell),
 	}

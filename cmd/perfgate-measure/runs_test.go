@@ -208,13 +208,11 @@ func TestWarmup(t *testing.T) {
 	assert.Contains(t, out.stderr, "exit status 4")
 }
 
-func TestInterrupt(t *testing.T) {
-	t.Parallel()
-	requireRunner(t)
-
-	// Interrupted once the command of run 1 runs, which it announces.
-	ready := filepath.Join(t.TempDir(), "ready")
-	args := helperArgs(t, "ready-sleep", []string{"-repeat", "2", "-env", readyEnvKey + "=" + ready}, "30s")
+// interruptOnceReady runs perfgate-measure with args and interrupts it
+// once the file ready exists (a helper made it), as SIGINT would. It
+// returns the outcome, whether ready appeared, and when it interrupted.
+func interruptOnceReady(t *testing.T, ready string, args []string) (outcome, bool, time.Time) {
+	t.Helper()
 	ctx, cancel := context.WithCancelCause(t.Context())
 	defer cancel(nil)
 	var out outcome
@@ -227,6 +225,17 @@ func TestInterrupt(t *testing.T) {
 	interrupted := time.Now()
 	cancel(fmt.Errorf("interrupt signal received"))
 	<-finished
+	return out, started, interrupted
+}
+
+func TestInterrupt(t *testing.T) {
+	t.Parallel()
+	requireRunner(t)
+
+	// Interrupted once the command of run 1 runs, which it announces.
+	ready := filepath.Join(t.TempDir(), "ready")
+	args := helperArgs(t, "ready-sleep", []string{"-repeat", "2", "-env", readyEnvKey + "=" + ready}, "30s")
+	out, started, interrupted := interruptOnceReady(t, ready, args)
 	require.True(t, started, "the command never signalled it runs: %+v", out)
 	assert.Less(t, time.Since(interrupted), 5*time.Second, "the command was killed when ctx ended")
 	assert.Equal(t, exitInterrupted, out.code)

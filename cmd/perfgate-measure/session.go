@@ -33,6 +33,8 @@ type measurement struct {
 	rssNote string
 	// wall accumulates the wall times for the progress line's estimate.
 	wall runningStats
+	// failed counts the measured runs that failed and -i ignored.
+	failed int
 }
 
 // session is one invocation of the command: what to run, where to write.
@@ -66,7 +68,7 @@ func newSession(o options, stdout, stderr io.Writer) (*session, int) {
 	s.keep = keepPolicy{details: o.exportJSON != "" || o.receipt != "", output: o.exportOutput}
 	s.benches = benchmarks(&o)
 	if o.input != "" {
-		f, seekable, code := openInput(o.input, len(s.benches)*(o.warmup+o.repeat), stderr)
+		f, seekable, code := openInput(o.input, len(s.benches)*(o.warmup+o.runsAtLeast()), stderr)
 		if f == nil {
 			return nil, code
 		}

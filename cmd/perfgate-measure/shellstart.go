@@ -52,9 +52,8 @@ func (s *session) measureShellStartup(ctx context.Context) int {
 	spec.Argv, spec.Name, spec.Stdin = shellArgv(""), "shell start-up", nil
 	var wall, user, system runningStats
 	for i := range shellStartupRuns {
-		if s.progress != nil {
-			s.progress.show(fmt.Sprintf("measuring the shell's start-up: run %d/%d: %s", i+1, shellStartupRuns, commandLine(spec.Argv)))
-		}
+		s.progress.start(progressState{head: fmt.Sprintf("shell start-up run %d/%d", i+1, shellStartupRuns),
+			label: commandLine(spec.Argv), done: i, total: shellStartupRuns})
 		r, err := s.runner.Run(ctx, spec)
 		s.progress.clear()
 		where := fmt.Sprintf("measuring the shell's start-up (%s, run %d/%d; -shell-correction=false skips it)",
