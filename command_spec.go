@@ -38,6 +38,18 @@ type CommandSpec struct {
 	// no copy, so a file input costs nothing while the clock runs; any
 	// other reader is copied into a pipe by a goroutine, and the copy
 	// stops when the command exits (what it did not read is left unread).
+	//
+	// When the reader returns an error other than io.EOF, the command
+	// reads end of file there, and Run returns the complete result with
+	// an *AdapterError of kind KindStdinRead (ErrStdinRead) wrapping the
+	// reader's error, as os/exec's Wait does; Notes["stdin"] says the
+	// same. It counts only if it came before the command's exit was seen.
+	// A write that fails because the command exited or closed its stdin
+	// (EPIPE) is no error. Run does not wait for a Read blocked in the
+	// reader: the goroutine ends when that Read returns, and what it
+	// returns is then dropped. A reader that panics does so on that
+	// goroutine, which does not recover, so the program dies, as with
+	// os/exec.
 	Stdin io.Reader
 	// Output says where the command's stdout and stderr go: captured (the
 	// zero value, OutputCapture), straight to the caller's own stdout and

@@ -44,6 +44,14 @@ var (
 	// or was killed by a signal. Runners never return it from Run;
 	// RunResult.Err returns it for callers that treat that as a failure.
 	ErrNonZeroExit = errors.New("command exited unsuccessfully")
+
+	// ErrStdinRead reports a CommandSpec.Stdin reader that returned an
+	// error other than io.EOF before the command exited: the command read
+	// end of file where the reader failed, so it ran on input cut short.
+	// Run returns it together with the complete result, as os/exec's Wait
+	// returns a copy error after the process was reaped; the
+	// *AdapterError carrying it wraps the reader's error.
+	ErrStdinRead = errors.New("reading stdin failed")
 )
 
 // ErrorKind classifies an AdapterError. Each kind corresponds to one of the
@@ -58,6 +66,7 @@ const (
 	KindTimeout
 	KindTimeoutUnsupported
 	KindNonZeroExit
+	KindStdinRead
 )
 
 // Sentinel returns the sentinel error of the kind (ErrRunCommand for
@@ -74,6 +83,8 @@ func (k ErrorKind) Sentinel() error {
 		return ErrTimeoutUnsupported
 	case KindNonZeroExit:
 		return ErrNonZeroExit
+	case KindStdinRead:
+		return ErrStdinRead
 	default:
 		return ErrRunCommand
 	}
