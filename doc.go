@@ -28,10 +28,10 @@
 //     child's own (plus the descendants it waited for), even with other
 //     runs in flight in the same process.
 //   - Standard input is the null device unless [CommandSpec.Stdin] is set.
-//     An *os.File is handed to the child as it is; any other reader is
-//     copied into a pipe until the command exits. A reader's error before
-//     the exit gives the child end of file and Run the complete result
-//     with an [ErrStdinRead] error
+//     An *os.File is handed to the child as it is (a closed one is
+//     [ErrInvalidSpec]); any other reader is copied into a pipe until the
+//     command exits. A reader's error before the exit gives the child end
+//     of file and Run the complete result with an [ErrStdinRead] error
 //     wrapping it, also noted in Notes["stdin"]; a child that stops
 //     reading is no error.
 //   - With [OutputCapture] (the default [CommandSpec.Output]) each of

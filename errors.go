@@ -17,9 +17,11 @@ var (
 
 	// ErrInvalidSpec reports a CommandSpec that can never run: an
 	// environment key that is empty or contains '=', a NUL byte in an
-	// argument, an environment entry or the working directory, or a
-	// negative timeout; or a StdProcessRunner whose Scope is none of the
-	// Scope constants. It is returned before anything is started.
+	// argument, an environment entry or the working directory, a negative
+	// timeout, an unknown Output, a nil or closed *os.File as Stdin
+	// (wrapping os.ErrInvalid or os.ErrClosed); or a StdProcessRunner
+	// whose Scope is none of the Scope constants. It is returned before
+	// anything is started.
 	ErrInvalidSpec = errors.New("invalid command spec")
 
 	// ErrRunCommand reports that the command could not be started or

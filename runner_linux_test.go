@@ -168,6 +168,7 @@ var runnerRules = map[string]func(*testing.T){
 	"stdin reader error after the exit":         TestRunStdinReaderErrorAfterExit,
 	"stdin reader at EOF":                       TestRunStdinReaderEOF,
 	"stdin unread is no error":                  TestRunStdinUnreadIsNoError,
+	"stdin a closed file":                       TestRunStdinClosedFile,
 	"output discarded":                          TestRunOutputDiscard,
 	"output inherited":                          TestRunOutputInherit,
 	"concurrent runs":                           TestRunConcurrentRunsGetOwnFigures,

@@ -3,6 +3,7 @@ package adapters
 import (
 	"io"
 	"os"
+	"runtime"
 	"strconv"
 	"sync"
 )
@@ -142,4 +143,25 @@ func (s *stdinFeed) failure(spec *CommandSpec) *AdapterError {
 // output shows it.
 func noteStdinFailure(r *RunResult, err *AdapterError) {
 	r.setNote("stdin", "the Stdin reader failed "+err.Reason+" and the command read end of file there: "+err.Err.Error())
+}
+
+// checkStdinFile says what makes f unusable as a child's stdin, if
+// anything: a nil or closed *os.File would otherwise give the child a
+// closed descriptor 0, or make the spawner refuse it, depending on the
+// path. The error is os.ErrInvalid or os.ErrClosed.
+func checkStdinFile(f *os.File) (reason string, err error) {
+	if f == nil {
+		return "Stdin is a nil *os.File", os.ErrInvalid
+	}
+	closed := false
+	if runtime.GOOS == "plan9" {
+		// plan9's RawConn does nothing; its Fd has no side effect.
+		closed = f.Fd() == ^uintptr(0)
+	} else if rc, err := f.SyscallConn(); err != nil || rc.Control(func(uintptr) {}) != nil {
+		closed = true
+	}
+	if closed {
+		return "Stdin is a closed *os.File (" + quote(f.Name()) + ")", os.ErrClosed
+	}
+	return "", nil
 }

@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
@@ -192,6 +193,36 @@ func TestStdinFeedReaderErrorCountsUntilTheExit(t *testing.T) {
 		failure := feed.failure(spec)
 		require.NotNil(t, failure)
 		assert.Equal(t, "reading stdin failed: [wc -c]: after 0 bytes: boom", failure.Error())
+	}
+}
+
+// A nil or closed *os.File is refused before anything starts, rather than
+// giving the child a closed descriptor 0 on one path and failing the hand
+// over on another; the fake refuses it alike.
+func TestRunStdinClosedFile(t *testing.T) {
+	f, err := os.Create(filepath.Join(t.TempDir(), "input"))
+	require.NoError(t, err)
+	require.NoError(t, f.Close())
+	var nilFile *os.File
+	for _, tt := range []struct {
+		stdin  *os.File
+		reason string
+		err    error
+	}{
+		{f, "Stdin is a closed *os.File (" + strconv.Quote(f.Name()) + ")", os.ErrClosed},
+		{nilFile, "Stdin is a nil *os.File", os.ErrInvalid},
+	} {
+		spec := helperSpec("count-stdin")
+		spec.Stdin = tt.stdin
+		for _, runner := range []ProcessRunner{StdProcessRunner{}, NewFakeProcessRunner()} {
+			res, err := runner.Run(context.Background(), spec)
+			assert.Equal(t, RunResult{}, res, "nothing ran")
+			assert.ErrorIs(t, err, ErrInvalidSpec)
+			assert.ErrorIs(t, err, tt.err)
+			var ae *AdapterError
+			require.ErrorAs(t, err, &ae)
+			assert.Equal(t, tt.reason, ae.Reason)
+		}
 	}
 }
 
