@@ -31,13 +31,22 @@ func init() {
 }
 
 // helperCountStdin reads standard input to its end and prints how many
-// bytes it read, as wc -c does.
+// bytes it read, as wc -c does. It signals ready (signalReady) once it has
+// read its first bytes.
 func helperCountStdin([]string) int {
-	n, err := io.Copy(io.Discard, os.Stdin)
+	buf := make([]byte, 32<<10)
+	first, err := os.Stdin.Read(buf)
+	if err == nil {
+		err = signalReady("")
+	}
+	if err != nil && err != io.EOF {
+		return helperUsage("count-stdin: %v", err)
+	}
+	rest, err := io.CopyBuffer(io.Discard, os.Stdin, buf)
 	if err != nil {
 		return helperUsage("count-stdin: %v", err)
 	}
-	_, err = fmt.Println(n)
+	_, err = fmt.Println(int64(first) + rest)
 	return exitCodeOf(err)
 }
 
@@ -227,24 +236,43 @@ func TestRunStdinClosedFile(t *testing.T) {
 }
 
 // helperRunPanickingStdin runs count-stdin with a Stdin reader that
-// panics, to show what that does to the program calling Run.
-func helperRunPanickingStdin([]string) int {
+// panics once the child has read its first byte, to show what that does
+// to the program calling Run. args[0] is the child's ready file.
+func helperRunPanickingStdin(args []string) int {
+	if len(args) != 1 {
+		return helperUsage("run-panicking-stdin READY-FILE")
+	}
 	spec := helperSpec("count-stdin")
-	spec.Stdin = panickingReader{}
+	spec.Env = append(spec.Env, EnvVar{Key: readyEnvKey, Value: args[0]})
+	spec.Stdin = &panickingReader{ready: args[0]}
 	res, err := StdProcessRunner{}.Run(context.Background(), spec)
 	fmt.Printf("Run returned: exit %d, %v\n", res.ExitCode, err)
 	return 0
 }
 
-type panickingReader struct{}
+// panickingReader gives one byte, then panics once the child has read it:
+// the child is running by then (in its job, on Windows), so it does not
+// outlive the panicking program.
+type panickingReader struct {
+	ready string
+	gave  bool
+}
 
-func (panickingReader) Read([]byte) (int, error) { panic("reader exploded") }
+func (r *panickingReader) Read(p []byte) (int, error) {
+	if !r.gave {
+		r.gave = true
+		p[0] = 'x'
+		return 1, nil
+	}
+	awaitReadyFile(r.ready, nil)
+	panic("reader exploded")
+}
 
 // As with os/exec, a reader's panic is on the copying goroutine: it is not
 // recovered and ends the program calling Run (Go's exit status 2). The
 // child, reading to end of file, sees it when that program dies.
 func TestRunStdinReaderPanicEndsTheCaller(t *testing.T) {
-	cmd := exec.Command(helperExe())
+	cmd := exec.Command(helperExe(), filepath.Join(t.TempDir(), "ready"))
 	cmd.Env = append(os.Environ(), helperEnvKey+"=run-panicking-stdin", "GORACE="+helperGORACE())
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
