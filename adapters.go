@@ -11,7 +11,8 @@ type ProcessRunner interface {
 	// returns what was measured. A run that exits non-zero or times out is
 	// a measurement, not an error: err is nil and the result says so. err
 	// is non-nil when the command could not run (an *AdapterError) or when
-	// ctx ended the run.
+	// ctx ended the run; and, with the complete result, when the Stdin
+	// reader failed (ErrStdinRead, see CommandSpec.Stdin).
 	Run(ctx context.Context, spec CommandSpec) (RunResult, error)
 }
 

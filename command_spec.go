@@ -2,6 +2,7 @@ package adapters
 
 import (
 	"io"
+	"os"
 	"strings"
 	"time"
 )
@@ -35,9 +36,23 @@ type CommandSpec struct {
 	OutputCapBytes int
 	// Stdin is the command's standard input. Nil means the null device,
 	// as os/exec does. An *os.File is handed to the child as it is, with
-	// no copy, so a file input costs nothing while the clock runs; any
-	// other reader is copied into a pipe by a goroutine, and the copy
-	// stops when the command exits (what it did not read is left unread).
+	// no copy, so a file input costs nothing while the clock runs; a nil
+	// or closed *os.File is an ErrInvalidSpec error before anything
+	// starts. Any other reader is copied into a pipe by a goroutine, and
+	// the copy stops when the command exits (what it did not read is left
+	// unread).
+	//
+	// When the reader returns an error other than io.EOF, the command
+	// reads end of file there, and Run returns the complete result with
+	// an *AdapterError of kind KindStdinRead (ErrStdinRead) wrapping the
+	// reader's error, as os/exec's Wait does; Notes["stdin"] says the
+	// same. It counts only if it came before the command's exit was seen.
+	// A write that fails because the command exited or closed its stdin
+	// (EPIPE) is no error. Run does not wait for a Read blocked in the
+	// reader: the goroutine ends when that Read returns, and what it
+	// returns is then dropped. A reader that panics does so on that
+	// goroutine, which does not recover, so the program dies, as with
+	// os/exec.
 	Stdin io.Reader
 	// Output says where the command's stdout and stderr go: captured (the
 	// zero value, OutputCapture), straight to the caller's own stdout and
@@ -119,6 +134,11 @@ func (s *CommandSpec) validate() error {
 	case "", OutputCapture, OutputInherit, OutputDiscard:
 	default:
 		return invalid("unknown output mode " + quote(string(s.Output)))
+	}
+	if f, ok := s.Stdin.(*os.File); ok {
+		if reason, err := checkStdinFile(f); err != nil {
+			return newError(KindInvalidSpec, s.Argv, reason, err)
+		}
 	}
 	return nil
 }

@@ -28,8 +28,12 @@
 //     child's own (plus the descendants it waited for), even with other
 //     runs in flight in the same process.
 //   - Standard input is the null device unless [CommandSpec.Stdin] is set.
-//     An *os.File is handed to the child as it is; any other reader is
-//     copied into a pipe until the command exits.
+//     An *os.File is handed to the child as it is (a closed one is
+//     [ErrInvalidSpec]); any other reader is copied into a pipe until the
+//     command exits. A reader's error before the exit gives the child end
+//     of file and Run the complete result with an [ErrStdinRead] error
+//     wrapping it, also noted in Notes["stdin"]; a child that stops
+//     reading is no error.
 //   - With [OutputCapture] (the default [CommandSpec.Output]) each of
 //     stdout and stderr keeps its first OutputCapBytes bytes
 //     ([DefaultOutputCapBytes] when 0, none when negative); the rest is read
@@ -59,7 +63,9 @@
 //     EMFILE) fails its own Run alone.
 //   - A spec that can never run ([ErrEmptyArgv], [ErrInvalidSpec]) or a
 //     program that cannot start ([ErrRunCommand]) is an error, and a failed
-//     Run leaves no descriptor, goroutine or process behind.
+//     Run leaves no descriptor, goroutine or process behind (but for a
+//     Stdin copy blocked in the caller's reader's Read, which ends when
+//     that Read returns).
 //
 // # Peak memory on Linux
 //

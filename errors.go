@@ -17,9 +17,11 @@ var (
 
 	// ErrInvalidSpec reports a CommandSpec that can never run: an
 	// environment key that is empty or contains '=', a NUL byte in an
-	// argument, an environment entry or the working directory, or a
-	// negative timeout; or a StdProcessRunner whose Scope is none of the
-	// Scope constants. It is returned before anything is started.
+	// argument, an environment entry or the working directory, a negative
+	// timeout, an unknown Output, a nil or closed *os.File as Stdin
+	// (wrapping os.ErrInvalid or os.ErrClosed); or a StdProcessRunner
+	// whose Scope is none of the Scope constants. It is returned before
+	// anything is started.
 	ErrInvalidSpec = errors.New("invalid command spec")
 
 	// ErrRunCommand reports that the command could not be started or
@@ -44,6 +46,14 @@ var (
 	// or was killed by a signal. Runners never return it from Run;
 	// RunResult.Err returns it for callers that treat that as a failure.
 	ErrNonZeroExit = errors.New("command exited unsuccessfully")
+
+	// ErrStdinRead reports a CommandSpec.Stdin reader that returned an
+	// error other than io.EOF before the command exited: the command read
+	// end of file where the reader failed, so it ran on input cut short.
+	// Run returns it together with the complete result, as os/exec's Wait
+	// returns a copy error after the process was reaped; the
+	// *AdapterError carrying it wraps the reader's error.
+	ErrStdinRead = errors.New("reading stdin failed")
 )
 
 // ErrorKind classifies an AdapterError. Each kind corresponds to one of the
@@ -58,6 +68,7 @@ const (
 	KindTimeout
 	KindTimeoutUnsupported
 	KindNonZeroExit
+	KindStdinRead
 )
 
 // Sentinel returns the sentinel error of the kind (ErrRunCommand for
@@ -74,6 +85,8 @@ func (k ErrorKind) Sentinel() error {
 		return ErrTimeoutUnsupported
 	case KindNonZeroExit:
 		return ErrNonZeroExit
+	case KindStdinRead:
+		return ErrStdinRead
 	default:
 		return ErrRunCommand
 	}

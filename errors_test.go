@@ -27,6 +27,7 @@ var allKinds = []struct {
 	{KindTimeout, ErrTimeout, "command timed out"},
 	{KindTimeoutUnsupported, ErrTimeoutUnsupported, "timeout not supported on this platform"},
 	{KindNonZeroExit, ErrNonZeroExit, "command exited unsuccessfully"},
+	{KindStdinRead, ErrStdinRead, "reading stdin failed"},
 }
 
 func TestSentinelMessages(t *testing.T) {
@@ -51,6 +52,7 @@ func TestErrorKindValues(t *testing.T) {
 	assert.Equal(t, ErrorKind(3), KindTimeout)
 	assert.Equal(t, ErrorKind(4), KindTimeoutUnsupported)
 	assert.Equal(t, ErrorKind(5), KindNonZeroExit)
+	assert.Equal(t, ErrorKind(6), KindStdinRead)
 }
 
 func TestErrorKindSentinelAndString(t *testing.T) {
@@ -63,7 +65,7 @@ func TestErrorKindSentinelAndString(t *testing.T) {
 		})
 	}
 	// A kind outside the constants falls back to ErrRunCommand.
-	for _, unknown := range []ErrorKind{-1, 6, 99} {
+	for _, unknown := range []ErrorKind{-1, 7, 99} {
 		assert.Same(t, ErrRunCommand, unknown.Sentinel())
 		assert.Equal(t, "failed to run command", unknown.String())
 	}

@@ -30,11 +30,9 @@ type rawStdio struct {
 // open. The null device is the long-lived one (sysproc.DevNull).
 func openRawStdio(p *runPlan) (*rawStdio, error) {
 	s := &rawStdio{outR: -1, errR: -1, outW: -1, errW: -1}
-	var err error
-	if s.stdin, err = openStdin(p.spec.Stdin); err != nil {
-		return nil, pipesError(p.spec, err)
-	}
+	s.stdin = p.stdin
 	null := -1
+	var err error
 	if s.stdin == nil || p.spec.Output == OutputDiscard {
 		if null, err = sysproc.DevNull(); err != nil {
 			s.closeAll()
@@ -134,6 +132,7 @@ func pumpOutput(streams *rawStdio, exitFD int, p *runPlan, onExit func() (bool, 
 		if !exited && fds[2].Revents != 0 {
 			done, err := onExit()
 			if done {
+				p.stdin.childExited()
 				exited = true
 				fds[2].Fd = -1
 				graceEnd = time.Now().Add(p.grace)

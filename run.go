@@ -30,6 +30,9 @@ type runPlan struct {
 	stdout, stderr *capture.Head
 	// grace bounds the wait for the output pipes after the child exited.
 	grace time.Duration
+	// stdin is the child's standard input when CommandSpec.Stdin is set;
+	// each path calls its childExited when it sees the exit.
+	stdin *stdinFeed
 	// scope is the runner's Scope: ScopeTree asks for a cgroup (Linux).
 	scope        Scope
 	cgroupParent string
@@ -87,14 +90,27 @@ func (r StdProcessRunner) run(ctx context.Context, spec *CommandSpec) (RunResult
 		outputCap := spec.effectiveOutputCap()
 		plan.stdout, plan.stderr = capture.NewHead(outputCap), capture.NewHead(outputCap)
 	}
+	if plan.stdin, err = openStdin(spec.Stdin); err != nil {
+		return RunResult{}, pipesError(spec, err)
+	}
 	energy := startEnergyMeter()
 	exit, err := r.startAndWait(ctx, plan)
+	// Ends the copy after a failed start too; each path marked the exit
+	// where it saw it.
+	plan.stdin.stop()
 	if err != nil {
 		return RunResult{}, err
 	}
 	result := exit.result(plan, prog.Size)
 	energy.finish(&result)
-	return result, exit.outcomeError(ctx, spec)
+	err = exit.outcomeError(ctx, spec)
+	if stdinErr := plan.stdin.failure(spec); stdinErr != nil {
+		noteStdinFailure(&result, stdinErr)
+		if err == nil { // a run the context ended reports that first
+			err = stdinErr
+		}
+	}
+	return result, err
 }
 
 // result turns the record into a RunResult.

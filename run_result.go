@@ -118,8 +118,10 @@ type RunResult struct {
 	// was asked for: a withheld "max_rss_kb" (with the floor in KiB and
 	// what would give the figure), a tree-scope figure that fell back to
 	// the process's. Under the key "spawner" it says why a runner with
-	// Spawner set started the child directly. Nil when there is nothing
-	// to explain, and then omitted from JSON.
+	// Spawner set started the child directly, under "stdin" that the
+	// CommandSpec.Stdin reader failed (and after how many bytes), which
+	// Run also returns as an ErrStdinRead error. Nil when there is
+	// nothing to explain, and then omitted from JSON.
 	Notes map[string]string `json:"notes,omitempty"`
 }
 

@@ -25,11 +25,13 @@ import (
 // startAndWait starts p's child with os/exec and waits for it.
 func (r StdProcessRunner) startAndWait(ctx context.Context, p *runPlan) (exitRecord, error) {
 	cmd := &exec.Cmd{
-		Path:  p.path,
-		Args:  p.spec.Argv,
-		Dir:   p.spec.Cwd,
-		Env:   p.env,
-		Stdin: p.spec.Stdin,
+		Path: p.path,
+		Args: p.spec.Argv,
+		Dir:  p.spec.Cwd,
+		Env:  p.env,
+		// nil, or an *os.File that os/exec hands over as it is: the
+		// copy from a reader is Run's own (stdin.go) on every platform.
+		Stdin: p.stdin.childReader(),
 		// Bounds the wait for pipes held open by descendants.
 		WaitDelay: p.grace,
 	}
@@ -46,9 +48,11 @@ func (r StdProcessRunner) startAndWait(ctx context.Context, p *runPlan) (exitRec
 	if err := cmd.Start(); err != nil {
 		return exitRecord{}, newError(KindRunCommand, p.spec.Argv, "cannot start program", err)
 	}
+	p.stdin.closeChildEnd()
 	killSwitch := killswitch.Arm(ctx, rec.start, p.spec.Timeout, func() { _ = cmd.Process.Kill() })
 	state, waitErr := cmd.Process.Wait()
 	rec.end = time.Now()
+	p.stdin.childExited()
 	rec.cause = killSwitch.MarkExited()
 	// Cmd.Wait finishes the output copies (bounded by WaitDelay); the
 	// process is already reaped, so its error is only about the pipes.
@@ -59,6 +63,15 @@ func (r StdProcessRunner) startAndWait(ctx context.Context, p *runPlan) (exitRec
 	rec.exitCode = state.ExitCode()
 	rec.killEndedIt = rec.cause != killswitch.NotKilled
 	return rec, nil
+}
+
+// childReader is the child's standard input for os/exec: nil for the
+// null device (never a nil *os.File in a non-nil interface), else a file.
+func (s *stdinFeed) childReader() io.Reader {
+	if s == nil {
+		return nil
+	}
+	return s.child
 }
 
 // lockedHead lets os/exec's copying goroutine write into a capture.Head.

@@ -54,6 +54,7 @@ func (r StdProcessRunner) startAndWait(ctx context.Context, p *runPlan) (exitRec
 	killSwitch := killswitch.Arm(ctx, rec.start, p.spec.Timeout, func() { killed = terminateIfRunning(job, proc) })
 	event, waitErr := windows.WaitForSingleObject(proc, windows.INFINITE)
 	rec.end = time.Now()
+	p.stdin.childExited()
 	// From here on nothing more is timed.
 	rec.cause = killSwitch.MarkExited()
 	if waitErr == nil && event != windows.WAIT_OBJECT_0 {

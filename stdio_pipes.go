@@ -29,11 +29,8 @@ type stdio struct {
 // openStdio prepares the streams of p's child; on error nothing is left
 // open.
 func openStdio(p *runPlan) (*stdio, error) {
-	s := &stdio{}
+	s := &stdio{stdin: p.stdin}
 	var err error
-	if s.stdin, err = openStdin(p.spec.Stdin); err != nil {
-		return nil, pipesError(p.spec, err)
-	}
 	if s.stdin == nil || p.spec.Output == OutputDiscard {
 		if s.null, err = os.OpenFile(os.DevNull, os.O_RDWR, 0); err != nil {
 			s.closeAll()
