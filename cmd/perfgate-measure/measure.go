@@ -110,7 +110,7 @@ func (s *session) measureRuns(ctx context.Context, b *benchmark, m *measurement)
 // status of a failure it has reported. The -conclude of a -prepare that
 // ran runs even when b could not start, but not once interrupted.
 func (s *session) iteration(ctx context.Context, b *benchmark, st progressState) (adapters.RunResult, time.Duration, int) {
-	prep, code := s.runHook(ctx, b, "prepare", hookFor(s.o.run.prepare, b.number), st.head)
+	prep, code := s.runHook(ctx, b, "prepare", hookFor(s.o.run.prepare, b.command), st.head)
 	if code != exitOK {
 		return adapters.RunResult{}, 0, code
 	}
@@ -118,7 +118,7 @@ func (s *session) iteration(ctx context.Context, b *benchmark, st progressState)
 	if code == exitInterrupted {
 		return r, 0, code
 	}
-	concl, c := s.runHook(ctx, b, "conclude", hookFor(s.o.run.conclude, b.number), st.head)
+	concl, c := s.runHook(ctx, b, "conclude", hookFor(s.o.run.conclude, b.command), st.head)
 	if code == exitOK {
 		code = c
 	}

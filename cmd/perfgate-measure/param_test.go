@@ -362,3 +362,18 @@ func TestParameterColumnsInCSV(t *testing.T) {
 		assert.Equal(t, want, []string{row[0], row[8], row[9]})
 	}
 }
+
+// With parameters every hook gets the benchmark's values for {NAME}, and
+// one -prepare per command goes with that command for every value.
+func TestParametersInHooks(t *testing.T) {
+	t.Parallel()
+	unixTool(t, "sh")
+	log := filepath.Join(t.TempDir(), "log")
+	out := measure(t, "-shell", "-shell-correction=false", "-parameter-list", "n", "1,2",
+		"-setup", logTo(log, "setup{n}"), "-cleanup", logTo(log, "cleanup{n}"),
+		"-prepare", logTo(log, "prepA{n}"), "-prepare", logTo(log, "prepB{n}"),
+		"-conclude", logTo(log, "concl{n}"), logTo(log, "A{n}"), logTo(log, "B{n}"))
+	require.Equal(t, exitOK, out.code, out.stderr)
+	assert.Equal(t, "setup1 prepA1 A1 concl1 cleanup1 setup1 prepB1 B1 concl1 cleanup1 "+
+		"setup2 prepA2 A2 concl2 cleanup2 setup2 prepB2 B2 concl2 cleanup2", readLog(t, log))
+}

@@ -194,8 +194,9 @@ func (o *options) runsAtLeast() int {
 	return o.repeat
 }
 
-// hookFor picks a -prepare or -conclude command for command number n
-// (from 1): the only one, or the n-th; "" when there is none.
+// hookFor picks a -prepare or -conclude command for command n of the
+// command line (from 1; every parameter value of a command shares its
+// hooks): the only one, or the n-th; "" when there is none.
 func hookFor(list []string, n int) string {
 	switch len(list) {
 	case 0:
@@ -214,11 +215,13 @@ const hookOutputCap = 4096
 // the shell, untimed, with the commands' -cwd, -env and -timeout, the null
 // device as stdin, and its output captured for a failure's message (or,
 // with -output inherit, on this process's own). It returns how long it
-// took, and exitFailed after reporting a failure; "" runs nothing.
+// took, and exitFailed after reporting a failure; "" runs nothing. A
+// {NAME} in command is b's value of the parameter NAME, as in b's command.
 func (s *session) runHook(ctx context.Context, b *benchmark, kind, command, where string) (time.Duration, int) {
 	if command == "" {
 		return 0, exitOK
 	}
+	command = b.substitute(command)
 	spec := adapters.CommandSpec{
 		Name: kind, Argv: shellArgv(command), Cwd: s.o.cwd, Env: s.o.env, Timeout: s.o.timeout,
 		Output: adapters.OutputCapture, OutputCapBytes: hookOutputCap,

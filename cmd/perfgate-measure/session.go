@@ -12,11 +12,12 @@ import (
 
 // benchmark is one command to measure.
 type benchmark struct {
-	number int    // from 1, in command-line order
-	label  string // -name, or the command as given
-	name   string // -name only, for the run tables' headings
-	spec   adapters.CommandSpec
-	params []param // the parameters' values, from -parameter-scan or -list
+	number  int    // from 1, in command-line order
+	command int    // which command of the command line, from 1 (with parameters, several benchmarks share one)
+	label   string // -name, or the command as given
+	name    string // -name only, for the run tables' headings
+	spec    adapters.CommandSpec
+	params  []param // the parameters' values, from -parameter-scan or -list
 	// shell is the shell's start-up subtracted from the runs' times in
 	// summaries, or nil (shellstart.go).
 	shell *shellStartup
@@ -122,7 +123,7 @@ func benchmarks(o *options) []benchmark {
 	benches := make([]benchmark, 0, cmds*len(sets))
 	for _, set := range sets {
 		for c := range cmds {
-			b := benchmark{number: len(benches) + 1, params: set}
+			b := benchmark{number: len(benches) + 1, command: c + 1, params: set}
 			template := o.commands // the argv, without -shell
 			if o.shell {
 				template = o.commands[c : c+1]
