@@ -6,14 +6,16 @@ import (
 	"io"
 	"sort"
 	"strconv"
+
+	"github.com/perfgate/adapters/bench"
 )
 
 // relative is a command's mean wall time relative to the fastest's, with
-// the uncertainty of the ratio.
+// the uncertainty of the ratio (bench.RelativeSpeed), and whether it is
+// the fastest, which the exports mark.
 type relative struct {
-	Ratio     float64  `json:"mean"`
-	StdDev    *float64 `json:"stddev,omitempty"`
-	Reference bool     `json:"reference,omitempty"`
+	bench.Ratio
+	Reference bool `json:"reference,omitempty"`
 }
 
 // relativeSpeeds returns each measurement's speed relative to the fastest
@@ -23,23 +25,20 @@ func relativeSpeeds(ms []measurement) (rel []relative, fastest int, ok bool) {
 	if len(ms) < 2 {
 		return nil, 0, false
 	}
-	walls := make([]stats, len(ms))
+	walls := make([]bench.Summary[float64], len(ms))
 	for i := range ms {
 		walls[i] = statsOf(ms[i].runs, ms[i].wallMs)
-		if walls[i].Mean < walls[fastest].Mean {
+		if meanOf(walls[i]) < meanOf(walls[fastest]) {
 			fastest = i
 		}
 	}
 	rel = make([]relative, len(ms))
 	for i := range ms {
-		ratio, sd, hasSD, ok := relativeSpeed(walls[i], walls[fastest])
+		ratio, ok := bench.RelativeSpeed(walls[i], walls[fastest])
 		if !ok {
 			return nil, 0, false
 		}
 		rel[i] = relative{Ratio: ratio, Reference: i == fastest}
-		if hasSD {
-			rel[i].StdDev = &sd
-		}
 	}
 	return rel, fastest, true
 }
@@ -76,7 +75,7 @@ func order(ms []measurement, byMean bool) []int {
 	means := make([]float64, len(ms))
 	for i := range ms {
 		idx[i] = i
-		means[i] = statsOf(ms[i].runs, ms[i].wallMs).Mean
+		means[i] = meanOf(statsOf(ms[i].runs, ms[i].wallMs))
 	}
 	if byMean {
 		sort.SliceStable(idx, func(a, b int) bool { return means[idx[a]] < means[idx[b]] })
@@ -121,7 +120,7 @@ func writeComparison(w io.Writer, ms []measurement, rel []relative, fastest int,
 		if i == fastest {
 			continue
 		}
-		times := p.ratio(strconv.FormatFloat(rel[i].Ratio, 'f', 2, 64))
+		times := p.ratio(strconv.FormatFloat(rel[i].Value, 'f', 2, 64))
 		if rel[i].StdDev != nil {
 			times += " ± " + p.stdDev(strconv.FormatFloat(*rel[i].StdDev, 'f', 2, 64))
 		}
@@ -135,7 +134,7 @@ func writeRatioTable(w io.Writer, ms []measurement, rel []relative) {
 	ratios, sds := make([]string, len(ms)), make([]string, len(ms))
 	wr, ws := 0, 0
 	for i := range ms {
-		ratios[i] = strconv.FormatFloat(rel[i].Ratio, 'f', 2, 64)
+		ratios[i] = strconv.FormatFloat(rel[i].Value, 'f', 2, 64)
 		if rel[i].StdDev != nil && !rel[i].Reference {
 			sds[i] = "± " + strconv.FormatFloat(*rel[i].StdDev, 'f', 2, 64)
 		}

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/perfgate/adapters"
+	"github.com/perfgate/adapters/bench"
 )
 
 // writeFiles writes the exports and receipts asked for, once every run
@@ -55,35 +56,32 @@ func writeFile(path string, build func() ([]byte, error)) error {
 	return os.WriteFile(path, data, 0o644)
 }
 
-// statsJSON is a stats in exports: the figures are absent when no run
-// had one.
-type statsJSON struct {
-	N      int      `json:"n"`
-	Mean   *float64 `json:"mean,omitempty"`
-	StdDev *float64 `json:"stddev,omitempty"`
-	Median *float64 `json:"median,omitempty"`
-	Min    *float64 `json:"min,omitempty"`
-	Max    *float64 `json:"max,omitempty"`
+// exportStats is a figure's summary in -export-json: bench's (median,
+// min, max, mean, stddev) with "n", the number of runs that had the
+// figure, which bench.Summary does not write; only "n": 0 when none had
+// it. A single run's stddev is left out, as hyperfine shows none, where
+// perfgate would write 0.
+type exportStats struct {
+	N int `json:"n"`
+	*bench.Summary[float64]
 }
 
-func newStatsJSON(st stats) statsJSON {
-	j := statsJSON{N: st.N}
+func newExportStats(st bench.Summary[float64]) exportStats {
 	if st.N == 0 {
-		return j
+		return exportStats{}
 	}
-	j.Mean, j.Median, j.Min, j.Max = &st.Mean, &st.Median, &st.Min, &st.Max
-	if st.hasStdDev {
-		j.StdDev = &st.StdDev
+	if _, ok := st.SampleStdDev(); !ok {
+		st.StdDev = nil
 	}
-	return j
+	return exportStats{N: st.N, Summary: &st}
 }
 
 type exportSummary struct {
-	Runs        int       `json:"runs"`
-	WallMs      statsJSON `json:"wall_ms"`
-	UserCPUMs   statsJSON `json:"user_cpu_ms"`
-	SystemCPUMs statsJSON `json:"system_cpu_ms"`
-	MaxRSSKB    statsJSON `json:"max_rss_kb"`
+	Runs        int         `json:"runs"`
+	WallMs      exportStats `json:"wall_ms"`
+	UserCPUMs   exportStats `json:"user_cpu_ms"`
+	SystemCPUMs exportStats `json:"system_cpu_ms"`
+	MaxRSSKB    exportStats `json:"max_rss_kb"`
 }
 
 type exportResult struct {
@@ -116,10 +114,10 @@ func (s *session) exportJSON() ([]byte, error) {
 			Parameters: paramMap(m.bench.params),
 			Summary: exportSummary{
 				Runs:        len(m.runs),
-				WallMs:      newStatsJSON(statsOf(m.runs, m.wallMs)),
-				UserCPUMs:   newStatsJSON(statsOf(m.runs, m.userMs)),
-				SystemCPUMs: newStatsJSON(statsOf(m.runs, m.systemMs)),
-				MaxRSSKB:    newStatsJSON(statsOf(m.runs, maxRSSKiB)),
+				WallMs:      newExportStats(statsOf(m.runs, m.wallMs)),
+				UserCPUMs:   newExportStats(statsOf(m.runs, m.userMs)),
+				SystemCPUMs: newExportStats(statsOf(m.runs, m.systemMs)),
+				MaxRSSKB:    newExportStats(statsOf(m.runs, maxRSSKiB)),
 			},
 			Runs:       resultsOf(m.runs),
 			WarmupRuns: resultsOf(m.warmups),
@@ -150,14 +148,14 @@ func indentedJSON(v any) ([]byte, error) {
 func (s *session) exportMarkdown() []byte {
 	unit := unitS
 	for i := range s.results {
-		if statsOf(s.results[i].runs, s.results[i].wallMs).Mean < 1000 {
+		if meanOf(statsOf(s.results[i].runs, s.results[i].wallMs)) < 1000 {
 			unit = unitMs
 		}
 	}
 	mem := unitGiB
 	for i := range s.results {
-		if rss := statsOf(s.results[i].runs, maxRSSKiB); rss.N > 0 && memUnitFor(rss.Mean).perKiB > mem.perKiB {
-			mem = memUnitFor(rss.Mean)
+		if rss := statsOf(s.results[i].runs, maxRSSKiB); rss.N > 0 && memUnitFor(meanOf(rss)).perKiB > mem.perKiB {
+			mem = memUnitFor(meanOf(rss))
 		}
 	}
 	num := func(ms float64) string { return strconv.FormatFloat(ms*unit.perMs, 'f', 3, 64) }
@@ -168,36 +166,36 @@ func (s *session) exportMarkdown() []byte {
 	for _, i := range s.exportOrder() {
 		m := &s.results[i]
 		wall := statsOf(m.runs, m.wallMs)
-		mean := num(wall.Mean)
-		if wall.hasStdDev {
-			mean += " ± " + num(wall.StdDev)
+		mean := num(meanOf(wall))
+		if sd, ok := wall.SampleStdDev(); ok {
+			mean += " ± " + num(sd)
 		}
 		relText := "1.00"
 		if ok {
-			relText = strconv.FormatFloat(rel[i].Ratio, 'f', 2, 64)
+			relText = strconv.FormatFloat(rel[i].Value, 'f', 2, 64)
 			if rel[i].StdDev != nil && !rel[i].Reference {
 				relText += " ± " + strconv.FormatFloat(*rel[i].StdDev, 'f', 2, 64)
 			}
 		}
 		cells := []string{markdownCode(m.bench.label), mean, num(wall.Median), num(wall.Min), num(wall.Max),
-			meanOrNA(statsOf(m.runs, m.userMs), num), meanOrNA(statsOf(m.runs, m.systemMs), num),
-			meanOrNA(statsOf(m.runs, maxRSSKiB), mem.number),
+			meanOrNA(statsOf(m.runs, m.userMs), len(m.runs), num), meanOrNA(statsOf(m.runs, m.systemMs), len(m.runs), num),
+			meanOrNA(statsOf(m.runs, maxRSSKiB), len(m.runs), mem.number),
 			relText}
 		b.WriteString("| " + strings.Join(cells, " | ") + " |\n")
 	}
 	return b.Bytes()
 }
 
-// meanOrNA formats a mean, saying how many runs it covers when not all,
-// or n/a when none.
-func meanOrNA(st stats, format func(float64) string) string {
+// meanOrNA formats a mean, saying how many of the runs (total) it covers
+// when not all, or n/a when none.
+func meanOrNA(st bench.Summary[float64], total int, format func(float64) string) string {
 	switch {
 	case st.N == 0:
 		return notAvailable
-	case st.N < st.Total:
-		return fmt.Sprintf("%s (%d of %d runs)", format(st.Mean), st.N, st.Total)
+	case st.N < total:
+		return fmt.Sprintf("%s (%d of %d runs)", format(meanOf(st)), st.N, total)
 	}
-	return format(st.Mean)
+	return format(meanOf(st))
 }
 
 // markdownCode shows a command as code in a table cell.
@@ -225,16 +223,17 @@ func (s *session) exportCSV() ([]byte, error) {
 		}
 	}
 	w.Write(header)
-	meanSeconds := func(st stats) string {
+	meanSeconds := func(st bench.Summary[float64]) string {
 		if st.N == 0 {
 			return ""
 		}
-		return csvSeconds(st.Mean)
+		return csvSeconds(meanOf(st))
 	}
 	for _, i := range s.exportOrder() {
 		m := &s.results[i]
 		wall := statsOf(m.runs, m.wallMs)
-		row := []string{m.bench.label, csvSeconds(wall.Mean), csvSeconds(wall.StdDev), csvSeconds(wall.Median),
+		sd, _ := wall.SampleStdDev()
+		row := []string{m.bench.label, csvSeconds(meanOf(wall)), csvSeconds(sd), csvSeconds(wall.Median),
 			meanSeconds(statsOf(m.runs, m.userMs)), meanSeconds(statsOf(m.runs, m.systemMs)),
 			csvSeconds(wall.Min), csvSeconds(wall.Max)}
 		_, values := csvParameters(m)

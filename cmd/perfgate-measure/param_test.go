@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/perfgate/adapters"
+	"github.com/perfgate/adapters/bench"
 )
 
 func TestScanValues(t *testing.T) {
@@ -292,7 +293,7 @@ func TestShellStartupSubtracted(t *testing.T) {
 	require.Len(t, res.Runs, 9)
 	for _, f := range []struct {
 		name string
-		sum  statsJSON
+		sum  exportStats
 		raw  func(r *adapters.RunResult) float64
 		c    float64
 	}{
@@ -300,22 +301,24 @@ func TestShellStartupSubtracted(t *testing.T) {
 		{"user", res.Summary.UserCPUMs, func(r *adapters.RunResult) float64 { return float64(*r.UserCPUUs) / 1000 }, st.UserMs},
 		{"system", res.Summary.SystemCPUMs, func(r *adapters.RunResult) float64 { return float64(*r.SystemCPUUs) / 1000 }, st.SystemMs},
 	} {
+		require.NotNil(t, f.sum.Summary, f.name)
 		require.NotNil(t, f.sum.Mean, f.name)
 		corrected := make([]float64, len(res.Runs))
 		for i := range res.Runs {
 			corrected[i] = max(f.raw(&res.Runs[i])-f.c, 0)
 		}
-		want := newStats(corrected, len(corrected))
-		assert.InDelta(t, want.Mean, *f.sum.Mean, 1e-9, f.name)
-		assert.InDelta(t, want.Median, *f.sum.Median, 1e-9, f.name)
-		assert.InDelta(t, want.Min, *f.sum.Min, 1e-9, f.name)
-		assert.GreaterOrEqual(t, *f.sum.Min, 0.0, f.name)
+		want, _ := bench.Summarize(corrected)
+		assert.Equal(t, len(corrected), f.sum.N, f.name)
+		assert.InDelta(t, *want.Mean, *f.sum.Mean, 1e-9, f.name)
+		assert.InDelta(t, want.Median, f.sum.Median, 1e-9, f.name)
+		assert.InDelta(t, want.Min, f.sum.Min, 1e-9, f.name)
+		assert.GreaterOrEqual(t, f.sum.Min, 0.0, f.name)
 	}
 	// `:` costs what the empty command does: what is left is noise, which
 	// the median of 9 runs keeps to a few ms even on a loaded machine.
-	assert.Less(t, *res.Summary.WallMs.Median, 10.0)
+	assert.Less(t, res.Summary.WallMs.Median, 10.0)
 	warning := "a run took less than 5 ms once the shell's start-up was subtracted"
-	if *res.Summary.WallMs.Min < 5 {
+	if res.Summary.WallMs.Min < 5 {
 		assert.Contains(t, out.stderr, warning, "hyperfine's warning")
 	} else {
 		assert.NotContains(t, out.stderr, warning)
@@ -327,7 +330,7 @@ func TestShellStartupSubtracted(t *testing.T) {
 	var r struct {
 		ShellStartup shellStartup `json:"shell_startup"`
 		Stats        struct {
-			WallMs u64Summary `json:"wall_ms"`
+			WallMs bench.Summary[uint64] `json:"wall_ms"`
 		} `json:"stats"`
 		Samples []adapters.RunResult `json:"samples"`
 	}
@@ -338,7 +341,9 @@ func TestShellStartupSubtracted(t *testing.T) {
 	for i, s := range r.Samples {
 		walls[i] = s.WallMs
 	}
-	assert.Equal(t, *summarizeU64(walls), r.Stats.WallMs, "raw samples, raw stats")
+	want, _ := bench.Summarize(walls)
+	want.N = 0 // not in the receipt
+	assert.Equal(t, want, r.Stats.WallMs, "raw samples, raw stats")
 }
 
 // -export-csv has hyperfine's parameter_NAME columns, in the order the

@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/perfgate/adapters"
+	"github.com/perfgate/adapters/bench"
 )
 
 // schemaPath is perfgate's JSON Schema for receipts, kept in the module's
@@ -81,7 +82,7 @@ func readReceipt(t *testing.T, path string) (receiptRead, []byte) {
 // receiptRead decodes a receipt the way perfgate reads one.
 type receiptRead struct {
 	Schema string
-	Tool   receiptTool
+	Tool   bench.Tool
 	Run    struct {
 		ID        string
 		StartedAt string `json:"started_at"`
@@ -99,7 +100,7 @@ type receiptRead struct {
 		Warmup bool
 		adapters.RunResult
 	}
-	Stats map[string]u64Summary
+	Stats map[string]bench.Summary[uint64]
 }
 
 func TestReceipt(t *testing.T) {
@@ -115,7 +116,7 @@ func TestReceipt(t *testing.T) {
 	r, _ := readReceipt(t, path)
 
 	assert.Equal(t, "perfgate.run.v1", r.Schema)
-	assert.Equal(t, receiptTool{Name: "perfgate-measure", Version: "devel"}, r.Tool)
+	assert.Equal(t, bench.Tool{Name: "perfgate-measure", Version: "devel"}, r.Tool)
 	assert.Regexp(t, `^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`, r.Run.ID)
 	started, err := time.Parse(time.RFC3339Nano, r.Run.StartedAt)
 	require.NoError(t, err)
@@ -147,13 +148,17 @@ func TestReceipt(t *testing.T) {
 		}
 	}
 	// The stats are perfgate's, over the measured samples only.
-	want, err := json.Marshal(computeReceiptStats(recordsOf(measured)))
+	st, ok := bench.ComputeStats(measured)
+	require.True(t, ok)
+	want, err := json.Marshal(st)
 	require.NoError(t, err)
 	got, err := json.Marshal(r.Stats)
 	require.NoError(t, err)
 	assert.JSONEq(t, string(want), string(got))
 	walls := []uint64{measured[0].WallMs, measured[1].WallMs, measured[2].WallMs}
-	assert.Equal(t, *summarizeU64(walls), r.Stats["wall_ms"])
+	wall, _ := bench.Summarize(walls)
+	wall.N = 0 // not in the receipt
+	assert.Equal(t, wall, r.Stats["wall_ms"])
 	assert.Contains(t, r.Stats, "max_rss_kb")
 	assert.Contains(t, r.Stats, "cpu_ms")
 	assert.NotContains(t, r.Stats, "network_packets", "no sample has it")

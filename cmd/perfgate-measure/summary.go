@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/perfgate/adapters"
+	"github.com/perfgate/adapters/bench"
 )
 
 // timeUnit shows times in milliseconds or, from a second up, in seconds.
@@ -55,7 +56,7 @@ func writeRunLine(w io.Writer, run, runs int, r *adapters.RunResult, rssNA strin
 // summaryRow is one figure of the summary.
 type summaryRow struct {
 	label string
-	st    stats
+	st    bench.Summary[float64]
 	na    string               // what a figure no run had shows as
 	fmt   func(float64) string // formats a value (median, min, max)
 	fmtF  func(float64) string // formats a mean or a deviation
@@ -70,9 +71,9 @@ func (s *session) writeSummary(m *measurement) {
 	s.startBlock()
 	fmt.Fprintf(s.stdout, "summary of %d runs: %s\n", len(m.runs), s.out.colour.command(m.bench.label))
 	wall := statsOf(m.runs, m.wallMs)
-	unit := timeUnitFor(wall.Mean)
+	unit := timeUnitFor(meanOf(wall))
 	rss := statsOf(m.runs, maxRSSKiB)
-	mem := memUnitFor(rss.Mean)
+	mem := memUnitFor(meanOf(rss))
 	rows := []summaryRow{
 		{label: "wall", st: wall, fmt: unit.format, fmtF: unit.format},
 		{label: "user", st: statsOf(m.runs, m.userMs), na: notAvailable, fmt: unit.format, fmtF: unit.format},
@@ -95,10 +96,10 @@ func writeStatsTable(w io.Writer, rows []summaryRow, p palette) {
 			continue
 		}
 		sd := notAvailable
-		if r.st.hasStdDev {
-			sd = r.fmtF(r.st.StdDev)
+		if v, ok := r.st.SampleStdDev(); ok {
+			sd = r.fmtF(v)
 		}
-		cells = append(cells, []string{r.label, r.fmtF(r.st.Mean), "±", sd, r.fmt(r.st.Median),
+		cells = append(cells, []string{r.label, r.fmtF(meanOf(r.st)), "±", sd, r.fmt(r.st.Median),
 			r.fmt(r.st.Min), "…", r.fmt(r.st.Max), strconv.Itoa(r.st.N)})
 	}
 	gaps := []string{"  ", "  ", " ", " ", "  ", "  ", " ", " ", "  "}
@@ -151,15 +152,15 @@ func (s *session) warnOutliers(m *measurement, walls []float64, unit timeUnit) {
 	if len(s.benches) > 1 {
 		who = m.bench.label + ": "
 	}
-	switch detectOutliers(walls) {
-	case slowFirstRun:
+	switch bench.DetectOutliers(walls) {
+	case bench.SlowFirstRun:
 		hint := "use -warmup to fill them before measuring"
 		if s.o.warmup > 0 {
 			hint = "try more -warmup runs, or re-run on a quiet system in case it was a random outlier"
 		}
 		s.warnf("%sthe first run was much slower than the rest (%s); caches may have been "+
 			"filled only after it: %s", who, unit.format(walls[0]), hint)
-	case outliersPresent:
+	case bench.OutliersPresent:
 		hint := ""
 		if s.o.warmup == 0 {
 			hint = "; -warmup might help"

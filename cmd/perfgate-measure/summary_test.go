@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/perfgate/adapters"
+	"github.com/perfgate/adapters/bench"
 )
 
 // Formatting, on results given as literals: these run on every platform.
@@ -86,10 +87,11 @@ func TestSummaryTableFigureOfNoRun(t *testing.T) {
 	t.Parallel()
 	var b bytes.Buffer
 	ms := func(v float64) string { return unitMs.format(v) }
+	wall, _ := bench.Summarize([]float64{1, 3})
 	writeStatsTable(&b, []summaryRow{
-		{label: "wall", st: newStats([]float64{1, 3}, 2), fmt: ms, fmtF: ms},
-		{label: "user", st: newStats(nil, 2), na: notAvailable, fmt: ms, fmtF: ms},
-		{label: "max rss", st: newStats(nil, 2), na: "n/a (below this process's own peak of 9876 KiB)", fmt: ms, fmtF: ms},
+		{label: "wall", st: wall, fmt: ms, fmtF: ms},
+		{label: "user", na: notAvailable, fmt: ms, fmtF: ms},
+		{label: "max rss", na: "n/a (below this process's own peak of 9876 KiB)", fmt: ms, fmtF: ms},
 	}, false)
 	assert.Equal(t, ""+
 		"               mean          σ    median       min        max  runs\n"+
@@ -223,7 +225,7 @@ func TestExportJSON(t *testing.T) {
 	assert.JSONEq(t, `{"n":3,"mean":202,"stddev":2,"median":202,"min":200,"max":204}`, string(r.Summary["wall_ms"]))
 	assert.JSONEq(t, `{"n":1,"mean":1500,"median":1500,"min":1500,"max":1500}`, string(r.Summary["max_rss_kb"]))
 	assert.JSONEq(t, `3`, string(r.Summary["runs"]))
-	assert.InDelta(t, 2, r.RelativeSpeed.Ratio, 1e-12)
+	assert.InDelta(t, 2, r.RelativeSpeed.Value, 1e-12)
 	assert.False(t, r.RelativeSpeed.Reference)
 	assert.True(t, doc.Results[1].RelativeSpeed.Reference)
 	assert.Equal(t, []adapters.RunResult{}, doc.Results[1].WarmupRuns)
