@@ -137,38 +137,6 @@ func TestReceiptFromFakeRuns(t *testing.T) {
 	}
 }
 
-// Receipts of real children validate, with the figures this platform
-// gives in both the samples and the stats.
-func TestReceiptFromRealRuns(t *testing.T) {
-	t.Parallel()
-	host := adapters.StdHostProbe{}.Probe(adapters.HostProbeOptions{IncludeHostnameHash: true})
-	s, err := Repeat(context.Background(), adapters.StdProcessRunner{}, helperSpec(t, "exit", "0"), Options{Warmup: 2, Runs: 3})
-	require.NoError(t, err)
-	rec, err := NewReceipt(s, Tool{Name: "bench-test", Version: "devel"}, host)
-	require.NoError(t, err)
-	path := filepath.Join(t.TempDir(), "real.json")
-	require.NoError(t, rec.WriteFile(path))
-	r := validReceipt(t, path)
-	assert.Equal(t, "exit", r.Bench.Name)
-	assert.Equal(t, 3, r.Bench.Repeat)
-	assert.Equal(t, 2, r.Bench.Warmup)
-	assert.Nil(t, r.Bench.Cwd)
-	assert.Nil(t, r.Bench.TimeoutMs)
-	assert.Equal(t, host, r.Run.Host)
-	require.Len(t, r.Samples, 5)
-	wall, ok := Summarize([]uint64{s.Runs[0].WallMs, s.Runs[1].WallMs, s.Runs[2].WallMs})
-	require.True(t, ok)
-	wall.N = 0
-	assert.Equal(t, wall, r.Stats.WallMs)
-	assert.Equal(t, s.Runs[0].CPUMs != nil, r.Stats.CPUMs != nil)
-	assert.Equal(t, s.Runs[0].BinaryBytes, ptr(r.Stats.BinaryBytes.Max))
-	started, err := time.Parse(time.RFC3339Nano, r.Run.StartedAt)
-	require.NoError(t, err)
-	ended, err := time.Parse(time.RFC3339Nano, r.Run.EndedAt)
-	require.NoError(t, err)
-	assert.GreaterOrEqual(t, ended.Sub(started), s.Runs[0].Wall+s.Runs[1].Wall+s.Runs[2].Wall)
-}
-
 func TestReceiptErrors(t *testing.T) {
 	t.Parallel()
 	_, err := NewReceipt(Series{Warmups: []adapters.RunResult{{WallMs: 1}}}, Tool{}, testHost)

@@ -3,8 +3,6 @@ package bench
 import (
 	"context"
 	"errors"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -161,55 +159,4 @@ func TestRepeatCancelBetweenRuns(t *testing.T) {
 	assert.Equal(t, "run 2/3: context canceled", err.Error())
 	assert.Len(t, s.Runs, 1)
 	assert.Equal(t, 1, runner.CallCount())
-}
-
-// Real children: a warm-up and three measured runs of an exiting helper,
-// and a failing one stopping the series with its run kept.
-func TestRepeatRealProcesses(t *testing.T) {
-	t.Parallel()
-	runner := adapters.StdProcessRunner{}
-	s, err := Repeat(context.Background(), runner, helperSpec(t, "exit", "0"), Options{Warmup: 1, Runs: 3})
-	require.NoError(t, err)
-	require.Len(t, s.Warmups, 1)
-	require.Len(t, s.Runs, 3)
-	for _, r := range s.Runs {
-		assert.True(t, r.Succeeded())
-		assert.Positive(t, r.Wall)
-		assert.LessOrEqual(t, r.Wall, s.Ended.Sub(s.Started))
-	}
-
-	s, err = Repeat(context.Background(), runner, helperSpec(t, "exit", "3"), Options{Runs: 3})
-	require.ErrorIs(t, err, adapters.ErrNonZeroExit)
-	assert.Contains(t, err.Error(), "run 1/3: command exited unsuccessfully: ")
-	assert.Contains(t, err.Error(), ": exit status 3")
-	require.Len(t, s.Runs, 1)
-	assert.Equal(t, 3, s.Runs[0].ExitCode)
-}
-
-// A context cancelled during a run kills the child, which is not kept.
-func TestRepeatCancelDuringRun(t *testing.T) {
-	t.Parallel()
-	started := filepath.Join(t.TempDir(), "started")
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	go func() {
-		for {
-			if _, err := os.Stat(started); err == nil {
-				cancel()
-				return
-			}
-			select {
-			case <-ctx.Done():
-				return
-			case <-time.After(5 * time.Millisecond):
-			}
-		}
-	}()
-	s, err := Repeat(ctx, adapters.StdProcessRunner{}, helperSpec(t, "block", started), Options{Runs: 2})
-	require.ErrorIs(t, err, context.Canceled)
-	var re *RunError
-	require.ErrorAs(t, err, &re)
-	assert.Equal(t, Step{Index: 0, Of: 2}, re.Step)
-	assert.Empty(t, s.Runs)
-	assert.FileExists(t, started)
 }
