@@ -17,31 +17,9 @@ import (
 // has succeeded. It returns exitOK, or exitFailed after reporting a file
 // that could not be written.
 func (s *session) writeFiles() int {
-	files := []struct {
-		flag, path string
-		build      func() ([]byte, error)
-	}{
-		{"-export-json", s.o.exportJSON, s.exportJSON},
-		{"-export-markdown", s.o.exportMD, func() ([]byte, error) { return s.exportMarkdown(), nil }},
-		{"-export-csv", s.o.exportCSV, s.exportCSV},
-		{"-export-csv-runs", s.o.exportCSVRuns, s.exportCSVRuns},
-	}
-	for _, f := range files {
-		if f.path == "" {
-			continue
-		}
+	for _, f := range s.outputFiles() {
 		if err := writeFile(f.path, f.build); err != nil {
 			s.errorf("%s: %v", f.flag, err)
-			return exitFailed
-		}
-	}
-	if s.o.receipt == "" {
-		return exitOK
-	}
-	for i := range s.results {
-		path := receiptPath(s.o.receipt, i+1, len(s.results))
-		if err := writeFile(path, func() ([]byte, error) { return s.receiptJSON(&s.results[i]) }); err != nil {
-			s.errorf("-receipt: %v", err)
 			return exitFailed
 		}
 	}

@@ -9,18 +9,23 @@ import (
 )
 
 // outputFile is a file written once every run has succeeded, with the
-// flag that names it.
-type outputFile struct{ flag, path string }
+// flag that names it and what builds its content.
+type outputFile struct {
+	flag, path string
+	build      func() ([]byte, error)
+}
 
-// outputFiles lists the files the session will write: the exports, then
-// one receipt per command.
+// outputFiles lists the files the session writes, in order: the exports,
+// then one receipt per command. checkFiles checks them before the first
+// run, writeFiles builds and writes them after the last (a receipt's
+// build needs its command's measurement, there by then).
 func (s *session) outputFiles() []outputFile {
 	var files []outputFile
 	for _, f := range []outputFile{
-		{"-export-json", s.o.exportJSON},
-		{"-export-markdown", s.o.exportMD},
-		{"-export-csv", s.o.exportCSV},
-		{"-export-csv-runs", s.o.exportCSVRuns},
+		{"-export-json", s.o.exportJSON, s.exportJSON},
+		{"-export-markdown", s.o.exportMD, func() ([]byte, error) { return s.exportMarkdown(), nil }},
+		{"-export-csv", s.o.exportCSV, s.exportCSV},
+		{"-export-csv-runs", s.o.exportCSVRuns, s.exportCSVRuns},
 	} {
 		if f.path != "" {
 			files = append(files, f)
@@ -28,7 +33,8 @@ func (s *session) outputFiles() []outputFile {
 	}
 	if s.o.receipt != "" {
 		for i := range s.benches {
-			files = append(files, outputFile{"-receipt", receiptPath(s.o.receipt, i+1, len(s.benches))})
+			files = append(files, outputFile{"-receipt", receiptPath(s.o.receipt, i+1, len(s.benches)),
+				func() ([]byte, error) { return s.receiptJSON(&s.results[i]) }})
 		}
 	}
 	return files

@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"io"
-	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -37,11 +36,10 @@ type progress struct {
 // newProgress returns a progress line on stderr when enabled and stderr
 // is a terminal, else nil.
 func newProgress(stderr io.Writer, enabled bool) *progress {
-	f, ok := stderr.(*os.File)
-	if !enabled || !ok || !isTerminal(f.Fd()) {
+	if !enabled || !isTerminalWriter(stderr) {
 		return nil
 	}
-	return &progress{w: f}
+	return &progress{w: stderr}
 }
 
 // progressState is what the line shows about a run in progress.

@@ -47,7 +47,9 @@ type presentation struct {
 	// colour paints the report on stdout; colourErr the warnings on
 	// stderr, decided by stderr's own terminal.
 	colour, colourErr palette
-	// interactive enables the progress line on stderr.
+	// interactive allows the progress line on stderr, which newProgress
+	// draws only on a terminal (a redraw with \r needs one) whatever
+	// the style.
 	interactive bool
 	// runUnit is the time unit of the current command's run lines,
 	// chosen by its first measured run.
@@ -76,7 +78,7 @@ func newPresentation(st outputStyle, stdout, stderr io.Writer, getenv func(strin
 		// hyperfine's --style none does.
 	case styleAuto:
 		p.colour, p.colourErr = autoColour(stdout), autoColour(stderr)
-		p.interactive = isTerminalWriter(stderr)
+		p.interactive = true
 	}
 	return p
 }
