@@ -1,8 +1,8 @@
 package program
 
 import (
-	"errors"
 	"encoding/binary"
+	"errors"
 	"testing"
 	"time"
 
