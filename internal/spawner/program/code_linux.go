@@ -23,10 +23,6 @@ func spawnerMain()
 // (the assembly's own, not an ABI wrapper's).
 func spawnerMainPC() uintptr
 
-// maxCode bounds the function's extent: anything larger means the pclntab
-// walk went wrong.
-const maxCode = 64 << 10
-
 // machineCode returns a copy of spawnerMain's machine code. Its extent comes
 // from the pclntab (runtime.FuncForPC): the largest pc whose function is
 // still spawnerMain, found by binary search, so a literal pool the arm64
