@@ -810,10 +810,12 @@ nopidfdclose:
 	B	fail
 
 execd:
-	// Without CLONE_PIDFD: pidfd_open(pid, 0), the child being unreaped;
-	// failing, kill and reap the child and reply StagePidfd.
-	MOVD	S_NOPIDFD(R20), R0
-	CBZ	R0, havepidfd
+	// No pidfd (clone without CLONE_PIDFD, or a kernel before 5.2 that
+	// ignored the flag and left S_PIDFD at -1): pidfd_open(pid, 0), the
+	// child being unreaped; failing, kill and reap the child and reply
+	// StagePidfd.
+	MOVW	S_PIDFD(R20), R0
+	TBZ	$63, R0, havepidfd
 	MOVD	R26, R0
 	MOVD	ZR, R1
 	SYSCALL(SYS_pidfd_open)
