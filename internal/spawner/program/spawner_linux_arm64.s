@@ -22,7 +22,6 @@
 // Long-lived registers:
 //	R23	slots polled: 1 + the highest slot in use (0: none)
 //	R24	the spawner's pid
-//	R25	the signals the spawner has ignored (bit n-1 for signal n)
 // During a spawn (a child under CLONE_VM|CLONE_VFORK runs on these copies):
 //	R9, R10, R11	the child's stdin, stdout, stderr
 //	R12, R13	the run socket, the side socket
@@ -119,8 +118,8 @@
 #define POLLFDS		((1+2*MaxRuns)*8)
 
 // The scratch area (offsets from R20).
-#define S_SA		0	// struct sigaction (32 bytes) for the spawner's own changes
-#define S_CHILDSA	32	// struct sigaction SIG_IGN, for the child's SIGCHLD
+#define S_SA		0	// struct sigaction (32 bytes) of SIG_DFL: all zero
+#define S_CHILDSA	32	// struct sigaction of SIG_IGN: handler 1, for the child
 #define S_ORIGLIM	64	// RLIMIT_NOFILE at exec {cur, max}: the children's
 #define S_NEWLIM	80	// {max, max}: the spawner's
 #define S_TS		96	// struct timespec
@@ -234,7 +233,7 @@ pollinit:
 	SYSCALL(SYS_rt_sigprocmask)
 
 	// Every signal 1..64 but SIGKILL and SIGSTOP to SIG_DFL (S_SA is all
-	// zero); the spawner's ignored set is then empty.
+	// zero).
 	MOVD	$1, R6
 dflloop:
 	CMP	$SIGKILL, R6
@@ -250,7 +249,6 @@ dflnext:
 	ADD	$1, R6
 	CMP	$64, R6
 	BLS	dflloop
-	MOVD	ZR, R25
 
 	// prlimit64(0, RLIMIT_NOFILE, NULL, &orig): the children get it back;
 	// the spawner raises its soft limit to the hard one, as Go does.
@@ -311,7 +309,10 @@ loop:
 	MOVD	ZR, R3
 	MOVD	$8, R4
 	SYSCALL(SYS_ppoll)
-	TBNZ	$63, R0, loop		// EINTR (or ENOMEM): poll again
+	// EINTR: again. Another error: give up as if the caller had gone.
+	CMN	$EINTR, R0
+	BEQ	loop
+	TBNZ	$63, R0, gone
 
 	// 1. Every slot whose pidfd is readable: its child has ended. R9 the
 	// slot's index, R10 its slot, R11 its pollfds - 8.
@@ -333,7 +334,9 @@ reaploop:
 	NEG	R12, R0
 	MOVD	$SIGKILL, R1
 	SYSCALL(SYS_kill)
-	// wait4(pid, &status, 0, &reply.rusage); EINTR: again.
+	// wait4(pid, &status, 0, &reply.rusage); EINTR: again. A failure
+	// (impossible while SIGCHLD is not ignored) sends no reply: the
+	// caller sees the run socket close without one.
 reapwait:
 	MOVD	R12, R0
 	ADD	$S_STATUS, R20, R1
@@ -342,6 +345,8 @@ reapwait:
 	SYSCALL(SYS_wait4)
 	CMN	$EINTR, R0
 	BEQ	reapwait
+	MOVWU	SL_RUN(R10), R13
+	TBNZ	$63, R0, reapdrain
 	// The exited reply: tag, status, wall = end - start, the rusage.
 	MOVD	$0x4750, R0		// ExitedTag 0x58454750
 	MOVK	$(0x5845<<16), R0
@@ -356,7 +361,6 @@ reapwait:
 	MOVD	SL_START(R10), R1
 	SUB	R1, R0
 	MOVD	R0, S_REPLY+8(R20)
-	MOVWU	SL_RUN(R10), R13
 	MOVD	R13, R0
 	ADD	$S_REPLY, R20, R1
 	MOVD	$ExitedSize, R2
@@ -463,13 +467,13 @@ recv:
 	CMN	$EAGAIN, R0
 	BNE	received
 	// Nothing (more) to read: a hang-up or an error means the caller has
-	// gone; else poll again.
+	// gone; else poll again. Another error: poll again.
 	MOVHU	6(R22), R0
 	TST	$(POLLHUP|POLLERR), R0
 	BNE	gone
 	B	loop
 received:
-	TBNZ	$63, R0, gone
+	TBNZ	$63, R0, loop		// another error: poll again
 	MOVD	R0, R26
 	// R6: how many descriptors came (one SCM_RIGHTS message at most: the
 	// kernel merges them), R7 where they are.
@@ -582,38 +586,6 @@ freeloop:
 freefound:
 	MOVD	R0, S_SLOT(R20)
 
-	// The spawner's dispositions become the request's ignored set (never
-	// SIGKILL, SIGSTOP, nor SIGCHLD, which ignored would reap the
-	// children; the child ignores SIGCHLD itself): only the signals whose
-	// bit changed. The child inherits them at clone.
-	MOVD	8(R19), R0
-	MOVD	$((1<<(SIGKILL-1))|(1<<(SIGSTOP-1))|(1<<(SIGCHLD-1))), R1
-	BIC	R1, R0
-	EOR	R25, R0, R5		// R5: the changed bits
-	MOVD	R0, R25
-	MOVD	$1, R6			// R6: the signal
-sigloop:
-	CBZ	R5, sigdone
-	SUB	$1, R6, R7
-	LSR	R7, R5, R0
-	TBZ	$0, R0, signext
-	LSR	R7, R25, R0
-	AND	$1, R0
-	MOVD	R0, S_SA(R20)		// SIG_IGN (1) or SIG_DFL (0)
-	MOVD	R6, R0
-	ADD	$S_SA, R20, R1
-	MOVD	ZR, R2
-	MOVD	$8, R3
-	SYSCALL(SYS_rt_sigaction)
-	MOVD	$1, R0
-	LSL	R7, R0
-	BIC	R0, R5
-signext:
-	ADD	$1, R6
-	B	sigloop
-sigdone:
-	MOVD	ZR, S_SA(R20)
-
 	// pipe2(errpipe, O_CLOEXEC): the child reports a failed step on it.
 	ADD	$S_PIPE, R20, R0
 	MOVD	$O_CLOEXEC, R1
@@ -678,6 +650,28 @@ cloned:
 	// only S_CHILDBUF and uses no stack. A failed step branches to
 	// childfail with the stage in R1 and -errno in R0.
 child:
+	// First the request's ignored signals, in the child's own table
+	// (without CLONE_SIGHAND its dispositions are a copy; all the others
+	// are SIG_DFL, as in the spawner), never SIGKILL nor SIGSTOP. R5: the
+	// bits left, R6: the signal.
+	MOVD	8(R19), R5
+	MOVD	$((1<<(SIGKILL-1))|(1<<(SIGSTOP-1))), R0
+	BIC	R0, R5
+	MOVD	$1, R6
+childsig:
+	CBZ	R5, childpgid
+	TBZ	$0, R5, childsignext
+	MOVD	R6, R0
+	ADD	$S_CHILDSA, R20, R1
+	MOVD	ZR, R2
+	MOVD	$8, R3
+	SYSCALL(SYS_rt_sigaction)
+childsignext:
+	LSR	$1, R5
+	ADD	$1, R6
+	B	childsig
+
+childpgid:
 	// setpgid(0, 0): its own process group.
 	MOVD	ZR, R0
 	MOVD	ZR, R1
@@ -718,16 +712,6 @@ childparent:
 	SYSCALL(SYS_dup3)
 	MOVD	$StageDup, R1
 	TBNZ	$63, R0, childfail
-	// SIGCHLD ignored if the request says so (its own table: without
-	// CLONE_SIGHAND the child's dispositions are a copy).
-	MOVD	8(R19), R0
-	TBZ	$(SIGCHLD-1), R0, childsigchld
-	MOVD	$SIGCHLD, R0
-	ADD	$S_CHILDSA, R20, R1
-	MOVD	ZR, R2
-	MOVD	$8, R3
-	SYSCALL(SYS_rt_sigaction)
-childsigchld:
 	// chdir(dir) if the request has one.
 	CBZ	R17, childnodir
 	MOVD	R17, R0
