@@ -3,6 +3,7 @@ package program
 import (
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -70,15 +71,24 @@ func TestRequestRefused(t *testing.T) {
 // Every request cut short, with a byte too many, or with one field bent,
 // is refused whole.
 func TestRequestMalformed(t *testing.T) {
+	for name, b := range malformedRequests(t) {
+		_, err := DecodeRequest(b)
+		assert.ErrorIs(t, err, ErrBadMessage, name)
+	}
+}
+
+// malformedRequests returns sampleRequest's message cut short at every
+// length, with a byte too many, and with one field bent at a time: the
+// messages DecodeRequest, and so the program, must refuse.
+func malformedRequests(t testing.TB) map[string][]byte {
 	q := sampleRequest()
 	msg, err := q.Encode()
 	require.NoError(t, err)
+	bad := map[string][]byte{}
 	for n := 0; n < len(msg); n++ {
-		_, err := DecodeRequest(msg[:n])
-		assert.ErrorIs(t, err, ErrBadMessage, "%d of %d bytes", n, len(msg))
+		bad[fmt.Sprintf("%d of %d bytes", n, len(msg))] = msg[:n:n]
 	}
-	_, err = DecodeRequest(append(append([]byte(nil), msg...), 0))
-	assert.ErrorIs(t, err, ErrBadMessage, "a byte too many")
+	bad["a byte too many"] = append(append([]byte(nil), msg...), 0)
 	le := binary.LittleEndian
 	for name, bend := range map[string]func(b []byte){
 		"magic":             func(b []byte) { b[0] ^= 1 },
@@ -95,9 +105,9 @@ func TestRequestMalformed(t *testing.T) {
 	} {
 		b := append([]byte(nil), msg...)
 		bend(b)
-		_, err := DecodeRequest(b)
-		assert.ErrorIs(t, err, ErrBadMessage, name)
+		bad[name] = b
 	}
+	return bad
 }
 
 func FuzzDecodeRequest(f *testing.F) {
