@@ -23,14 +23,14 @@ import (
 // before 6.3), then an unnamed O_TMPFILE file of mode 0500 in
 // $XDG_RUNTIME_DIR, /dev/shm and os.TempDir(), written and reopened
 // read-only through /proc/self/fd (a writable descriptor left open would
-// make exec fail with ETXTBSY). Whether a place can execute is decided by
-// executing it once (Open's trial): the image started with descriptor 3
-// on /dev/null forks, fails to send its hello and exits, so the trial
-// costs one fork and exec and leaves nothing behind, while a memfd refused
-// by vm.memfd_noexec=2 or a file on a noexec mount fails that exec with
-// EACCES or EPERM and the next place is tried. So the caller launches from
-// one descriptor and needs no fallback of its own below Open; the
-// descriptor can be kept and launched from many times.
+// make exec fail with ETXTBSY). Whether a place works is decided by
+// running the program from it once (Open's trial): started as a caller
+// starts it, it says hello and exits when its control socket closes, so
+// the trial costs one fork, one exec and a hello, and leaves nothing
+// behind; a memfd refused by vm.memfd_noexec=2 or a file on a noexec
+// mount fails that exec (EACCES, EPERM) and the next place is tried. So
+// the caller launches from one descriptor and needs no fallback of its own
+// below Open's; the descriptor can be kept and launched from many times.
 //
 // The error, when no place works, joins every place's; it is
 // ErrUnsupported where there is no spawner program.
@@ -136,35 +136,95 @@ func writeAll(f *os.File, b []byte) error {
 	return nil
 }
 
-// trial executes f once with descriptor 3 on /dev/null, where the program
-// forks, cannot send its hello and exits (the launcher with 0): exec
-// itself is what is tried. It returns exec's error.
-func trial(f *os.File) error {
+// Argv is the program's argv. With any further argument the program
+// never asks clone for a pidfd and opens one after the exec instead, as it
+// does on kernels and emulators that refuse CLONE_PIDFD (tests use it).
+var Argv = []string{"perfgate-spawn"}
+
+// start launches the program in f as a caller does: syscall.ForkExec of
+// ExecPath(f) with descriptors 0, 1, 2 on /dev/null and 3 one end of a new
+// SOCK_SEQPACKET pair, argv, an empty environment and a process group of
+// its own; it reaps the launcher, which exits at once after its fork,
+// and reads the hello. It returns the caller's end of the control socket
+// (close-on-exec) and the hello.
+func start(f *os.File, argv []string) (ctl int, h Hello, err error) {
+	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_SEQPACKET|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return -1, h, os.NewSyscallError("socketpair", err)
+	}
 	null, err := os.Open(os.DevNull)
 	if err != nil {
-		return err
+		unix.Close(fds[0])
+		unix.Close(fds[1])
+		return -1, h, err
 	}
-	defer null.Close()
 	n := null.Fd()
-	pid, err := syscall.ForkExec(ExecPath(f), []string{"perfgate-spawn"}, &syscall.ProcAttr{
+	launcher, err := syscall.ForkExec(ExecPath(f), argv, &syscall.ProcAttr{
 		Env:   []string{},
-		Files: []uintptr{n, n, n, n},
+		Files: []uintptr{n, n, n, uintptr(fds[1])},
+		Sys:   &syscall.SysProcAttr{Setpgid: true},
 	})
+	null.Close()
+	unix.Close(fds[1])
 	if err != nil {
-		return err
+		unix.Close(fds[0])
+		return -1, h, &os.PathError{Op: "exec", Path: ExecPath(f), Err: err}
 	}
-	var ws syscall.WaitStatus
+	var ws unix.WaitStatus
 	for {
-		_, err = syscall.Wait4(pid, &ws, 0, nil)
-		if err != syscall.EINTR {
+		_, err = unix.Wait4(launcher, &ws, 0, nil)
+		if err != unix.EINTR {
 			break
 		}
 	}
+	if err == nil && !(ws.Exited() && ws.ExitStatus() == 0) {
+		err = fmt.Errorf("spawner program: the launcher ended with wait status %#x", uint32(ws))
+	}
 	if err != nil {
-		return os.NewSyscallError("wait4", err)
+		unix.Close(fds[0])
+		return -1, h, err
 	}
-	if !ws.Exited() || ws.ExitStatus() != 0 {
-		return fmt.Errorf("the trial ended with wait status %#x", uint32(ws))
+	buf := make([]byte, HelloSize+1)
+	var got int
+	for {
+		got, _, _, _, err = unix.Recvmsg(fds[0], buf, nil, 0)
+		if err != unix.EINTR {
+			break
+		}
 	}
+	if err == nil {
+		h, err = DecodeHello(buf[:got])
+	}
+	if err != nil {
+		unix.Close(fds[0])
+		return -1, h, fmt.Errorf("spawner program: reading its hello: %w", err)
+	}
+	return fds[0], h, nil
+}
+
+// trial starts the program in f once, as a caller does, reads its hello
+// and closes its control socket, at which the program exits; it waits for
+// that exit through a pidfd and reaps the program if it is the caller's
+// child (a subreaper's). It returns exec's error, or any other reason the
+// program did not say hello.
+func trial(f *os.File) error {
+	ctl, h, err := start(f, Argv)
+	if err != nil {
+		return err
+	}
+	pidfd, perr := unix.PidfdOpen(h.Pid, 0)
+	unix.Close(ctl)
+	if perr != nil {
+		return nil // a kernel before 5.3: the program exits on its own
+	}
+	defer unix.Close(pidfd)
+	fds := []unix.PollFd{{Fd: int32(pidfd), Events: unix.POLLIN}}
+	for {
+		if _, err := unix.Poll(fds, -1); err != unix.EINTR {
+			break
+		}
+	}
+	var info unix.Siginfo
+	_ = unix.Waitid(unix.P_PIDFD, pidfd, &info, unix.WEXITED|unix.WNOHANG, nil) // ECHILD: not ours
 	return nil
 }

@@ -153,35 +153,18 @@ type testSpawner struct {
 	reaped bool
 }
 
-// launch starts the spawner program as a caller does and reads its hello.
-// On cleanup it closes the control socket and reaps the spawner
-// (re-parented to the test process, a subreaper), which must exit 0.
-func launch(t testing.TB) *testSpawner {
-	f := openedImage(t)
-	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_SEQPACKET|unix.SOCK_CLOEXEC, 0)
+// launch starts the spawner program as a caller does (start, with Argv or
+// with argv given) and checks its hello. On cleanup it closes the control
+// socket and reaps the spawner (re-parented to the test process, a
+// subreaper), which must exit 0.
+func launch(t testing.TB, argv ...string) *testSpawner {
+	if argv == nil {
+		argv = Argv
+	}
+	ctl, h, err := start(openedImage(t), argv)
 	require.NoError(t, err)
-	null, err := os.Open(os.DevNull)
-	require.NoError(t, err)
-	defer null.Close()
-	n := null.Fd()
-	launcher, err := syscall.ForkExec(ExecPath(f), []string{"perfgate-spawn"}, &syscall.ProcAttr{
-		Env:   []string{},
-		Files: []uintptr{n, n, n, uintptr(fds[1])},
-		Sys:   &syscall.SysProcAttr{Setpgid: true},
-	})
-	unix.Close(fds[1])
-	require.NoError(t, err)
-	var ws unix.WaitStatus
-	_, err = unix.Wait4(launcher, &ws, 0, nil)
-	require.NoError(t, err)
-	require.True(t, ws.Exited() && ws.ExitStatus() == 0, "launcher %#x", ws)
-	s := &testSpawner{t: t, ctl: fds[0]}
-	buf := make([]byte, 64)
-	nr, _, _, _, err := unix.Recvmsg(s.ctl, buf, nil, 0)
-	require.NoError(t, err)
-	s.hello, err = DecodeHello(buf[:nr])
-	require.NoError(t, err)
-	require.Equal(t, MaxRuns, s.hello.MaxRuns)
+	require.Equal(t, MaxRuns, h.MaxRuns)
+	s := &testSpawner{t: t, ctl: ctl, hello: h}
 	t.Cleanup(func() { s.close() })
 	return s
 }

@@ -185,6 +185,11 @@ TEXT ·spawnerMain(SB), NOSPLIT|NOFRAME, $0
 	SYS(SYS_exit_group)
 
 spawner:
+	// argc, for later: with any argument after argv[0] the program never
+	// asks clone for a pidfd (the path of kernels and emulators that
+	// refuse CLONE_PIDFD, for tests on the others).
+	MOVQ	0(SP), R15
+
 	// Carve the frame. Write everything above REQ: every pollfd to
 	// {-1, POLLIN, 0}, the rest to zero; then pollfd[0] = {3, POLLIN}.
 	SUBQ	$FRAME, SP
@@ -205,6 +210,11 @@ initzero:
 	MOVQ	$0x0000000100000003, AX
 	MOVQ	AX, POLL(SP)
 	MOVQ	$1, ACTIGN(SP)
+	CMPQ	R15, $1
+	JLE	cloexec
+	MOVQ	$1, NOPIDFD(SP)
+
+cloexec:
 
 	// The control socket (3) is not the children's: close-on-exec.
 	MOVL	$3, DI
