@@ -5,6 +5,7 @@ package program
 import (
 	"bufio"
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -704,4 +705,105 @@ func TestFootprint(t *testing.T) {
 	require.NoError(t, err)
 	assert.LessOrEqual(t, kb, 64)
 	assert.Equal(t, fds, countFDs(t, s.hello.Pid))
+}
+
+// Without CLONE_PIDFD (as under qemu-user, here asked for by an argument)
+// the program opens the pidfd after the exec: the same messages.
+func TestWithoutClonePidfd(t *testing.T) {
+	s := launch(t, "perfgate-spawn", "no-clone-pidfd")
+	null := nullFD(t)
+	r := s.send(helperRequest(t, "exit", "7"), null, null, null)
+	require.True(t, r.waitStarted())
+	fdinfo, err := os.ReadFile(fmt.Sprintf("/proc/self/fdinfo/%d", r.pidfd))
+	require.NoError(t, err)
+	assert.Contains(t, string(fdinfo), fmt.Sprintf("Pid:\t%d\n", r.started.Pid))
+	assert.Equal(t, 7, unix.WaitStatus(r.reply().Status).ExitStatus())
+
+	r = s.send(Request{Path: "/nonexistent/prog", Argv: []string{"prog"}}, null, null, null)
+	assert.False(t, r.waitStarted())
+	assert.Equal(t, Reply{Stage: StageExec, Errno: uint64(unix.ENOENT)}, r.reply())
+
+	in, inW := pipeFDs(t)
+	_ = inW
+	r = s.send(helperRequest(t, "block"), in, null, null)
+	require.True(t, r.waitStarted())
+	_, err = unix.Write(r.run, []byte{KillByte})
+	require.NoError(t, err)
+	assert.Equal(t, unix.SIGKILL, unix.WaitStatus(r.reply().Status).Signal())
+}
+
+// MaxRuns children at once, and the next request fails at StageBusy.
+func TestBusy(t *testing.T) {
+	cat, err := exec.LookPath("cat")
+	if err != nil {
+		t.Skip("no cat")
+	}
+	s := launch(t)
+	null := nullFD(t)
+	in, inW := pipeFDs(t)
+	var runs []*testRun
+	for i := 0; i < MaxRuns; i++ {
+		runs = append(runs, s.send(Request{Path: cat, Argv: []string{"cat"}}, in, null, null))
+	}
+	for _, r := range runs {
+		require.True(t, r.waitStarted())
+	}
+	r := s.send(Request{Path: cat, Argv: []string{"cat"}}, in, null, null)
+	assert.Equal(t, Reply{Stage: StageBusy, Errno: uint64(unix.EAGAIN)}, r.reply())
+	assert.False(t, r.waitStarted())
+	unix.Close(inW)
+	for _, r := range runs {
+		p := r.reply()
+		require.True(t, p.Exited)
+		assert.Equal(t, uint32(0), p.Status)
+	}
+	r = s.send(helperRequest(t, "exit", "2"), null, null, null)
+	require.True(t, r.waitStarted())
+	assert.Equal(t, 2, unix.WaitStatus(r.reply().Status).ExitStatus())
+}
+
+// Each place Open tries gives a read-only descriptor the program runs from.
+func TestOpenPlaces(t *testing.T) {
+	img, err := Image()
+	require.NoError(t, err)
+	f, err := openMemfd(img)
+	require.NoError(t, err)
+	defer f.Close()
+	seals, err := unix.FcntlInt(f.Fd(), unix.F_GET_SEALS, 0)
+	require.NoError(t, err)
+	assert.Equal(t, unix.F_SEAL_SEAL|unix.F_SEAL_SHRINK|unix.F_SEAL_GROW|unix.F_SEAL_WRITE, seals)
+	require.NoError(t, trial(f))
+
+	t.Setenv("XDG_RUNTIME_DIR", t.TempDir())
+	dirs := tmpDirs()
+	assert.Equal(t, os.Getenv("XDG_RUNTIME_DIR"), dirs[0])
+	assert.Contains(t, dirs, "/dev/shm")
+	for _, dir := range dirs {
+		f, err := openTmpfile(dir, img)
+		if errors.Is(err, unix.EOPNOTSUPP) || errors.Is(err, unix.EISDIR) {
+			t.Logf("%s: no O_TMPFILE: %v", dir, err)
+			continue
+		}
+		require.NoError(t, err, dir)
+		flags, err := unix.FcntlInt(f.Fd(), unix.F_GETFL, 0)
+		require.NoError(t, err)
+		assert.Equal(t, unix.O_RDONLY, flags&unix.O_ACCMODE, dir)
+		var st unix.Stat_t
+		require.NoError(t, unix.Fstat(int(f.Fd()), &st))
+		assert.Equal(t, uint32(0o500), st.Mode&0o777, dir)
+		assert.Equal(t, int64(len(img)), st.Size, dir)
+		err = trial(f)
+		var st2 unix.Statfs_t
+		if unix.Statfs(dir, &st2) == nil && st2.Flags&unix.ST_NOEXEC != 0 {
+			assert.Error(t, err, "%s is mounted noexec", dir)
+		} else {
+			assert.NoError(t, err, dir)
+		}
+		f.Close()
+	}
+
+	f, err = Open()
+	require.NoError(t, err)
+	defer f.Close()
+	assert.True(t, strings.HasPrefix(ExecPath(f), "/proc/self/fd/"))
 }
