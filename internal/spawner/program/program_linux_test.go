@@ -215,15 +215,7 @@ func (s *testSpawner) sendRaw(msg []byte, stdin, stdout, stderr int) *testRun {
 	unix.Close(run[1])
 	unix.Close(side[1])
 	require.NoError(t, err)
-	r := &testRun{t: t, run: run[0], side: side[0], pidfd: -1}
-	t.Cleanup(func() {
-		unix.Close(r.run)
-		unix.Close(r.side)
-		if r.pidfd >= 0 {
-			unix.Close(r.pidfd)
-		}
-	})
-	return r
+	return &testRun{t: t, run: trackFD(t, run[0]), side: trackFD(t, side[0]), pidfd: -1}
 }
 
 // waitStarted reads the "started" message and its pidfd; false at end of
@@ -244,7 +236,7 @@ func (r *testRun) waitStarted() bool {
 	fds, err := unix.ParseUnixRights(&msgs[0])
 	require.NoError(r.t, err)
 	require.Len(r.t, fds, 1)
-	r.pidfd = fds[0]
+	r.pidfd = trackFD(r.t, fds[0])
 	r.hasStarted = true
 	return true
 }
@@ -263,17 +255,42 @@ func (r *testRun) reply() Reply {
 func nullFD(t testing.TB) int {
 	fd, err := unix.Open(os.DevNull, unix.O_RDWR|unix.O_CLOEXEC, 0)
 	require.NoError(t, err)
-	t.Cleanup(func() { unix.Close(fd) })
-	return fd
+	return trackFD(t, fd)
 }
 
-// pipeFDs returns a pipe's read and write ends, closed on cleanup (each
-// may be closed earlier with closeFD).
+// pipeFDs returns a pipe's read and write ends, closed on cleanup (or
+// earlier by closeFD).
 func pipeFDs(t testing.TB) (r, w int) {
 	var p [2]int
 	require.NoError(t, unix.Pipe2(p[:], unix.O_CLOEXEC))
-	t.Cleanup(func() { unix.Close(p[0]); unix.Close(p[1]) })
-	return p[0], p[1]
+	return trackFD(t, p[0]), trackFD(t, p[1])
+}
+
+// tracked is the set of the tests' open descriptors: a descriptor is
+// closed once, by closeFD or at its test's cleanup, never twice (a second
+// close could hit a number reused meanwhile). Tests run one at a time.
+var tracked = struct {
+	sync.Mutex
+	open map[int]bool
+}{open: map[int]bool{}}
+
+// trackFD registers fd, to be closed by closeFD or on cleanup.
+func trackFD(t testing.TB, fd int) int {
+	tracked.Lock()
+	tracked.open[fd] = true
+	tracked.Unlock()
+	t.Cleanup(func() { closeFD(fd) })
+	return fd
+}
+
+// closeFD closes a tracked descriptor if it is still open.
+func closeFD(fd int) {
+	tracked.Lock()
+	defer tracked.Unlock()
+	if tracked.open[fd] {
+		delete(tracked.open, fd)
+		unix.Close(fd)
+	}
 }
 
 func TestHelloAndExit(t *testing.T) {
@@ -314,12 +331,39 @@ func parseLines(b []byte) map[string]string {
 	return m
 }
 
-// readAll reads fd to end of file.
+// readAll reads fd to end of file (with read(2): an os.File would close
+// fd when collected).
 func readAll(t testing.TB, fd int) []byte {
-	f := os.NewFile(uintptr(fd), "pipe")
-	b, err := io.ReadAll(f)
-	require.NoError(t, err)
-	return b
+	var all []byte
+	buf := make([]byte, 4096)
+	for {
+		n, err := unix.Read(fd, buf)
+		if err == unix.EINTR {
+			continue
+		}
+		require.NoError(t, err)
+		if n == 0 {
+			return all
+		}
+		all = append(all, buf[:n]...)
+	}
+}
+
+// readLine reads fd up to and without a newline, a byte at a time.
+func readLine(t testing.TB, fd int) string {
+	var line []byte
+	b := make([]byte, 1)
+	for {
+		n, err := unix.Read(fd, b)
+		if err == unix.EINTR {
+			continue
+		}
+		require.NoError(t, err)
+		if n == 0 || b[0] == '\n' {
+			return string(line)
+		}
+		line = append(line, b[0])
+	}
 }
 
 // wait4Pid reaps pid (a child of the test process, or one re-parented to
@@ -373,7 +417,7 @@ func TestStartedNamesTheChild(t *testing.T) {
 	before := monotonic(t)
 	r := s.send(helperRequest(t, "status"), null, outW, null)
 	require.True(t, r.waitStarted())
-	unix.Close(outW)
+	closeFD(outW)
 	after := monotonic(t)
 	assert.LessOrEqual(t, before, r.started.StartNs)
 	assert.LessOrEqual(t, r.started.StartNs, after)
@@ -426,12 +470,12 @@ func TestStdio(t *testing.T) {
 	errR, errW := pipeFDs(t)
 	r := s.send(helperRequest(t, "stdio"), in, outW, errW)
 	require.True(t, r.waitStarted())
-	unix.Close(in)
-	unix.Close(outW)
-	unix.Close(errW)
+	closeFD(in)
+	closeFD(outW)
+	closeFD(errW)
 	_, err := unix.Write(inW, []byte("some input"))
 	require.NoError(t, err)
-	unix.Close(inW)
+	closeFD(inW)
 	assert.Equal(t, "out:some input", string(readAll(t, out)))
 	assert.Equal(t, "err:some input", string(readAll(t, errR)))
 	p := r.reply()
@@ -502,7 +546,7 @@ func TestChildState(t *testing.T) {
 		environ, err := os.ReadFile(fmt.Sprintf("/proc/%d/environ", pid))
 		require.NoError(t, err)
 		assert.Empty(t, environ)
-		unix.Close(inW)
+		closeFD(inW)
 		p := r.reply()
 		require.True(t, p.Exited)
 		assert.Equal(t, uint32(0), p.Status)
@@ -539,10 +583,8 @@ func TestKillGroup(t *testing.T) {
 		out, outW := pipeFDs(t)
 		r := s.send(helperRequest(t, "group"), in, outW, null)
 		require.True(t, r.waitStarted())
-		unix.Close(outW)
-		line, err := bufio.NewReader(os.NewFile(uintptr(out), "out")).ReadString('\n')
-		require.NoError(t, err)
-		grandchild, err := strconv.Atoi(strings.TrimSpace(line))
+		closeFD(outW)
+		grandchild, err := strconv.Atoi(readLine(t, out))
 		require.NoError(t, err)
 		if how == "byte" {
 			_, err = unix.Write(r.run, []byte{KillByte})
@@ -590,7 +632,7 @@ func Test64Concurrent(t *testing.T) {
 	for _, r := range runs {
 		require.True(t, r.waitStarted())
 	}
-	unix.Close(inW) // all 64 run at once until now
+	closeFD(inW) // all 64 run at once until now
 	seen := map[int]bool{}
 	for _, r := range runs {
 		p := r.reply()
@@ -688,10 +730,9 @@ func TestFootprint(t *testing.T) {
 		p := r.reply()
 		require.True(t, p.Exited)
 		require.Equal(t, uint32(0), p.Status)
-		unix.Close(r.run)
-		unix.Close(r.side)
-		unix.Close(r.pidfd)
-		r.run, r.side, r.pidfd = -1, -1, -1
+		closeFD(r.run)
+		closeFD(r.side)
+		closeFD(r.pidfd)
 	}
 	once()
 	first, fds := procStatus(t, s.hello.Pid, "VmHWM"), countFDs(t, s.hello.Pid)
@@ -751,7 +792,7 @@ func TestBusy(t *testing.T) {
 	r := s.send(Request{Path: cat, Argv: []string{"cat"}}, in, null, null)
 	assert.Equal(t, Reply{Stage: StageBusy, Errno: uint64(unix.EAGAIN)}, r.reply())
 	assert.False(t, r.waitStarted())
-	unix.Close(inW)
+	closeFD(inW)
 	for _, r := range runs {
 		p := r.reply()
 		require.True(t, p.Exited)
