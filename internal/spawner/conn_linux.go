@@ -22,8 +22,11 @@ type Conn struct {
 	// it the caller kills a hung spawner and reaps a spawner that became
 	// its child (a subreaper's), with no pid-reuse race.
 	pidfd int
-	// floorKiB is the spawner's VmHWM when it said it was ready.
-	floorKiB uint64
+	// baseKiB is the spawner's VmHWM when it said it was ready, plus its
+	// executable's pages (readFloor); maxRuns how many runs it takes at
+	// once.
+	baseKiB uint64
+	maxRuns int
 	// state is the caller's state just before it started the spawner,
 	// which the spawner inherited.
 	state callerState
@@ -33,13 +36,23 @@ type Conn struct {
 	why      string // why it is dead
 	inFlight int    // runs handed over and not finished
 	closed   bool
+	// maxSent is the largest request sent, which the spawner's peak
+	// includes from then on.
+	maxSent int
 }
 
 // Pid is the spawner's process id.
 func (s *Conn) Pid() int { return s.pid }
 
-// FloorKiB is the spawner's VmHWM when it said it was ready.
-func (s *Conn) FloorKiB() uint64 { return s.floorKiB }
+// FloorKiB is the most of a child's peak that it can have inherited
+// from the spawner, now: the spawner's VmHWM when it said it was ready
+// and its executable's pages, plus the pages of the largest request it
+// has received (its only memory that grows after the hello).
+func (s *Conn) FloorKiB() uint64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.baseKiB + pagesKiB(s.maxSent)
+}
 
 // AwaitExit waits until the spawner's end of the control socket is
 // closed: its whole process has exited (its leader may show as a zombie
@@ -81,16 +94,21 @@ func (s *Conn) isDead() bool {
 	return s.dead
 }
 
-// acquire reserves s for one run: its control socket stays open until the
-// matching release. It is false when s is dead.
-func (s *Conn) acquire() bool {
+// acquire reserves s for one run of size bytes: its control socket stays
+// open until the matching release. It returns errGone when s is dead, a
+// *FallbackError when s already runs all it can.
+func (s *Conn) acquire(size int) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.dead {
-		return false
+	switch {
+	case s.dead:
+		return errGone
+	case s.inFlight >= s.maxRuns:
+		return fallback(ReasonBusy, "")
 	}
 	s.inFlight++
-	return true
+	s.maxSent = max(s.maxSent, size)
+	return nil
 }
 
 // release ends a run's use of s, and closes s when it is dead and that
@@ -152,8 +170,8 @@ func (s *Conn) kill(why string) {
 // side socket (the "started" message), and s stays acquired until the
 // run's release; or a *FallbackError (errGone when s has died).
 func (s *Conn) send(msg []byte, child [3]int) (run, side int, err error) {
-	if !s.acquire() {
-		return -1, -1, errGone
+	if err := s.acquire(len(msg)); err != nil {
+		return -1, -1, err
 	}
 	var runPair, sidePair [2]int
 	if runPair, err = unix.Socketpair(unix.AF_UNIX, unix.SOCK_SEQPACKET|unix.SOCK_CLOEXEC, 0); err == nil {

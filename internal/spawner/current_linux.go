@@ -10,7 +10,6 @@ package spawner
 import (
 	"context"
 	"errors"
-	"runtime/debug"
 	"sync"
 	"time"
 )
@@ -30,8 +29,8 @@ var (
 // TestHooks lets tests start another program as the spawner. Only tests
 // set it, never concurrently with a run.
 var TestHooks struct {
-	// Exe is the program started as the spawner; empty means
-	// /proc/self/exe.
+	// Exe is the program started as the spawner; empty means the
+	// spawner program (program.Open).
 	Exe string
 }
 
@@ -70,13 +69,6 @@ func lookup() (*Conn, *attempt, *FallbackError) {
 	case starting != nil:
 		return nil, starting, nil
 	}
-	exe := TestHooks.Exe
-	if exe == "" {
-		if mode := libraryBuildMode(); mode != "" {
-			return nil, nil, fallback(ReasonNotThisProgram, mode)
-		}
-		exe = "/proc/self/exe"
-	}
 	now := time.Now()
 	if now.Before(retryAt) {
 		return nil, nil, fallback(ReasonCannotStart, lastFailed)
@@ -86,7 +78,7 @@ func lookup() (*Conn, *attempt, *FallbackError) {
 	}
 	starts = append(starts[max(0, len(starts)-maxStarts+1):], now)
 	starting = &attempt{done: make(chan struct{}), at: now}
-	go starting.run(exe)
+	go starting.run()
 	return nil, starting, nil
 }
 
@@ -96,8 +88,8 @@ func lookup() (*Conn, *attempt, *FallbackError) {
 // caller's after that is retried at the next run too, within the restart
 // bound; any other (a launcher or spawner that exited or hung, a bad
 // hello, a program that cannot be executed) backs off.
-func (a *attempt) run(exe string) {
-	s, err := start(exe)
+func (a *attempt) run() {
+	s, err := start()
 	mu.Lock()
 	orphaned := starting != a // Reset while it started
 	var early *beforeForkError
@@ -151,22 +143,6 @@ func (a *attempt) wait(ctx context.Context, limit time.Duration) (*Conn, *Fallba
 	}
 	return a.s, nil
 }
-
-// libraryBuildMode is the build mode when the program was built as a
-// library that another program loads ("c-shared", "c-archive"), where
-// /proc/self/exe is the host's executable; "" otherwise.
-var libraryBuildMode = sync.OnceValue(func() string {
-	info, ok := debug.ReadBuildInfo()
-	if !ok {
-		return ""
-	}
-	for _, s := range info.Settings {
-		if s.Key == "-buildmode" && (s.Value == "c-shared" || s.Value == "c-archive") {
-			return s.Value
-		}
-	}
-	return ""
-})
 
 // Live returns the live spawner, starting one when needed; nil when there
 // is none to use. For tests.

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"strconv"
 	"time"
+
+	"github.com/perfgate/adapters/internal/spawner/program"
 )
 
 // Reason says why a run was not handed to the spawner.
@@ -35,13 +37,11 @@ const (
 	// passed, while it waited for a spawner that was starting; the start
 	// goes on, for the runs that come after.
 	ReasonStarting
-	// ReasonNotThisProgram: the program is a library (c-shared,
-	// c-archive) in another program's process, so /proc/self/exe is not
-	// a program that can serve as the spawner; none is started.
-	ReasonNotThisProgram
-	// ReasonSignalIgnored: the caller ignores a signal that the spawner
-	// cannot ignore for the child (Detail: which, and why): SIGCHLD, which
-	// it needs to reap, or one Go's signal.Ignore cannot ignore.
+	// ReasonBusy: the spawner runs as many children as it can
+	// (program.MaxRuns).
+	ReasonBusy
+	// ReasonSignalIgnored: the caller's SigIgn holds a signal nothing can
+	// ignore (Detail: which): it cannot be read right.
 	ReasonSignalIgnored
 )
 
@@ -69,13 +69,13 @@ func (e *FallbackError) Why() string {
 	case ReasonNoWorkingDir:
 		return "the working directory cannot be read: " + e.Detail
 	case ReasonRequestTooLarge:
-		return "the request (argv, environment) is over " + strconv.Itoa(maxRequest>>10) + " KiB"
+		return "the request (argv, environment) is over " + strconv.Itoa(program.MaxRequest>>10) + " KiB"
 	case ReasonDied:
 		return "the spawner has died"
 	case ReasonStarting:
 		return "the spawner was still starting at the run's deadline (its Timeout or context)"
-	case ReasonNotThisProgram:
-		return "the program is a library (" + e.Detail + ") in another program's process"
+	case ReasonBusy:
+		return "the spawner already runs " + strconv.Itoa(program.MaxRuns) + " children"
 	case ReasonSignalIgnored:
 		return "the caller ignores " + e.Detail
 	}
@@ -95,7 +95,7 @@ var (
 	errNoHello  = errors.New("spawner: no hello")
 	errBadHello = errors.New("spawner: bad hello")
 	// errExitedBeforeHello: the launcher (or the spawner) exited before
-	// the hello, as a program other than this one does.
+	// the hello, as a program other than the spawner does.
 	errExitedBeforeHello = errors.New("spawner: exited before its hello")
 )
 

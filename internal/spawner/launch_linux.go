@@ -2,28 +2,33 @@
 
 package spawner
 
-// Starting a spawner: the launcher, the hello, the spawner's pidfd, and
-// its reaping when it is the caller's child.
+// Starting a spawner: the program's executable, the launch, the hello,
+// the spawner's pidfd and floor, and its reaping when it is the caller's
+// child.
 
 import (
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
+	"strconv"
+	"sync"
 	"syscall"
 	"time"
 
 	"golang.org/x/sys/unix"
 
+	"github.com/perfgate/adapters/internal/procfs"
+	"github.com/perfgate/adapters/internal/spawner/program"
 	"github.com/perfgate/adapters/internal/sysproc"
 )
 
-// helloWait bounds the wait for the hello of a launcher that neither
-// says hello nor exits (it hangs in an initializer of the program that
-// runs before this package's). No run waits that long unless it has no
-// deadline of its own (attempt.wait).
+// helloWait bounds the wait for the hello of a spawner that neither says
+// hello nor exits. No run waits that long unless it has no deadline of its
+// own (attempt.wait).
 const helloWait = 5 * time.Second
+
+// controlFD is the control socket's descriptor in the spawner program.
+const controlFD = 3
 
 // beforeForkError is the error of a start that failed before any
 // launcher ran: for want of a descriptor, of memory or of a process.
@@ -45,18 +50,45 @@ func isShortage(err error) bool {
 		errors.Is(err, unix.EAGAIN) || errors.Is(err, unix.ENOMEM)
 }
 
-// start starts a spawner through a launcher and waits for its hello. The
-// caller's state is read first: a change made while the spawner starts
-// then shows as a change at the next run (a needless direct spawn), never
-// as none.
-func start(exe string) (*Conn, error) {
+// executable is the spawner program's executable file, made at the first
+// start and kept for the restarts (program.Open): a memfd, or a temporary
+// file where memfds cannot be executed.
+var executable struct {
+	mu   sync.Mutex
+	file *os.File
+}
+
+// executablePath returns the path that executes the spawner program:
+// TestHooks.Exe when a test set it, else /proc/self/fd/N of the kept
+// executable file (exec resolves it in the launcher, which inherits the
+// descriptor until its exec).
+func executablePath() (string, error) {
+	if TestHooks.Exe != "" {
+		return TestHooks.Exe, nil
+	}
+	executable.mu.Lock()
+	defer executable.mu.Unlock()
+	if executable.file == nil {
+		f, err := program.Open()
+		if err != nil {
+			return "", err
+		}
+		executable.file = f
+	}
+	return "/proc/self/fd/" + strconv.Itoa(int(executable.file.Fd())), nil
+}
+
+// start starts a spawner and waits for its hello. The caller's state is
+// read first: a change made while the spawner starts then shows as a
+// change at the next run (a needless direct spawn), never as none.
+func start() (*Conn, error) {
 	state, err := readCallerState()
 	if err != nil {
 		return nil, beforeFork(err)
 	}
-	token := make([]byte, tokenLen)
-	if _, err := rand.Read(token); err != nil {
-		return nil, beforeFork(err)
+	exe, err := executablePath()
+	if err != nil {
+		return nil, err
 	}
 	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_SEQPACKET|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
@@ -68,64 +100,67 @@ func start(exe string) (*Conn, error) {
 		unix.Close(fds[1])
 		return nil, beforeFork(err)
 	}
-	s := &Conn{fd: fds[0], pidfd: -1, state: state}
-	err = s.launch(exe, fds[1], token)
+	s := &Conn{fd: fds[0], pidfd: -1, state: state, maxRuns: program.MaxRuns}
+	err = s.launch(exe, fds[1])
 	if err == nil {
 		err = s.openPidfd()
 	}
+	if err == nil {
+		err = s.readFloor()
+	}
 	if err != nil {
 		unix.Close(s.fd)
+		if s.pidfd >= 0 {
+			_ = unix.PidfdSendSignal(s.pidfd, unix.SIGKILL, nil, 0)
+			unix.Close(s.pidfd)
+		}
 		return nil, err
 	}
 	s.reapWhenDead()
 	return s, nil
 }
 
-// launch runs the launcher with theirs, the spawner's end of the control
-// socket, which it closes, and waits for the hello.
-func (s *Conn) launch(exe string, theirs int, token []byte) error {
+// launch runs the program with theirs, the spawner's end of the control
+// socket, as its descriptor 3, which it then closes, and waits for the
+// hello. The process started is the launcher: the program forks once and
+// that first process exits, so that the spawner is not the caller's child
+// (the caller's wait4(-1) never sees it). It gets no environment and the
+// null device as stdin, stdout and stderr: not even the caller's stderr,
+// for a spawner holding a pipe the caller's own reader waits on would
+// delay that reader's end of file.
+func (s *Conn) launch(exe string, theirs int) error {
 	null, err := sysproc.DevNull()
 	if err != nil {
 		unix.Close(theirs)
 		return beforeFork(err)
 	}
-	env := append(os.Environ(), EnvKey+"=launch:"+hex.EncodeToString(token))
-	argv0 := exe
-	if len(os.Args) > 0 {
-		argv0 = os.Args[0]
-	}
-	pid, err := syscall.ForkExec(exe, []string{argv0}, &syscall.ProcAttr{
-		Env: env,
-		// Not even the caller's stderr: a spawner holding a pipe the
-		// caller's own reader waits on would delay that reader's EOF.
+	pid, err := syscall.ForkExec(exe, []string{"perfgate-spawn"}, &syscall.ProcAttr{
+		Env:   []string{},
 		Files: []uintptr{uintptr(null), uintptr(null), uintptr(null), uintptr(theirs)},
 		Sys:   &syscall.SysProcAttr{Setpgid: true},
 	})
-	// From now on only the launcher and the spawner it starts hold their
-	// end: a launcher that exits without starting one (a program that is
-	// not this one, as /proc/self/exe is under ld.so or in a c-shared
-	// library's host) shows as end of file at once.
+	// From now on only the spawner holds its end: a launcher that exits
+	// without starting one shows as end of file at once.
 	unix.Close(theirs)
 	switch {
 	case err != nil && isShortage(err):
 		return beforeFork(err)
 	case err != nil:
-		return err
+		return fmt.Errorf("exec %s: %w", exe, err)
 	}
-	err = s.awaitHello(helloWait, token)
+	err = s.awaitHello(helloWait)
 	if err != nil {
 		// The launcher may hang, or have left something in its group: it
 		// is our child, so its group cannot have been reused until it is
-		// reaped. A spawner that is late has a group of its own, sees end
-		// of file and exits.
+		// reaped. A spawner that is late sees end of file and exits.
 		_ = syscall.Kill(-pid, syscall.SIGKILL)
 	}
-	_, _, _ = sysproc.Reap(pid) // the launcher exits once the spawner is started
+	_, _, _ = sysproc.Reap(pid) // the launcher exits once it has forked
 	return err
 }
 
 // awaitHello reads the spawner's hello.
-func (s *Conn) awaitHello(limit time.Duration, token []byte) error {
+func (s *Conn) awaitHello(limit time.Duration) error {
 	fds := []unix.PollFd{{Fd: int32(s.fd), Events: unix.POLLIN}}
 	n, err := sysproc.PpollUntil(fds, time.Now().Add(limit))
 	switch {
@@ -142,11 +177,11 @@ func (s *Conn) awaitHello(limit time.Duration, token []byte) error {
 	case m == 0:
 		return errExitedBeforeHello
 	}
-	h, err := decodeHello(buf[:m], token)
+	h, err := program.DecodeHello(buf[:m])
 	if err != nil {
-		return err
+		return errBadHello
 	}
-	s.pid, s.floorKiB = h.pid, h.floorKiB
+	s.pid, s.maxRuns = h.Pid, min(h.MaxRuns, program.MaxRuns)
 	return nil
 }
 
@@ -162,19 +197,52 @@ func (s *Conn) openPidfd() error {
 	if pidfd, err = sysproc.MoveAboveStdio(pidfd); err != nil {
 		return fmt.Errorf("spawner: pidfd: %w", err)
 	}
+	s.pidfd = pidfd
+	if !s.alive() {
+		return errors.New("spawner: died after its hello")
+	}
+	return nil
+}
+
+// alive says whether the spawner's end of the control socket is still
+// open, without waiting. A signal (the Go runtime preempts threads with
+// SIGURG) must not pass for a dead spawner: only a hang-up says it has
+// died.
+func (s *Conn) alive() bool {
 	fds := []unix.PollFd{{Fd: int32(s.fd), Events: unix.POLLIN}}
-	// A signal (the Go runtime preempts threads with SIGURG) must not pass
-	// for a dead spawner: only a hang-up says it has died.
-	err = sysproc.IgnoringEINTR(func() error {
+	err := sysproc.IgnoringEINTR(func() error {
 		_, err := unix.Ppoll(fds, &unix.Timespec{}, nil)
 		return err
 	})
-	if err != nil || fds[0].Revents&(unix.POLLHUP|unix.POLLERR) != 0 {
-		unix.Close(pidfd)
-		return errors.New("spawner: died after its hello")
+	return err == nil && fds[0].Revents&(unix.POLLHUP|unix.POLLERR) == 0
+}
+
+// readFloor sets the spawner's floor from its VmHWM once it has said
+// hello (docs/spawner.md, "The floor"): the program touches all its state
+// before the hello, so that its peak grows after it only with the largest
+// request it receives, which Conn.floorKiB adds, and the pages of its own
+// executable not faulted in yet, added here whole.
+func (s *Conn) readFloor() error {
+	hwm, err := procfs.PeakRSSKiB("/proc", strconv.Itoa(s.pid))
+	if err != nil {
+		return fmt.Errorf("spawner: %w", err)
 	}
-	s.pidfd = pidfd
+	if !s.alive() {
+		return errors.New("spawner: died after its hello") // its pid may name another process
+	}
+	image, err := program.Image()
+	if err != nil && TestHooks.Exe == "" {
+		return err
+	}
+	s.baseKiB = hwm + pagesKiB(len(image))
 	return nil
+}
+
+// pagesKiB is the size of the pages n bytes can touch, in KiB: n rounded
+// up to pages, plus one for a start that is not page-aligned.
+func pagesKiB(n int) uint64 {
+	const page = 4096
+	return uint64((n+page-1)/page+1) * page / 1024
 }
 
 // reapWhenDead reaps the spawner as soon as it dies when it is the

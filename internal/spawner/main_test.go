@@ -8,8 +8,7 @@ import (
 
 // helperEnvKey makes the test binary a child for the spawner to run
 // instead of running the tests: "exit3" exits with status 3, "block"
-// reads its stdin to end of file and exits 0. (The spawner itself is the
-// test binary too, made one by the package's init hook.)
+// reads its stdin to end of file and exits 0.
 const helperEnvKey = "PERFGATE_SPAWNER_TEST_HELPER"
 
 func TestMain(m *testing.M) {

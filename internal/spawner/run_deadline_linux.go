@@ -2,12 +2,15 @@
 
 package spawner
 
-// The caller's own deadline for a run handed to the spawner, its backstop
-// should the spawner be late: Timeout + deadlineSlack from the child's
-// start, which the "started" message gives. A child the spawner has not
-// started yet (runs queued behind others) has not begun its Timeout.
+// A run's deadline, held by the caller: Timeout from the child's start,
+// which the "started" message gives. The spawner program has no clock of
+// its own for it. A child the spawner has not started yet (queued behind
+// other spawns) has not begun its Timeout, so the timer is armed at
+// Timeout after the hand-over, the earliest the deadline can be, and moved
+// to the child's start + Timeout when it fires before that.
 
 import (
+	"math"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -27,23 +30,30 @@ func monotonicNs() int64 {
 	return ts.Nano()
 }
 
-// armDeadline arms the backstop at Timeout + deadlineSlack after the
-// hand-over: the child cannot have started earlier. When it fires it is
-// moved to the child's start + Timeout + deadlineSlack if that is later.
+// noDeadline says whether a Timeout is so long that its deadline cannot be
+// written from now on either clock: it means no limit, as in the direct
+// runner, rather than a sum that overflows into the past.
+func noDeadline(timeout time.Duration) bool {
+	now := time.Now()
+	return timeout <= 0 || int64(timeout) > math.MaxInt64-monotonicNs() || now.Add(timeout).Before(now)
+}
+
+// armDeadline arms the deadline's timer at Timeout after the hand-over:
+// the child cannot have started earlier.
 func (r *run) armDeadline(handedAt time.Time, timeout time.Duration, sw *killswitch.Switch) {
-	if timeout <= 0 {
+	if noDeadline(timeout) {
 		return
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.timeout, r.sw = timeout, sw
-	r.backstop = time.AfterFunc(time.Until(handedAt.Add(timeout+deadlineSlack)), r.onBackstop)
+	r.backstop = time.AfterFunc(time.Until(handedAt.Add(timeout)), r.onDeadline)
 }
 
-// onBackstop kills the run at the caller's deadline, measured from the
-// child's start; when the spawner has not reported that start, it waits
+// onDeadline kills the run at its deadline, measured from the child's
+// start; when the spawner has not reported that start, it waits
 // replyWait for it, and gives up on the spawner if it does not come.
-func (r *run) onBackstop() {
+func (r *run) onDeadline() {
 	r.mu.Lock()
 	if r.done || r.killed {
 		r.mu.Unlock()
@@ -73,14 +83,14 @@ func (r *run) onBackstop() {
 	r.sw.Kill(killswitch.AtDeadline)
 }
 
-// leftAfterStart is the time left until the child's start + Timeout +
-// deadlineSlack; 0 when the start is unknown (the spawn failed, or the
-// spawner died before it). Called with r.mu held.
+// leftAfterStart is the time left until the child's start + Timeout; 0
+// when the start is unknown (the spawn failed, or the spawner died before
+// it). Called with r.mu held.
 func (r *run) leftAfterStart() time.Duration {
 	if r.startNs <= 0 {
 		return 0
 	}
-	return time.Duration(r.startNs + int64(r.timeout+deadlineSlack) - monotonicNs())
+	return time.Duration(r.startNs + int64(r.timeout) - monotonicNs())
 }
 
 // awaitStarted waits up to replyWait for the side socket to be readable:

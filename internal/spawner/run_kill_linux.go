@@ -7,13 +7,13 @@ package spawner
 // or when the spawner has died.
 
 import (
-	"context"
 	"sync"
 	"time"
 
 	"golang.org/x/sys/unix"
 
 	"github.com/perfgate/adapters/internal/killswitch"
+	"github.com/perfgate/adapters/internal/spawner/program"
 	"github.com/perfgate/adapters/internal/sysproc"
 )
 
@@ -26,7 +26,7 @@ type run struct {
 	replyWait time.Duration
 
 	// timeout is the run's Timeout; sw its kill switch, which the
-	// backstop fires (run_deadline_linux.go).
+	// deadline's timer fires (run_deadline_linux.go).
 	timeout time.Duration
 	sw      *killswitch.Switch
 
@@ -38,7 +38,7 @@ type run struct {
 	gaveUp     bool // the caller gave up on the spawner
 	done       bool // the run is over: timers must not touch sock
 	giveUp     *time.Timer
-	backstop   *time.Timer // the caller's deadline, when there is one
+	backstop   *time.Timer // the run's deadline, when there is one
 	// sideWaiting says awaitStarted polls the side socket: finish wakes
 	// it and leaves it the closing.
 	sideWaiting bool
@@ -58,31 +58,28 @@ func (r *run) fetchStarted() {
 		return // not sent (yet): the spawner has not started the child
 	}
 	fds := receivedFDs(oob[:oobn])
-	pid, startNs, err := decodeStarted(buf[:n])
+	st, err := program.DecodeStarted(buf[:n])
 	if err != nil || len(fds) != 1 {
 		sysproc.CloseFDs(fds)
 		return
 	}
-	r.pid, r.pidfd, r.startNs = pid, fds[0], startNs
+	r.pid, r.pidfd, r.startNs = st.Pid, fds[0], st.StartNs
 }
 
-// kill is the caller's own kill, at its deadline (after the spawner's) or
-// when ctx is done: it asks the spawner, kills the child itself when it
-// knows it, and gives the spawner replyWait to reply.
-func (r *run) kill(ctx context.Context) {
+// kill is the run's kill, at its deadline or when its context is done:
+// it kills the child itself when it knows it, asks the spawner to (which
+// knows the child even before the "started" message comes), and gives the
+// spawner replyWait to reply.
+func (r *run) kill() {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.done || r.killed {
 		return
 	}
 	r.killed, r.killedAt = true, time.Now()
-	request := byte(deadlineRequest)
-	if ctx.Err() != nil {
-		request = killRequest
-	}
-	_, _ = unix.SendmsgN(r.sock, []byte{request}, nil, nil, unix.MSG_NOSIGNAL|unix.MSG_DONTWAIT)
 	r.fetchStarted()
 	r.killChild()
+	_, _ = unix.SendmsgN(r.sock, []byte{program.KillByte}, nil, nil, unix.MSG_NOSIGNAL|unix.MSG_DONTWAIT)
 	r.giveUp = time.AfterFunc(r.replyWait, func() {
 		r.giveUpNow("the spawner did not reply within " + r.replyWait.String() + " of a kill")
 	})
@@ -165,4 +162,20 @@ func (r *run) finish() {
 	}
 	r.mu.Unlock()
 	r.s.release()
+}
+
+// receivedFDs returns the descriptors that came with a message
+// (SCM_RIGHTS).
+func receivedFDs(oob []byte) []int {
+	msgs, err := unix.ParseSocketControlMessage(oob)
+	if err != nil {
+		return nil
+	}
+	var fds []int
+	for i := range msgs {
+		if got, err := unix.ParseUnixRights(&msgs[i]); err == nil {
+			fds = append(fds, got...)
+		}
+	}
+	return fds
 }

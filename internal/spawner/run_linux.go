@@ -3,7 +3,7 @@
 package spawner
 
 // A run handed to the spawner, on the caller's side: the caller's one
-// ppoll loop (Streams.Pump) watches the output pipes and the run socket,
+// ppoll loop watches the output pipes and the run socket (Run.ExitFD),
 // which brings the reply. The "started" message (the child's pid and
 // pidfd) waits on a side socket that the caller reads only when it must
 // kill the run itself, so that a normal run costs no extra wake-up. With
@@ -21,18 +21,14 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/perfgate/adapters/internal/killswitch"
+	"github.com/perfgate/adapters/internal/spawner/program"
 	"github.com/perfgate/adapters/internal/sysproc"
 )
 
-const (
-	// deadlineSlack puts the caller's own deadline kill after the
-	// spawner's, which normally comes first and is the one measured.
-	deadlineSlack = 100 * time.Millisecond
-	// minReplyWait bounds the wait for the reply after the caller's own
-	// kill (or the pipe grace, if longer): a spawner that has not replied
-	// by then is taken for hung, and killed.
-	minReplyWait = time.Second
-)
+// minReplyWait bounds the wait for the reply after the caller's own kill
+// (or the pipe grace, if longer): a spawner that has not replied by then
+// is taken for hung, and killed.
+const minReplyWait = time.Second
 
 // errStartFailed stops the output loop when the spawner could not start
 // the program; Run returns a *StartError then.
@@ -43,28 +39,22 @@ var errStartFailed = errors.New("start failed")
 var errNoReply = errors.New("spawner: the run ended without a reply")
 
 // StartError is the error of a run whose program the spawner could not
-// start (exec failed): the run happened, and failed as a direct start
-// would.
-type StartError struct{ Errno syscall.Errno }
-
-func (e *StartError) Error() string { return e.Errno.Error() }
-func (e *StartError) Unwrap() error { return e.Errno }
-
-// Streams is the caller's side of the child's standard streams.
-type Streams struct {
-	// Child is the child's descriptors 0, 1 and 2.
-	Child [3]int
-	// Handed is called once the spawner holds its own copies of Child,
-	// so that the caller can close its copies of the pipes' write ends.
-	Handed func()
-	// Pump is the caller's output loop: it reads the output until exitFD
-	// is readable, then calls onExit until that reports the exit, then
-	// drains the output within Grace; it says whether onExit reported the
-	// exit.
-	Pump func(exitFD int, onExit func() (exited bool, err error)) (exited bool, err error)
-	// Grace is the caller's pipe grace.
-	Grace time.Duration
+// start: its exec failed (or its chdir), as a direct start's would, or in
+// the rare case a step the spawner takes for every child (setpgid, dup,
+// the limits, clone itself) failed, as Go's own start fails then; Stage
+// says which.
+type StartError struct {
+	Errno syscall.Errno
+	Stage program.Stage
 }
+
+func (e *StartError) Error() string {
+	if e.Stage == program.StageExec || e.Stage == program.StageChdir {
+		return e.Errno.Error() // as a direct start says it
+	}
+	return "spawner: " + e.Stage.String() + ": " + e.Errno.Error()
+}
+func (e *StartError) Unwrap() error { return e.Errno }
 
 // Outcome is what the spawner saw of a run, or what the caller saw of a
 // run whose spawner never replied.
@@ -87,43 +77,67 @@ type Outcome struct {
 	Note      string
 }
 
-// Run hands req to the process's spawner, starting one when needed, and
-// waits for the run with streams. It returns a *FallbackError, with the
-// streams untouched, when the run could not be handed over (nothing ran
-// then), a *StartError when the spawner could not start the program, and
-// any other error when the run failed (ErrDied: the spawner died).
-func Run(ctx context.Context, req *Request, streams Streams) (Outcome, error) {
+// Run is a run handed to the spawner, as the caller's output loop sees it:
+// ExitFD, the run socket, becomes readable when the reply comes, and
+// OnExitFD reads it; Finish ends the run and gives its Outcome.
+type Run struct {
+	r       *run
+	start   time.Time
+	sw      *killswitch.Switch
+	reply   program.Reply
+	replied bool
+}
+
+// Start hands req to the process's spawner, starting one when needed,
+// with child as the child's descriptors 0, 1 and 2, of which the spawner
+// holds its own copies once Start returns. It returns a *FallbackError
+// when the run could not be handed over: nothing ran then, and the
+// descriptors are as they were. grace is the caller's pipe grace, which
+// the wait for a reply after a kill is never shorter than.
+func Start(ctx context.Context, req *Request, child [3]int, grace time.Duration) (*Run, error) {
 	s, fb := get(ctx, req.Timeout)
 	if fb != nil {
-		return Outcome{}, fb
+		return nil, fb
 	}
 	q := *req
 	var err error
 	if q.Dir, err = childDir(req.Dir); err != nil {
-		return Outcome{}, fallback(ReasonNoWorkingDir, err.Error())
+		return nil, fallback(ReasonNoWorkingDir, err.Error())
 	}
-	out := Outcome{Start: time.Now()}
-	r, err := handOver(ctx, s, &q, streams.Child)
-	if err != nil {
-		return Outcome{}, err
+	h := &Run{start: time.Now()}
+	if h.r, err = handOver(ctx, s, &q, child); err != nil {
+		return nil, err
 	}
-	defer r.finish()
-	streams.Handed() // the spawner holds its own copies now
-	r.replyWait = max(streams.Grace, minReplyWait)
+	h.r.replyWait = max(grace, minReplyWait)
 	// The context here, the deadline in the run: measured from the
 	// child's start, which may come later than the hand-over.
-	killSwitch := killswitch.Arm(ctx, out.Start, 0, func() { r.kill(ctx) })
-	r.armDeadline(out.Start, q.Timeout, killSwitch)
+	h.sw = killswitch.Arm(ctx, h.start, 0, h.r.kill)
+	h.r.armDeadline(h.start, q.Timeout, h.sw)
+	return h, nil
+}
 
-	var p reply
-	replied := false
-	exited, waitErr := streams.Pump(r.sock, func() (bool, error) { return r.onMessage(&p, &replied) })
-	cause := killSwitch.MarkExited()
+// ExitFD is the descriptor that becomes readable when the run's reply
+// comes (or its socket ends).
+func (h *Run) ExitFD() int { return h.r.sock }
+
+// OnExitFD reads the reply once ExitFD is readable; exited says the run
+// is over. An error ends the wait: Finish then says what it means.
+func (h *Run) OnExitFD() (exited bool, err error) { return h.r.onMessage(&h.reply, &h.replied) }
+
+// Finish ends the run once the output loop is over: exited and waitErr
+// are what the loop returned. It returns the Outcome; a *StartError when
+// the spawner could not start the program; any other error when the run
+// failed (ErrDied: the spawner died).
+func (h *Run) Finish(exited bool, waitErr error) (Outcome, error) {
+	r := h.r
+	defer r.finish()
+	cause := h.sw.MarkExited()
+	p := &h.reply
 	switch {
 	case waitErr == errStartFailed:
-		return Outcome{}, &StartError{Errno: syscall.Errno(p.errno)}
-	case r.hasGivenUp() && !replied: // a reply that came all the same is used
-		return r.abandoned(out.Start, cause), nil
+		return Outcome{}, &StartError{Errno: syscall.Errno(p.Errno), Stage: p.Stage}
+	case r.hasGivenUp() && !h.replied: // a reply that came all the same is used
+		return r.abandoned(h.start, cause), nil
 	case waitErr != nil || !exited:
 		if waitErr == nil {
 			waitErr = ErrDied
@@ -131,12 +145,8 @@ func Run(ctx context.Context, req *Request, streams Streams) (Outcome, error) {
 		r.killLeftovers()
 		return Outcome{}, waitErr
 	}
-	out.End = out.Start.Add(p.wall)
-	out.Status, out.Cause, out.Usage, out.FloorKiB = syscall.WaitStatus(p.status), p.cause, p.usage, p.floorKiB
-	if out.Cause == killswitch.NotKilled {
-		out.Cause = cause // the caller's kill came first
-	}
-	return out, nil
+	return Outcome{Start: h.start, End: h.start.Add(p.Wall), Status: syscall.WaitStatus(p.Status),
+		Cause: cause, Usage: p.Usage, FloorKiB: r.s.FloorKiB()}, nil
 }
 
 // handOver checks that the spawner still has the caller's state and sends
@@ -153,10 +163,9 @@ func handOver(ctx context.Context, s *Conn, q *Request, child [3]int) (*run, err
 		if ignored&^ignorable != 0 {
 			return nil, fallback(ReasonSignalIgnored, unignorableWhy(ignored))
 		}
-		q.Ignored = ignored
-		msg := q.encode()
-		if len(msg) > maxRequest {
-			return nil, fallback(ReasonRequestTooLarge, "")
+		msg, err := q.encode(ignored)
+		if err != nil {
+			return nil, err
 		}
 		sock, side, err := s.send(msg, child)
 		if err == nil {
@@ -174,12 +183,12 @@ func handOver(ctx context.Context, s *Conn, q *Request, child [3]int) (*run, err
 
 // onMessage reads the reply from the run socket once it is readable, or
 // its end of file (the spawner died, or the caller gave up on it). It is
-// the Pump's onExit. A read error is never taken for the spawner's death
+// Run.OnExitFD. A read error is never taken for the spawner's death
 // by itself: ECONNRESET (the spawner closed the socket with a kill request
 // of ours unread) comes once, before the reply still queued, so the
 // socket is read again; only a spawner whose own process is gone is
 // retired (ErrDied).
-func (r *run) onMessage(p *reply, replied *bool) (bool, error) {
+func (r *run) onMessage(p *program.Reply, replied *bool) (bool, error) {
 	var buf [256]byte
 	n, err := unix.Read(r.sock, buf[:])
 	if err == unix.EINTR || err == unix.EAGAIN {
@@ -192,13 +201,13 @@ func (r *run) onMessage(p *reply, replied *bool) (bool, error) {
 		return false, nil // no reply yet: the socket shows readable when it comes
 	}
 	if err == nil && n > 0 {
-		*p, err = decodeReply(buf[:n])
+		*p, err = program.DecodeReply(buf[:n])
 	} else if err == nil {
 		err = errNoReply // end of file
 	}
 	*replied = err == nil
 	switch {
-	case err == nil && p.errno != 0:
+	case err == nil && !p.Exited:
 		return true, errStartFailed
 	case err == nil:
 		return true, nil
