@@ -24,9 +24,9 @@ type HostProbe interface {
 }
 
 // NoSpawnerEnvKey names an environment variable that, set to a non-empty
-// value other than "0", makes every StdProcessRunner spawn directly, even
-// one with Spawner set. It matters only on Linux, the one system with a
-// spawner.
+// value other than "0", makes every StdProcessRunner spawn directly, as
+// StdProcessRunner.Direct does. It matters only on Linux, the one system
+// with a spawner.
 const NoSpawnerEnvKey = "PERFGATE_ADAPTERS_NO_SPAWNER"
 
 // DefaultPipeGrace is how long StdProcessRunner waits, after the child has
@@ -69,21 +69,23 @@ type StdProcessRunner struct {
 	// the caller's own cgroup. It is not used in process scope.
 	CgroupParent string
 
-	// Spawner makes Run start children on Linux through the spawner: a
-	// small process, a copy of this program started on the first such
-	// run, whose own few MiB are all that a child inherits at exec (see
-	// docs/spawner.md), so that MaxRSSKB is the child's own peak whatever
-	// the caller's size. Its child sees the caller's current directory
-	// and ignored signals, credentials, umask, limits and cgroup; a run
-	// whose caller changed the last four since the spawner started spawns
-	// directly, and Notes says so (docs/spawner.md, "What a child
+	// Direct makes Run start children itself instead of through the
+	// spawner. By default, on linux/amd64 and linux/arm64, process-scope
+	// runs are started by the spawner (docs/spawner.md): a program of a few
+	// KiB of machine code that the library writes to a sealed memfd and
+	// starts on the first run, whose own few tens of KiB are all that a
+	// child inherits at exec, so that MaxRSSKB is the child's own peak
+	// whatever the caller's size. Its child sees the caller's current
+	// directory and ignored signals, credentials, umask, limits and cgroup;
+	// a run whose caller changed the last four since the spawner started
+	// spawns directly, and Notes says so (docs/spawner.md, "What a child
 	// inherits", lists the rest).
-	// It costs a round trip between two processes per run (the README's
-	// Performance section has the figures), so it is off by default: a
-	// direct child inherits the caller's peak, and MaxRSSKB is then nil
-	// for children smaller than the caller. NoSpawnerEnvKey turns it off
-	// for every runner. Tree scope always spawns directly.
-	Spawner bool
+	//
+	// A direct child inherits the caller's peak, so MaxRSSKB is then nil
+	// for children smaller than the caller (MaxRSSAtMostKB bounds them).
+	// Tree scope, the other Unix systems, Linux on other architectures
+	// and NoSpawnerEnvKey always spawn directly.
+	Direct bool
 }
 
 var _ ProcessRunner = StdProcessRunner{}

@@ -81,8 +81,8 @@ const (
 
 // Spawn modes of the peak-caller.
 const (
-	peakModeDirect  = "direct"  // StdProcessRunner{}
-	peakModeSpawner = "spawner" // StdProcessRunner{Spawner: true}
+	peakModeDirect  = "direct"  // StdProcessRunner{Direct: true}
+	peakModeSpawner = "spawner" // StdProcessRunner{}
 )
 
 // peakGrownMiB is how much the "grown" caller touches before its runs:
@@ -148,8 +148,8 @@ func helperPeakCaller(args []string) int {
 	var runner StdProcessRunner
 	switch mode {
 	case peakModeDirect:
+		runner.Direct = true
 	case peakModeSpawner:
-		runner.Spawner = true
 	default:
 		return helperUsage("peak-caller: unknown mode %q", mode)
 	}

@@ -36,7 +36,7 @@ type runPlan struct {
 	// scope is the runner's Scope: ScopeTree asks for a cgroup (Linux).
 	scope        Scope
 	cgroupParent string
-	spawner      bool
+	direct       bool
 }
 
 // captures reports whether the output is read through pipes.
@@ -85,7 +85,7 @@ func (r StdProcessRunner) run(ctx context.Context, spec *CommandSpec) (RunResult
 		return RunResult{}, err
 	}
 	plan := &runPlan{spec: spec, path: prog.Path, env: env, grace: r.pipeGrace(),
-		scope: r.Scope, cgroupParent: r.CgroupParent, spawner: r.Spawner}
+		scope: r.Scope, cgroupParent: r.CgroupParent, direct: r.Direct}
 	if spec.Output.captures() {
 		outputCap := spec.effectiveOutputCap()
 		plan.stdout, plan.stderr = capture.NewHead(outputCap), capture.NewHead(outputCap)
@@ -173,7 +173,7 @@ func withheldPeakNote(reportedKiB, floorKiB uint64, viaSpawner bool) string {
 	}
 	return "withheld: ru_maxrss is not above this process's own peak of " + floor +
 		", which a child started with vfork inherits at exec (golang/go#32054); " +
-		"StdProcessRunner.Spawner gives children smaller than that their own figure"
+		"the child's own peak is at most that"
 }
 
 // noteFallbacks copies into Notes the reason of every tree-scope figure

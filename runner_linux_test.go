@@ -39,7 +39,7 @@ func helperBallastRun(args []string) int {
 		return helperUsage("ballast-run: %v", err)
 	}
 	ballast = touchedMemory(ballastMiB)
-	runner := StdProcessRunner{Spawner: args[1] == "spawner"}
+	runner := StdProcessRunner{Direct: args[1] != "spawner"}
 	results := make([]RunResult, 0, len(args)-2)
 	for _, childMiB := range args[2:] {
 		res, err := runner.Run(context.Background(), helperSpec("alloc", childMiB))
@@ -75,8 +75,9 @@ func ballastRun(t *testing.T, ballastMiB int, mode string, childMiB ...int) []Ru
 }
 
 // A 300 MiB caller must not make a 10 MiB child read as 300 MiB
-// (golang/go#32054): spawned directly (the default), the figure is withheld
-// (TestRunMaxRSSThroughSpawner covers the spawner, which measures it).
+// (golang/go#32054): spawned directly (StdProcessRunner.Direct), the figure
+// is withheld (TestRunMaxRSSThroughSpawner covers the spawner, the default,
+// which measures it).
 func TestRunMaxRSSNotFlooredByCaller(t *testing.T) {
 	got := ballastRun(t, 300, "direct", 10, 400)
 	small, big := got[0], got[1]
@@ -84,7 +85,7 @@ func TestRunMaxRSSNotFlooredByCaller(t *testing.T) {
 	// The result says why, with the floor: the 300 MiB caller's own peak.
 	note := small.Notes["max_rss_kb"]
 	assert.Contains(t, note, "withheld: ru_maxrss is not above this process's own peak of ")
-	assert.Contains(t, note, "StdProcessRunner.Spawner")
+	assert.Contains(t, note, "the child's own peak is at most that")
 	var floorKiB uint64
 	_, err := fmt.Sscanf(note[strings.Index(note, "peak of ")+len("peak of "):], "%d KiB", &floorKiB)
 	require.NoError(t, err, note)
@@ -102,8 +103,8 @@ func TestRunMaxRSSNotFlooredByCaller(t *testing.T) {
 // floor is its own small peak (the direct spawn withholds such a figure).
 func childsOwnRSSRunner(t *testing.T) StdProcessRunner {
 	t.Helper()
-	runner := StdProcessRunner{Spawner: true}
-	require.True(t, (&runPlan{spawner: true}).usesSpawner(), "the spawner is refused here (%s, pidfd)", NoSpawnerEnvKey)
+	runner := StdProcessRunner{}
+	require.True(t, (&runPlan{}).usesSpawner(), "the spawner is refused here (%s, pidfd)", NoSpawnerEnvKey)
 	require.NotNil(t, spawner.Live(), "the spawner runs")
 	return runner
 }

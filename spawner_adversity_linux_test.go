@@ -148,7 +148,7 @@ func TestSpawnerTimeoutKillsChildThatLeftItsGroup(t *testing.T) {
 	// grows until the child left its group before it.
 	for _, timeout := range []time.Duration{300 * time.Millisecond, time.Second} {
 		spec.Timeout = timeout
-		res, err := StdProcessRunner{Spawner: true}.Run(context.Background(), spec)
+		res, err := StdProcessRunner{}.Run(context.Background(), spec)
 		require.NoError(t, err)
 		require.Empty(t, res.Notes["spawner"], "run through the spawner")
 		if _, err := os.Stat(ready); err != nil {
@@ -168,7 +168,7 @@ func runAsync(ctx context.Context, spec CommandSpec) (<-chan struct{}, *RunResul
 	var err error
 	go func() {
 		defer close(done)
-		res, err = StdProcessRunner{Spawner: true}.Run(ctx, spec)
+		res, err = StdProcessRunner{}.Run(ctx, spec)
 	}()
 	return done, &res, &err
 }
@@ -216,7 +216,9 @@ func testSpawnerStoppedMidRun(t *testing.T, byContext bool) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	if !byContext {
-		spec.Timeout = 2 * time.Second
+		// Long enough for a -race helper to start and write its file on a
+		// loaded 2-CPU machine (it took over 2 s at load 15).
+		spec.Timeout = 5 * time.Second
 	}
 	start := time.Now()
 	done, res, err := runAsync(ctx, spec)
@@ -240,7 +242,7 @@ func testSpawnerStoppedMidRun(t *testing.T, byContext bool) {
 	assertGone(t, pid)
 	assertGone(t, s.Pid())
 	// The next run is served by a new spawner.
-	next, err2 := StdProcessRunner{Spawner: true}.Run(context.Background(), helperSpec("exit", "0"))
+	next, err2 := StdProcessRunner{}.Run(context.Background(), helperSpec("exit", "0"))
 	require.NoError(t, err2)
 	assert.Empty(t, next.Notes["spawner"])
 }
@@ -267,27 +269,12 @@ func TestSpawnerRestartedAfterDeath(t *testing.T) {
 	s := freshSpawner(t)
 	require.NoError(t, syscall.Kill(s.Pid(), syscall.SIGKILL))
 	s.AwaitExit()
-	res, err := StdProcessRunner{Spawner: true}.Run(context.Background(), helperSpec("exit", "0"))
+	res, err := StdProcessRunner{}.Run(context.Background(), helperSpec("exit", "0"))
 	require.NoError(t, err)
 	assert.Empty(t, res.Notes["spawner"], "served by a new spawner")
 	s2 := spawner.Live()
 	require.NotNil(t, s2)
 	assert.NotEqual(t, s.Pid(), s2.Pid())
-}
-
-// An ordinary program runs normally whatever PERFGATE_ADAPTERS_SPAWNER
-// holds: only the caller's exact form, with its control socket at
-// descriptor 3, makes a spawner.
-func TestSpawnerEnvJunkIsIgnored(t *testing.T) {
-	token := strings.Repeat("0123456789abcdef", 2)
-	for _, v := range []string{"", "x", "3", "launch:1", "launch:3", "serve:3", "launch:" + token,
-		"serve:" + token, "launch:" + strings.ToUpper(token), "serve:" + token + "00"} {
-		spec := helperSpec("echo", "marker")
-		spec.Env = append(spec.Env, EnvVar{Key: spawner.EnvKey, Value: v})
-		res := mustRun(t, spec)
-		assert.Equal(t, 0, res.ExitCode, "%q: stderr %s", v, res.Stderr)
-		assert.Equal(t, "marker\n", string(res.Stdout), v)
-	}
 }
 
 // helperJSON prints v as the helper's one line of output.

@@ -82,7 +82,7 @@ type seen struct {
 
 // runSeen runs spec through the spawner and says what came of it.
 func runSeen(spec CommandSpec) seen {
-	res, err := StdProcessRunner{Spawner: true}.Run(context.Background(), spec)
+	res, err := StdProcessRunner{}.Run(context.Background(), spec)
 	got := seen{Out: strings.TrimSpace(string(res.Stdout)), Note: res.Notes["spawner"]}
 	if err != nil {
 		got.Err = err.Error()

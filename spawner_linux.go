@@ -12,22 +12,15 @@ import (
 	"os"
 
 	"github.com/perfgate/adapters/internal/spawner"
+	"github.com/perfgate/adapters/internal/spawner/program"
 )
 
-// usesSpawner says whether p's child is started through the spawner.
-func (p *runPlan) usesSpawner() bool {
-	use, _ := p.spawnerChoice()
-	return use
-}
-
 // spawnerChoice says whether p's child is started through the spawner and,
-// when the spawner was asked for but is not used, why.
+// when it would be but is not, why.
 func (p *runPlan) spawnerChoice() (use bool, why string) {
 	switch {
-	case !(p.spawner || testHooks.spawnerForAll):
-		return false, ""
-	case p.scope == ScopeTree:
-		return false, "" // tree scope always spawns directly, as documented
+	case p.direct, testHooks.direct, p.scope == ScopeTree, !program.Supported:
+		return false, "" // as documented: no note
 	case !pidfdWorks():
 		return false, "the kernel gives no pidfds (Linux before 5.3)"
 	}
@@ -37,26 +30,23 @@ func (p *runPlan) spawnerChoice() (use bool, why string) {
 	return true, ""
 }
 
-// startAndWaitViaSpawner is startAndWait for a run handed to the spawner.
-// It returns a *spawner.FallbackError, with the streams untouched, when
-// the run could not be handed over; nothing ran then.
+// startAndWaitViaSpawner is startAndWait for a run handed to the spawner:
+// the same output loop as a direct spawn's, on the run socket instead of
+// the child's pidfd. It returns a *spawner.FallbackError, with the streams
+// untouched, when the run could not be handed over; nothing ran then.
 func startAndWaitViaSpawner(ctx context.Context, p *runPlan, streams *rawStdio) (exitRecord, error) {
 	req := spawner.Request{Path: p.path, Dir: p.spec.Cwd, Argv: p.spec.Argv, Env: p.env, Timeout: p.spec.Timeout}
-	out, err := spawner.Run(ctx, &req, spawner.Streams{
-		Child:  streams.child,
-		Handed: streams.closeChildEnds,
-		Pump: func(exitFD int, onExit func() (bool, error)) (bool, error) {
-			return pumpOutput(streams, exitFD, p, onExit)
-		},
-		Grace: p.grace,
-	})
-	var fallback *spawner.FallbackError
+	run, err := spawner.Start(ctx, &req, streams.child, p.grace)
+	if err != nil {
+		return exitRecord{}, err
+	}
+	streams.closeChildEnds() // the spawner holds its own copies now
+	exited, waitErr := pumpOutput(streams, run.ExitFD(), p, run.OnExitFD)
+	out, err := run.Finish(exited, waitErr)
 	var startErr *spawner.StartError
 	switch {
-	case errors.As(err, &fallback):
-		return exitRecord{}, err
 	case errors.As(err, &startErr):
-		return exitRecord{}, startError(p.spec, p.path, startErr.Errno)
+		return exitRecord{}, startError(p.spec, p.path, startErr)
 	case err != nil:
 		return exitRecord{}, waitError(p.spec, err)
 	}

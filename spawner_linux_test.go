@@ -33,7 +33,7 @@ func init() {
 // spawner's pid and exits without closing anything: the spawner must
 // notice and exit.
 func helperSpawnerPid([]string) int {
-	runner := StdProcessRunner{Spawner: true}
+	runner := StdProcessRunner{}
 	if _, err := runner.Run(context.Background(), helperSpec("exit", "0")); err != nil {
 		return helperUsage("spawner-pid: %v", err)
 	}
@@ -49,7 +49,7 @@ func helperSpawnerPid([]string) int {
 // serve, runs a child and prints the RunResult and whether a spawner runs.
 func helperSpawnerFallback(args []string) int {
 	spawner.TestHooks.Exe = args[0]
-	runner := StdProcessRunner{Spawner: true}
+	runner := StdProcessRunner{}
 	res, err := runner.Run(context.Background(), helperSpec("echo", "hi"))
 	if err != nil {
 		return helperUsage("spawner-fallback: %v", err)
@@ -107,43 +107,39 @@ func TestRunMaxRSSThroughSpawner(t *testing.T) {
 	}
 }
 
-// The spawner's floor stays below the smallest Go child's peak (the test
-// binary's "alloc 1" helper, about 8.5 MiB), so that such a child gets its
-// figure. Under the race detector every process is several times bigger,
-// the spawner too, and bursts of concurrent runs leave its shadow memory
-// above that child (25 MiB there): the child is then sized from the
-// spawner's peak, so that a floor not kept below the spawner's own peak
-// still fails the test.
+// The spawner's own peak is a few tens of KiB, at most 64 KiB by its
+// VmHWM, whatever this process is (built with -race or not, holding what it
+// holds): /bin/true, about 1 MiB, gets its own figure, above the floor.
 func TestSpawnerFloorIsSmall(t *testing.T) {
 	s := spawner.Live()
 	require.NotNil(t, s)
-	childMiB := 1
-	if raceEnabled {
-		hwm, err := procfs.PeakRSSKiB(procfs.DefaultRoot, strconv.Itoa(s.Pid()))
-		require.NoError(t, err)
-		// What the child touches alone exceeds the spawner's peak.
-		childMiB = int(hwm>>10) + 16
-	}
-	res, err := StdProcessRunner{Spawner: true}.Run(context.Background(), helperSpec("alloc", strconv.Itoa(childMiB)))
+	res, err := StdProcessRunner{}.Run(context.Background(), CommandSpec{Argv: []string{trueProgram(t)}})
 	require.NoError(t, err)
 	require.Equal(t, 0, res.ExitCode, "stderr: %s", res.Stderr)
 	hwm, err := procfs.PeakRSSKiB(procfs.DefaultRoot, strconv.Itoa(s.Pid()))
 	require.NoError(t, err)
-	require.NotNil(t, res.MaxRSSKB, "a %d MiB Go child is above the spawner's floor (%d KiB at start, %d KiB now)",
-		childMiB, s.FloorKiB(), hwm)
-	assert.GreaterOrEqual(t, *res.MaxRSSKB, uint64(childMiB<<10))
+	assert.LessOrEqual(t, hwm, uint64(64), "the spawner's VmHWM, KiB")
+	assert.Less(t, s.FloorKiB(), uint64(256), "the floor: VmHWM at the hello, the executable and the largest request")
+	require.NotNil(t, res.MaxRSSKB, "/bin/true is above the floor (%d KiB): %v", s.FloorKiB(), res.Notes)
+	assert.Greater(t, *res.MaxRSSKB, s.FloorKiB())
 	assert.Same(t, s, spawner.Live(), "the spawner ran the child")
-	t.Logf("spawner VmHWM: %d KiB at start, %d KiB now; alloc %d child: %d KiB", s.FloorKiB(), hwm, childMiB, *res.MaxRSSKB)
+	t.Logf("spawner VmHWM %d KiB, floor %d KiB; /bin/true: %d KiB", hwm, s.FloorKiB(), *res.MaxRSSKB)
 }
 
-// The spawner is opt-in, refused by the environment and unused in tree
-// scope; the default direct spawn's rules are the other tests'.
+// usesSpawner says whether p's child is started through the spawner.
+func (p *runPlan) usesSpawner() bool {
+	use, _ := p.spawnerChoice()
+	return use
+}
+
+// The spawner is the default, refused by Direct and by the environment and
+// unused in tree scope.
 func TestUseSpawner(t *testing.T) {
-	assert.False(t, (&runPlan{}).usesSpawner(), "off by default")
-	assert.True(t, (&runPlan{spawner: true}).usesSpawner())
-	assert.False(t, (&runPlan{spawner: true, scope: ScopeTree}).usesSpawner())
+	assert.True(t, (&runPlan{}).usesSpawner(), "on by default")
+	assert.False(t, (&runPlan{direct: true}).usesSpawner())
+	assert.False(t, (&runPlan{scope: ScopeTree}).usesSpawner())
 	t.Setenv(NoSpawnerEnvKey, "1")
-	assert.False(t, (&runPlan{spawner: true}).usesSpawner(), "environment opt-out")
+	assert.False(t, (&runPlan{}).usesSpawner(), "environment opt-out")
 }
 
 func TestSpawnerFallbackWhenItCannotStart(t *testing.T) {
@@ -195,7 +191,7 @@ func TestSpawnerKilledMidRun(t *testing.T) {
 	done := make(chan error, 1)
 	start := time.Now()
 	go func() {
-		_, err := StdProcessRunner{Spawner: true}.Run(context.Background(), helperSpec("sleep", "10s"))
+		_, err := StdProcessRunner{}.Run(context.Background(), helperSpec("sleep", "10s"))
 		done <- err
 	}()
 	var kids []int
@@ -208,7 +204,7 @@ func TestSpawnerKilledMidRun(t *testing.T) {
 	assert.Less(t, time.Since(start), 5*time.Second)
 	assertGone(t, kids[0])
 	// The next run is served by a new spawner.
-	res, err := StdProcessRunner{Spawner: true}.Run(context.Background(), helperSpec("exit", "3"))
+	res, err := StdProcessRunner{}.Run(context.Background(), helperSpec("exit", "3"))
 	require.NoError(t, err)
 	assert.Equal(t, 3, res.ExitCode)
 	assert.Empty(t, res.Notes["spawner"])
@@ -223,7 +219,7 @@ func TestSpawnerManyConcurrentRuns(t *testing.T) {
 	fdDir := "/proc/" + strconv.Itoa(s.Pid()) + "/fd"
 	before, err := os.ReadDir(fdDir)
 	require.NoError(t, err)
-	runner := StdProcessRunner{Spawner: true}
+	runner := StdProcessRunner{}
 	var wg sync.WaitGroup
 	const n = 40
 	codes := make([]int, n)
@@ -250,11 +246,9 @@ func TestSpawnerManyConcurrentRuns(t *testing.T) {
 	}, 2*time.Second, 10*time.Millisecond, "the spawner leaks no descriptors")
 }
 
-// Every rule of the runner holds through the spawner (here it must serve
-// throughout).
+// Every rule of the runner holds through the spawner, the default (here
+// it must serve throughout).
 func TestRunThroughSpawner(t *testing.T) {
-	testHooks.spawnerForAll = true
-	t.Cleanup(func() { testHooks.spawnerForAll = false })
 	s := spawner.Live()
 	require.NotNil(t, s)
 	for name, rule := range runnerRules {
@@ -263,10 +257,17 @@ func TestRunThroughSpawner(t *testing.T) {
 	assert.Same(t, s, spawner.Live(), "the spawner served every rule")
 }
 
+// Every rule of the runner holds in a direct spawn with a pidfd.
+func TestRunDirect(t *testing.T) {
+	testHooks.direct = true
+	t.Cleanup(func() { testHooks.direct = false })
+	for name, rule := range runnerRules {
+		t.Run(name, rule)
+	}
+}
+
 // A request too large for one message is spawned directly.
 func TestSpawnerHugeRequestFallsBack(t *testing.T) {
-	testHooks.spawnerForAll = true
-	t.Cleanup(func() { testHooks.spawnerForAll = false })
 	require.NotNil(t, spawner.Live())
 	// One string may not exceed 128 KiB (MAX_ARG_STRLEN): three of 64.
 	spec := helperSpec("env", "BIG1", "BIG2", "BIG3")

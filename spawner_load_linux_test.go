@@ -37,7 +37,7 @@ func sleepSpec(d time.Duration) CommandSpec {
 func TestSpawnerContextEndsAsChildExits(t *testing.T) {
 	s := freshSpawner(t)
 	spec := sleepSpec(20 * time.Millisecond)
-	runner := StdProcessRunner{Spawner: true}
+	runner := StdProcessRunner{}
 	for i := range 400 {
 		timeout := 20*time.Millisecond + time.Duration(i%100)*100*time.Microsecond
 		ctx, cancel := context.WithTimeout(context.Background(), timeout)
@@ -62,7 +62,7 @@ func TestSpawnerConcurrentDeadlinesFromChildStart(t *testing.T) {
 	const timeout = 300 * time.Millisecond
 	spec := sleepSpec(5 * time.Second)
 	spec.Timeout = timeout
-	runner := StdProcessRunner{Spawner: true}
+	runner := StdProcessRunner{}
 	results := make([]RunResult, n)
 	errs := make([]error, n)
 	var wg sync.WaitGroup

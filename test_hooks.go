@@ -9,11 +9,10 @@ var testHooks struct {
 	readerGoroutines bool
 	// noPidfd takes the path of Linux kernels before 5.3.
 	noPidfd bool
-	// spawnerForAll starts every process-scope run through the spawner.
-	spawnerForAll bool
-	// spawnerExe is the program started as the spawner; empty means
-	// /proc/self/exe.
-	spawnerExe string
+	// direct starts every run directly, as StdProcessRunner.Direct does,
+	// so that the tests written for the default runner test the direct
+	// spawn too.
+	direct bool
 	// freezeKill kills a cgroup by freezing it, as before Linux 5.14.
 	freezeKill bool
 	// cloneIntoCgroupFails makes the clone into a run's cgroup fail, as on

@@ -14,7 +14,7 @@ set -eu
 cd "$(dirname "$0")/.."
 base=${1:?usage: scripts/bench-compare.sh BASE-REVISION}
 ROUNDS=${ROUNDS:-10}
-BENCH=${BENCH:-'^Benchmark(RunTrue|RunTrueSpawner|RunTrueWithTimeout|RunTrueTree|OSExecTrue)$'}
+BENCH=${BENCH:-'^Benchmark(RunTrue|RunTrueDirect|RunTrueWithTimeout|RunTrueTree|OSExecTrue)$'}
 BENCHTIME=${BENCHTIME:-500x}
 PKG=${PKG:-.}
 BENCHSTAT_VERSION=v0.0.0-20260908200009-22c9c6c9d4da

@@ -58,7 +58,7 @@ func (s *session) warmUp(ctx context.Context, b *benchmark, m *measurement) int 
 		}
 		p.add(took)
 		if s.keep.details {
-			m.warmups = append(m.warmups, newRecord(&r, s.keep, s.runner.Spawner))
+			m.warmups = append(m.warmups, newRecord(&r, s.keep, !s.runner.Direct))
 		}
 		s.gc.betweenRuns()
 	}
@@ -99,7 +99,7 @@ func (s *session) measureRuns(ctx context.Context, b *benchmark, m *measurement)
 			}
 			m.failed++
 		}
-		m.add(&r, s.keep, s.runner.Spawner)
+		m.add(&r, s.keep, !s.runner.Direct)
 		s.gc.betweenRuns()
 	}
 	return exitOK
@@ -256,7 +256,7 @@ func (s *session) rssMissing(r *adapters.RunResult, why bool) string {
 	if r.MaxRSSAtMostKB != nil {
 		text := "≤ " + sizeString(*r.MaxRSSAtMostKB)
 		if why {
-			text += " (" + belowFloor(spawnedBySpawner(r, s.runner.Spawner)) + ")"
+			text += " (" + belowFloor(spawnedBySpawner(r, !s.runner.Direct)) + ")"
 		}
 		return text
 	}

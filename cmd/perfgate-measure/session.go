@@ -59,13 +59,13 @@ type session struct {
 // reported why and returns nil and the exit status.
 func newSession(o options, stdout, stderr io.Writer) (*session, int) {
 	s := &session{o: o, stdout: stdout, stderr: stderr}
-	s.runner = adapters.StdProcessRunner{CgroupParent: o.cgroupParent, Spawner: o.spawner}
+	s.runner = adapters.StdProcessRunner{CgroupParent: o.cgroupParent, Direct: !o.spawner}
 	if o.tree {
-		// The library spawns directly in tree scope whatever Spawner says;
-		// leaving it off keeps the records from claiming otherwise.
-		s.runner.Scope, s.runner.Spawner = adapters.ScopeTree, false
+		// The library spawns directly in tree scope; saying so keeps the
+		// records from claiming otherwise.
+		s.runner.Scope, s.runner.Direct = adapters.ScopeTree, true
 	}
-	s.gc.enabled = runtime.GOOS == "linux" && !s.runner.Spawner
+	s.gc.enabled = runtime.GOOS == "linux" && s.runner.Direct
 	s.keep = keepPolicy{details: o.exportJSON != "" || o.receipt != "", output: o.exportOutput}
 	s.benches = benchmarks(&o)
 	if o.input != "" {
