@@ -23,6 +23,12 @@
 //
 // A system call's result in AX is an error when negative (−errno): none
 // of the calls made here returns an address.
+//
+// The request's ignored signals are set by the child, between clone and
+// exec, not in the spawner for the child to inherit: a SIGCHLD ignored in
+// the spawner would make the kernel reap its children itself, and wait4
+// would have no rusage to give. The spawner keeps every disposition at
+// SIG_DFL; the child makes one rt_sigaction per ignored signal.
 
 #include "textflag.h"
 
