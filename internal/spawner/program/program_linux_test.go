@@ -5,9 +5,11 @@ package program
 import (
 	"bufio"
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"os"
 	"os/exec"
 	"runtime"
@@ -847,4 +849,52 @@ func TestOpenPlaces(t *testing.T) {
 	require.NoError(t, err)
 	defer f.Close()
 	assert.True(t, strings.HasPrefix(ExecPath(f), "/proc/self/fd/"))
+}
+
+// The program takes a message if and only if DecodeRequest does: random
+// bends of sampleRequest's header and table (never its strings, so an
+// accepted bend names no program that exists: exec or chdir fails) get
+// StageRequest exactly when DecodeRequest refuses them.
+func TestRequestChecksAsDecodeRequest(t *testing.T) {
+	s := launch(t)
+	null := nullFD(t)
+	q := sampleRequest()
+	msg, err := q.Encode()
+	require.NoError(t, err)
+	tableEnd := 32 + 8*(len(q.Argv)+len(q.Env)+2)
+	le := binary.LittleEndian
+	rng := rand.New(rand.NewPCG(18, 18))
+	accepted := 0
+	for i := 0; i < 2000; i++ {
+		b := append([]byte(nil), msg...)
+		for n := 1 + rng.IntN(2); n > 0; n-- {
+			switch at := rng.IntN(tableEnd); rng.IntN(3) {
+			case 0: // a byte
+				b[at] = byte(rng.Uint32())
+			case 1: // an offset field, near the strings
+				if field := []int{24, 28, 32 + 8*rng.IntN(tableEnd/8-4)}[rng.IntN(3)]; field < 32 {
+					le.PutUint32(b[field:], uint32(tableEnd-2+rng.IntN(len(b)-tableEnd+4)))
+				} else {
+					le.PutUint64(b[field:], uint64(tableEnd-2+rng.IntN(len(b)-tableEnd+4)))
+				}
+			case 2: // a count
+				le.PutUint32(b[16+4*rng.IntN(2):], uint32(rng.IntN(8)))
+			}
+		}
+		_, decodeErr := DecodeRequest(b)
+		r := s.sendRaw(b, null, null, null)
+		started := r.waitStarted()
+		p := r.reply()
+		require.False(t, started, "bend %d ran something: % x", i, b)
+		if decodeErr != nil {
+			require.Equal(t, Reply{Stage: StageRequest, Errno: uint64(unix.EINVAL)}, p, "bend %d: % x", i, b)
+		} else {
+			accepted++
+			require.Contains(t, []Stage{StageChdir, StageExec}, p.Stage, "bend %d: % x", i, b)
+		}
+		closeFD(r.run)
+		closeFD(r.side)
+	}
+	t.Logf("%d of 2000 bends accepted", accepted)
+	assert.Greater(t, accepted, 100)
 }
