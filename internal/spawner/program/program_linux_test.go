@@ -12,6 +12,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
@@ -52,16 +53,14 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-// emulated says whether the tests run under an emulator (qemu-user with
-// binfmt_misc): the kernel's machine is not GOARCH's. There the spawner's
-// /proc figures (VmHWM, the system call it sits in) are the emulator's.
-func emulated() bool {
-	var u unix.Utsname
-	if unix.Uname(&u) != nil {
-		return false
-	}
-	machine := unix.ByteSliceToString(u.Machine[:])
-	return map[string]string{"amd64": "x86_64", "arm64": "aarch64"}[runtime.GOARCH] != machine
+// emulated says whether the program runs under an emulator (qemu-user
+// with binfmt_misc, which also answers uname as the emulated machine):
+// its executable is then the emulator's. There the spawner's /proc figures
+// (VmHWM, the system call it sits in) are the emulator's.
+func emulated(t testing.TB, pid int) bool {
+	exe, err := os.Readlink(fmt.Sprintf("/proc/%d/exe", pid))
+	require.NoError(t, err)
+	return strings.HasPrefix(filepath.Base(exe), "qemu-")
 }
 
 // subreaper says whether the test process is a child subreaper.
@@ -546,7 +545,7 @@ func TestChildState(t *testing.T) {
 	dir := t.TempDir()
 	bit := func(sig syscall.Signal) uint64 { return 1 << (sig - 1) }
 	sig64 := uint64(1 << 63)
-	if emulated() {
+	if emulated(t, s.hello.Pid) {
 		sig64 = 0 // qemu-user keeps the last real-time signals for itself
 	}
 	for _, ignored := range []uint64{
@@ -692,10 +691,10 @@ func TestMalformedRequests(t *testing.T) {
 // A request with 0, 4 or 6 descriptors is dropped, every descriptor
 // received closed, and the program goes on serving.
 func TestWrongDescriptorCount(t *testing.T) {
-	if emulated() {
+	s := launch(t)
+	if emulated(t, s.hello.Pid) {
 		t.Skip("the spawner's /proc figures are the emulator's")
 	}
-	s := launch(t)
 	null := nullFD(t)
 	fds := countFDs(t, s.hello.Pid)
 	q := helperRequest(t, "exit", "0")
@@ -755,10 +754,10 @@ func waitIdle(t testing.TB, pid int) {
 // The spawner's own peak is small and does not grow over 1000 runs, and
 // it leaks no descriptor.
 func TestFootprint(t *testing.T) {
-	if emulated() {
+	s := launch(t)
+	if emulated(t, s.hello.Pid) {
 		t.Skip("the spawner's /proc figures are the emulator's")
 	}
-	s := launch(t)
 	null := nullFD(t)
 	hello := procStatus(t, s.hello.Pid, "VmHWM")
 	once := func() {
