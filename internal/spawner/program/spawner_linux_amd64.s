@@ -790,10 +790,13 @@ readpipe:
 	CMPQ	R13, $16
 	JEQ	execfailed
 
-	// Without CLONE_PIDFD: pidfd_open(pid, 0), safe while the child is
-	// unreaped. Its failure: kill and reap the child, StagePidfd.
-	CMPQ	NOPIDFD(SP), $0
-	JEQ	started
+	// No pidfd from clone (asked without CLONE_PIDFD, or a kernel before
+	// 5.2, which ignores the flag): pidfd_open(pid, 0), safe while the
+	// child is unreaped. Its failure (ENOSYS before 5.3): kill and reap
+	// the child, StagePidfd.
+	MOVLQSX	CPIDFD(SP), AX
+	TESTQ	AX, AX
+	JGE	started
 	MOVQ	CPID(SP), DI
 	XORL	SI, SI
 	SYS(SYS_pidfd_open)
