@@ -58,6 +58,7 @@ func TestImage(t *testing.T) {
 	f, err := elf.NewFile(bytes.NewReader(img))
 	require.NoError(t, err)
 	assert.Contains(t, []elf.Machine{elf.EM_X86_64, elf.EM_AARCH64}, f.Machine)
+	t.Logf("image: %d bytes, %d of them code", len(img), len(img)-elfCodeOffset)
 	assert.Greater(t, len(img), elfCodeOffset)
 	assert.Less(t, len(img), elfCodeOffset+maxCode)
 	again, err := Image()

@@ -23,6 +23,12 @@
 //
 // A system call's result in AX is an error when negative (−errno): none
 // of the calls made here returns an address.
+//
+// The request's ignored signals are set by the child, between clone and
+// exec, not in the spawner for the child to inherit: a SIGCHLD ignored in
+// the spawner would make the kernel reap its children itself, and wait4
+// would have no rusage to give. The spawner keeps every disposition at
+// SIG_DFL; the child makes one rt_sigaction per ignored signal.
 
 #include "textflag.h"
 
@@ -784,10 +790,13 @@ readpipe:
 	CMPQ	R13, $16
 	JEQ	execfailed
 
-	// Without CLONE_PIDFD: pidfd_open(pid, 0), safe while the child is
-	// unreaped. Its failure: kill and reap the child, StagePidfd.
-	CMPQ	NOPIDFD(SP), $0
-	JEQ	started
+	// No pidfd from clone (asked without CLONE_PIDFD, or a kernel before
+	// 5.2, which ignores the flag): pidfd_open(pid, 0), safe while the
+	// child is unreaped. Its failure (ENOSYS before 5.3): kill and reap
+	// the child, StagePidfd.
+	MOVLQSX	CPIDFD(SP), AX
+	TESTQ	AX, AX
+	JGE	started
 	MOVQ	CPID(SP), DI
 	XORL	SI, SI
 	SYS(SYS_pidfd_open)
