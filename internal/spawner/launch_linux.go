@@ -181,8 +181,24 @@ func (s *Conn) awaitHello(limit time.Duration) error {
 	if err != nil {
 		return errBadHello
 	}
-	s.pid, s.maxRuns = h.Pid, min(h.MaxRuns, program.MaxRuns)
+	s.pid, s.maxRuns = h.Pid, min(h.MaxRuns, program.MaxRuns, runsWithinNofile())
+	if s.maxRuns < 1 {
+		return errors.New("spawner: RLIMIT_NOFILE leaves it no room for a run")
+	}
 	return nil
+}
+
+// runsWithinNofile is how many runs the spawner can hold at once within
+// its RLIMIT_NOFILE, which it raises to the hard limit it inherits from
+// the caller: each run holds a pidfd and a run socket, and ppoll refuses
+// more descriptors than the limit (EINVAL); 16 are kept for its own and
+// those of a request being handed over.
+func runsWithinNofile() int {
+	var lim unix.Rlimit
+	if err := unix.Getrlimit(unix.RLIMIT_NOFILE, &lim); err != nil || lim.Max >= 1<<20 {
+		return program.MaxRuns
+	}
+	return (int(lim.Max) - 16) / 2
 }
 
 // openPidfd opens the spawner's pidfd. The pid came in the hello; it named
