@@ -12,7 +12,10 @@ type ProcessRunner interface {
 	// a measurement, not an error: err is nil and the result says so. err
 	// is non-nil when the command could not run (an *AdapterError) or when
 	// ctx ended the run; and, with the complete result, when the Stdin
-	// reader failed (ErrStdinRead, see CommandSpec.Stdin).
+	// reader failed (ErrStdinRead, see CommandSpec.Stdin). A result
+	// returned with an error never reads as a success: its Succeeded is
+	// false and its Err returns that error (RunResult says what its
+	// fields hold then).
 	Run(ctx context.Context, spec CommandSpec) (RunResult, error)
 }
 
@@ -91,17 +94,20 @@ var _ ProcessRunner = StdProcessRunner{}
 // Run runs spec as described in the package documentation.
 func (r StdProcessRunner) Run(ctx context.Context, spec CommandSpec) (RunResult, error) {
 	if err := spec.validate(); err != nil {
-		return RunResult{}, err
+		return notStarted(err), err
 	}
 	switch r.Scope {
 	case "", ScopeProcess, ScopeTree:
 	default:
-		return RunResult{}, newError(KindInvalidSpec, spec.Argv, "unknown StdProcessRunner.Scope "+quote(string(r.Scope)), nil)
+		err := newError(KindInvalidSpec, spec.Argv, "unknown StdProcessRunner.Scope "+quote(string(r.Scope)), nil)
+		return notStarted(err), err
 	}
 	if err := ctx.Err(); err != nil {
-		return RunResult{}, newError(KindRunCommand, spec.Argv, "not started", err)
+		err := newError(KindRunCommand, spec.Argv, "not started", err)
+		return notStarted(err), err
 	}
-	return r.run(ctx, &spec)
+	res, err := r.run(ctx, &spec)
+	return res.withRunErr(err), err
 }
 
 func (r StdProcessRunner) pipeGrace() time.Duration {

@@ -23,9 +23,10 @@ import (
 //   - every call is recorded in History first, whatever happens next,
 //     including calls with an invalid spec or a cancelled context;
 //   - an invalid spec gets the same error as from the real runner
-//     (ErrEmptyArgv, ErrInvalidSpec) and no result;
+//     (ErrEmptyArgv, ErrInvalidSpec) and the result of a run that never
+//     started (see RunResult);
 //   - a context that has already ended gets an *AdapterError of kind
-//     KindRunCommand wrapping ctx.Err() and no result;
+//     KindRunCommand wrapping ctx.Err(), with that result too;
 //   - otherwise the outcome configured for the argv is returned (the last
 //     SetResult or SetError for that argv wins), else the fallback (see
 //     SetFallback), else an *AdapterError of kind KindRunCommand whose
@@ -70,22 +71,24 @@ func (f *FakeProcessRunner) Run(ctx context.Context, spec CommandSpec) (RunResul
 	f.history = append(f.history, cloneCommandSpec(spec))
 
 	if err := spec.validate(); err != nil {
-		return RunResult{}, err
+		return notStarted(err), err
 	}
 	if err := ctx.Err(); err != nil {
-		return RunResult{}, newError(KindRunCommand, spec.Argv, "not started", err)
+		err := newError(KindRunCommand, spec.Argv, "not started", err)
+		return notStarted(err), err
 	}
 	if outcome, ok := f.outcomes[argvKey(spec.Argv)]; ok {
 		if outcome.err != nil {
-			return RunResult{}, outcome.err
+			return notStarted(outcome.err), outcome.err
 		}
 		return cloneRunResult(outcome.result), nil
 	}
 	if f.fallback != nil {
 		return cloneRunResult(*f.fallback), nil
 	}
-	return RunResult{}, newError(KindRunCommand, spec.Argv,
+	err := newError(KindRunCommand, spec.Argv,
 		"fake: no result configured for "+fmt.Sprintf("%q", spec.Argv), nil)
+	return notStarted(err), err
 }
 
 // SetResult makes Run return a copy of r and a nil error for a spec whose
@@ -96,8 +99,8 @@ func (f *FakeProcessRunner) SetResult(argv []string, r RunResult) {
 }
 
 // SetError makes Run return err itself (so errors.Is and errors.As see
-// what the caller configured) and a zero RunResult for a spec whose Argv is
-// exactly argv. It replaces whatever an earlier SetResult or SetError
+// what the caller configured) and the result of a run that never started
+// (ExitCode -1, Err returning err) for a spec whose Argv is exactly argv. It replaces whatever an earlier SetResult or SetError
 // configured for argv. A nil err configures a zero RunResult and a nil
 // error.
 func (f *FakeProcessRunner) SetError(argv []string, err error) {

@@ -82,7 +82,7 @@ func (r StdProcessRunner) run(ctx context.Context, spec *CommandSpec) (RunResult
 	env := childEnv(spec)
 	prog, err := resolve(spec, env)
 	if err != nil {
-		return RunResult{}, err
+		return notStarted(err), err
 	}
 	plan := &runPlan{spec: spec, path: prog.Path, env: env, grace: r.pipeGrace(),
 		scope: r.Scope, cgroupParent: r.CgroupParent, spawner: r.Spawner}
@@ -91,7 +91,8 @@ func (r StdProcessRunner) run(ctx context.Context, spec *CommandSpec) (RunResult
 		plan.stdout, plan.stderr = capture.NewHead(outputCap), capture.NewHead(outputCap)
 	}
 	if plan.stdin, err = openStdin(spec.Stdin); err != nil {
-		return RunResult{}, pipesError(spec, err)
+		err = pipesError(spec, err)
+		return notStarted(err), err
 	}
 	energy := startEnergyMeter()
 	exit, err := r.startAndWait(ctx, plan)
@@ -99,7 +100,7 @@ func (r StdProcessRunner) run(ctx context.Context, spec *CommandSpec) (RunResult
 	// where it saw it.
 	plan.stdin.stop()
 	if err != nil {
-		return RunResult{}, err
+		return notStarted(err), err
 	}
 	result := exit.result(plan, prog.Size)
 	energy.finish(&result)
