@@ -47,8 +47,13 @@
 //     ExitCode -1 and a nil error. A non-zero exit is a result too; [RunResult.Err] turns
 //     either into an error for callers that want one.
 //   - When ctx ends, the group is killed the same way and Run returns the
-//     result with an [*AdapterError] wrapping ctx.Err(). A ctx that has
-//     already ended starts nothing.
+//     result with an [*AdapterError] of kind [KindKilled] ([ErrKilled])
+//     wrapping ctx.Err(). A ctx that has already ended starts nothing: the
+//     error is then of kind [KindRunCommand] ([ErrRunCommand]), also
+//     wrapping ctx.Err(). So errors.Is tells the three apart: never
+//     started (ErrRunCommand), started and killed by the context
+//     (ErrKilled), stopped at the deadline (a nil error and a result whose
+//     Err is [ErrTimeout]).
 //   - When the child exits, whatever it left in its process group is
 //     killed. Descendants that left the group (setsid daemons) are not; if
 //     they keep the output pipes open, Run waits at most

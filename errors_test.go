@@ -28,6 +28,7 @@ var allKinds = []struct {
 	{KindTimeoutUnsupported, ErrTimeoutUnsupported, "timeout not supported on this platform"},
 	{KindNonZeroExit, ErrNonZeroExit, "command exited unsuccessfully"},
 	{KindStdinRead, ErrStdinRead, "reading stdin failed"},
+	{KindKilled, ErrKilled, "command killed: context ended"},
 }
 
 func TestSentinelMessages(t *testing.T) {
@@ -65,7 +66,7 @@ func TestErrorKindSentinelAndString(t *testing.T) {
 		})
 	}
 	// A kind outside the constants falls back to ErrRunCommand.
-	for _, unknown := range []ErrorKind{-1, 7, 99} {
+	for _, unknown := range []ErrorKind{-1, 8, 99} {
 		assert.Same(t, ErrRunCommand, unknown.Sentinel())
 		assert.Equal(t, "failed to run command", unknown.String())
 	}

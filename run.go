@@ -192,7 +192,7 @@ func noteFallbacks(r *RunResult) {
 // included, is a measurement with a nil error.
 func (e *exitRecord) outcomeError(ctx context.Context, spec *CommandSpec) error {
 	if e.cause == killswitch.ByContext && e.killEndedIt {
-		return newError(KindRunCommand, spec.Argv, "killed: context done", ctx.Err())
+		return newError(KindKilled, spec.Argv, "", ctx.Err())
 	}
 	return nil
 }

@@ -284,7 +284,8 @@ func TestRunContextCancel(t *testing.T) {
 	res, err := run.res, run.err
 	require.Error(t, err)
 	assert.ErrorIs(t, err, context.Canceled)
-	assert.ErrorIs(t, err, ErrRunCommand)
+	assert.ErrorIs(t, err, ErrKilled)
+	assert.NotErrorIs(t, err, ErrRunCommand)
 	assert.Less(t, run.afterCancel, 5*time.Second, "Run returns soon after the cancel")
 	require.NotNil(t, res.Signal)
 	assert.Equal(t, int(syscall.SIGKILL), *res.Signal)

@@ -437,7 +437,7 @@ func TestRunContextCancel(t *testing.T) {
 	res, err := run.res, run.err
 	require.Error(t, err)
 	assert.ErrorIs(t, err, context.Canceled)
-	assert.ErrorIs(t, err, ErrRunCommand)
+	assert.ErrorIs(t, err, ErrKilled)
 	assert.Less(t, run.afterCancel, 5*time.Second, "Run returns soon after the cancel")
 	assert.Equal(t, -1, res.ExitCode)
 	assert.False(t, res.TimedOut)

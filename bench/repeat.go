@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/perfgate/adapters"
@@ -83,8 +84,12 @@ func (e *RunError) Unwrap() error { return e.Err }
 // the series, unless opts.IgnoreFailure covers it: Repeat then returns
 // the runs so far (the failed one included when it ran to its end) and a
 // *RunError. When ctx ends, the run in flight is killed by the runner and
-// not kept, and the error wraps ctx.Err(). Bad options are an error
-// before anything runs.
+// not kept; the error is then a *RunError wrapping the runner's
+// *adapters.AdapterError, of kind KindKilled when a run was killed and
+// KindRunCommand when the next run was not started (ctx ended between
+// runs, or before the first), each wrapping ctx.Err(): errors.Is(err,
+// context.Canceled) holds either way. Bad options are an error before
+// anything runs.
 func Repeat(ctx context.Context, runner adapters.ProcessRunner, spec adapters.CommandSpec, opts Options) (Series, error) {
 	if opts.Runs < 1 || opts.Warmup < 0 {
 		return Series{}, fmt.Errorf("bench: Repeat needs Runs >= 1 and Warmup >= 0, got Runs %d, Warmup %d", opts.Runs, opts.Warmup)
@@ -108,7 +113,9 @@ func Repeat(ctx context.Context, runner adapters.ProcessRunner, spec adapters.Co
 func (s *Series) phase(ctx context.Context, runner adapters.ProcessRunner, opts Options, step Step, kept *[]adapters.RunResult) error {
 	for step.Index = 0; step.Index < step.Of; step.Index++ {
 		if err := ctx.Err(); err != nil {
-			return &RunError{step, err}
+			// The shape a runner gives a run it did not start.
+			return &RunError{step, &adapters.AdapterError{Kind: adapters.KindRunCommand,
+				Command: strings.Join(s.Spec.Argv, " "), Reason: "not started", Err: err}}
 		}
 		if opts.Before != nil {
 			if err := opts.Before(ctx, step); err != nil {

@@ -3,6 +3,7 @@ package bench
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -156,7 +157,9 @@ func TestRepeatCancelBetweenRuns(t *testing.T) {
 	s, err := Repeat(ctx, runner, adapters.CommandSpec{Argv: fakeArgv}, Options{Runs: 3,
 		After: func(context.Context, Step, *adapters.RunResult) error { cancel(); return nil }})
 	require.ErrorIs(t, err, context.Canceled)
-	assert.Equal(t, "run 2/3: context canceled", err.Error())
+	require.ErrorIs(t, err, adapters.ErrRunCommand, "the shape of a run not started")
+	assert.NotErrorIs(t, err, adapters.ErrKilled)
+	assert.Equal(t, "run 2/3: failed to run command: ["+strings.Join(fakeArgv, " ")+"]: not started: context canceled", err.Error())
 	assert.Len(t, s.Runs, 1)
 	assert.Equal(t, 1, runner.CallCount())
 }
