@@ -93,6 +93,11 @@ var _ ProcessRunner = StdProcessRunner{}
 
 // Run runs spec as described in the package documentation.
 func (r StdProcessRunner) Run(ctx context.Context, spec CommandSpec) (RunResult, error) {
+	res, err := r.runSpec(ctx, &spec)
+	return res.returned(spec.Argv, err), err
+}
+
+func (r StdProcessRunner) runSpec(ctx context.Context, spec *CommandSpec) (RunResult, error) {
 	if err := spec.validate(); err != nil {
 		return notStarted(err), err
 	}
@@ -106,8 +111,7 @@ func (r StdProcessRunner) Run(ctx context.Context, spec CommandSpec) (RunResult,
 		err := newError(KindRunCommand, spec.Argv, "not started", err)
 		return notStarted(err), err
 	}
-	res, err := r.run(ctx, &spec)
-	return res.withRunErr(err), err
+	return r.run(ctx, spec)
 }
 
 func (r StdProcessRunner) pipeGrace() time.Duration {

@@ -42,11 +42,35 @@ import (
 // WallMs milliseconds, one given only Wall gets WallMs = Wall truncated to
 // milliseconds, and when both are given and disagree Wall (the full
 // resolution figure) wins and WallMs is derived from it.
+//
+// A FakeProcessRunner value is a ProcessRunner too: a copy shares the
+// configuration and the history of the runner it was copied from, so
+// passing runner or *runner to code under test is the same. A copy of a
+// zero value made before its first configuration shares nothing (it
+// reports so from Run); NewFakeProcessRunner's runner has no such edge.
 type FakeProcessRunner struct {
+	state *fakeState
+}
+
+// fakeState is what every copy of a FakeProcessRunner shares.
+type fakeState struct {
 	mu       sync.Mutex
 	outcomes map[string]fakeOutcome
 	fallback *RunResult
 	history  []CommandSpec
+}
+
+// fakeInit guards the lazy creation of a zero FakeProcessRunner's state.
+var fakeInit sync.Mutex
+
+// shared returns f's state, creating it for a zero value.
+func (f *FakeProcessRunner) shared() *fakeState {
+	fakeInit.Lock()
+	defer fakeInit.Unlock()
+	if f.state == nil {
+		f.state = new(fakeState)
+	}
+	return f.state
 }
 
 // fakeOutcome is what Run returns for one argv.
@@ -55,20 +79,36 @@ type fakeOutcome struct {
 	err    error
 }
 
-var _ ProcessRunner = (*FakeProcessRunner)(nil)
+var (
+	_ ProcessRunner = FakeProcessRunner{}
+	_ ProcessRunner = (*FakeProcessRunner)(nil)
+)
 
 // NewFakeProcessRunner returns an empty FakeProcessRunner, the same as a
 // pointer to its zero value.
 func NewFakeProcessRunner() *FakeProcessRunner {
-	return &FakeProcessRunner{}
+	f := &FakeProcessRunner{}
+	f.shared()
+	return f
 }
 
 // Run records spec and returns the outcome configured for spec.Argv, as
 // described on FakeProcessRunner.
-func (f *FakeProcessRunner) Run(ctx context.Context, spec CommandSpec) (RunResult, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.history = append(f.history, cloneCommandSpec(spec))
+func (f FakeProcessRunner) Run(ctx context.Context, spec CommandSpec) (RunResult, error) {
+	res, err := f.run(ctx, spec)
+	return res.withRunErr(err), err
+}
+
+func (f FakeProcessRunner) run(ctx context.Context, spec CommandSpec) (RunResult, error) {
+	if f.state == nil {
+		err := newError(KindRunCommand, spec.Argv,
+			"fake: a zero FakeProcessRunner copied before it was configured shares nothing with the original; use NewFakeProcessRunner", nil)
+		return notStarted(err), err
+	}
+	st := f.state
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	st.history = append(st.history, cloneCommandSpec(spec))
 
 	if err := spec.validate(); err != nil {
 		return notStarted(err), err
@@ -77,14 +117,14 @@ func (f *FakeProcessRunner) Run(ctx context.Context, spec CommandSpec) (RunResul
 		err := newError(KindRunCommand, spec.Argv, "not started", err)
 		return notStarted(err), err
 	}
-	if outcome, ok := f.outcomes[argvKey(spec.Argv)]; ok {
+	if outcome, ok := st.outcomes[argvKey(spec.Argv)]; ok {
 		if outcome.err != nil {
 			return notStarted(outcome.err), outcome.err
 		}
 		return cloneRunResult(outcome.result), nil
 	}
-	if f.fallback != nil {
-		return cloneRunResult(*f.fallback), nil
+	if st.fallback != nil {
+		return cloneRunResult(*st.fallback), nil
 	}
 	err := newError(KindRunCommand, spec.Argv,
 		"fake: no result configured for "+fmt.Sprintf("%q", spec.Argv), nil)
@@ -108,12 +148,13 @@ func (f *FakeProcessRunner) SetError(argv []string, err error) {
 }
 
 func (f *FakeProcessRunner) set(argv []string, outcome fakeOutcome) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.outcomes == nil {
-		f.outcomes = make(map[string]fakeOutcome)
+	st := f.shared()
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if st.outcomes == nil {
+		st.outcomes = make(map[string]fakeOutcome)
 	}
-	f.outcomes[argvKey(argv)] = outcome
+	st.outcomes[argvKey(argv)] = outcome
 }
 
 // SetFallback makes Run return a copy of r and a nil error for every valid
@@ -121,19 +162,21 @@ func (f *FakeProcessRunner) set(argv []string, outcome fakeOutcome) {
 // Clear removes it.
 func (f *FakeProcessRunner) SetFallback(r RunResult) {
 	clone := withConsistentWall(cloneRunResult(r))
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.fallback = &clone
+	st := f.shared()
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	st.fallback = &clone
 }
 
 // History returns a copy of every spec Run was called with, in call order,
 // including the calls that failed. The copies share no memory with the
 // runner's record.
 func (f *FakeProcessRunner) History() []CommandSpec {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	history := make([]CommandSpec, len(f.history))
-	for i, spec := range f.history {
+	st := f.shared()
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	history := make([]CommandSpec, len(st.history))
+	for i, spec := range st.history {
 		history[i] = cloneCommandSpec(spec)
 	}
 	return history
@@ -141,17 +184,19 @@ func (f *FakeProcessRunner) History() []CommandSpec {
 
 // CallCount returns how many times Run was called, failed calls included.
 func (f *FakeProcessRunner) CallCount() int {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return len(f.history)
+	st := f.shared()
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	return len(st.history)
 }
 
 // WasRun reports whether Run was called with a spec whose Argv is exactly
 // argv, whatever the outcome of that call.
 func (f *FakeProcessRunner) WasRun(argv []string) bool {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	for _, spec := range f.history {
+	st := f.shared()
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	for _, spec := range st.history {
 		if slices.Equal(spec.Argv, argv) {
 			return true
 		}
@@ -162,11 +207,12 @@ func (f *FakeProcessRunner) WasRun(argv []string) bool {
 // Clear forgets every configured result and error, the fallback and the
 // history, leaving the runner as a zero FakeProcessRunner.
 func (f *FakeProcessRunner) Clear() {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.outcomes = nil
-	f.fallback = nil
-	f.history = nil
+	st := f.shared()
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	st.outcomes = nil
+	st.fallback = nil
+	st.history = nil
 }
 
 // argvKey encodes argv as a map key that no other argv shares: each

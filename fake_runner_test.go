@@ -80,7 +80,7 @@ func TestFakeProcessRunnerUnconfiguredArgv(t *testing.T) {
 	f := NewFakeProcessRunner()
 	got, err := f.Run(context.Background(), CommandSpec{Argv: []string{"a b"}})
 	require.Error(t, err)
-	assert.Equal(t, notStarted(err), got)
+	assert.Equal(t, notStarted(err), withoutCommand(got))
 	assert.ErrorIs(t, err, ErrRunCommand)
 	assert.NotErrorIs(t, err, ErrInvalidSpec)
 
@@ -188,7 +188,7 @@ func TestFakeProcessRunnerLastSetWins(t *testing.T) {
 	f.SetError(spec.Argv, boom)
 	got, err := f.Run(ctx, spec)
 	assert.Same(t, boom, err)
-	assert.Equal(t, notStarted(err), got)
+	assert.Equal(t, notStarted(err), withoutCommand(got))
 
 	f.SetResult(spec.Argv, RunResult{ExitCode: 2})
 	got, err = f.Run(ctx, spec)
@@ -301,7 +301,7 @@ func TestFakeProcessRunnerValidatesSpec(t *testing.T) {
 			f.SetFallback(RunResult{ExitCode: 43})
 
 			got, err := f.Run(ctx, tt.spec)
-			assert.Equal(t, notStarted(err), got)
+			assert.Equal(t, notStarted(err), withoutCommand(got))
 			require.ErrorIs(t, err, tt.want)
 			var ae *AdapterError
 			require.ErrorAs(t, err, &ae)
@@ -325,7 +325,7 @@ func TestFakeProcessRunnerEndedContext(t *testing.T) {
 	cancelled, cancel := context.WithCancel(context.Background())
 	cancel()
 	got, err := f.Run(cancelled, spec)
-	assert.Equal(t, notStarted(err), got)
+	assert.Equal(t, notStarted(err), withoutCommand(got))
 	assert.ErrorIs(t, err, context.Canceled)
 	assert.ErrorIs(t, err, ErrRunCommand)
 	var ae *AdapterError
@@ -446,7 +446,7 @@ func TestFakeProcessRunnerClear(t *testing.T) {
 
 	for _, argv := range [][]string{{"r"}, {"e"}, {"f"}} {
 		got, err := f.Run(ctx, CommandSpec{Argv: argv})
-		assert.Equal(t, notStarted(err), got)
+		assert.Equal(t, notStarted(err), withoutCommand(got))
 		require.ErrorIs(t, err, ErrRunCommand, "argv %q", argv)
 		assert.NotErrorIs(t, err, errCustomSentinel)
 	}
@@ -527,6 +527,9 @@ func TestCloneRunResultCoversEveryField(t *testing.T) {
 	cv := reflect.ValueOf(clone)
 	for i := range ov.NumField() {
 		name := ov.Type().Field(i).Name
+		if name == "runErr" {
+			continue // an error is shared as it is, so that errors.Is sees it
+		}
 		of, cf := ov.Field(i), cv.Field(i)
 		switch of.Kind() {
 		case reflect.Pointer:

@@ -18,7 +18,7 @@ func assertNotASuccess(t *testing.T, res RunResult, err error) {
 	require.Error(t, err)
 	assert.False(t, res.Succeeded(), "Succeeded")
 	assert.Equal(t, -1, res.ExitCode, "ExitCode of a run that never started")
-	assert.Same(t, err, res.Err(nil), "Err returns Run's error")
+	assert.Same(t, err, res.Err(), "Err returns Run's error")
 	assert.Zero(t, res.Wall)
 	assert.Nil(t, res.BinaryBytes)
 }
@@ -81,7 +81,7 @@ func TestRunOutcomesAreToldApartByErrorsIs(t *testing.T) {
 	require.ErrorIs(t, killed.err, ErrKilled)
 	assert.ErrorIs(t, killed.err, context.Canceled)
 	assert.NotErrorIs(t, killed.err, ErrRunCommand)
-	assert.ErrorIs(t, killed.res.Err(nil), ErrKilled, "the result carries it")
+	assert.ErrorIs(t, killed.res.Err(), ErrKilled, "the result carries it")
 	var ae *AdapterError
 	require.ErrorAs(t, killed.err, &ae)
 	assert.Equal(t, KindKilled, ae.Kind)
@@ -90,9 +90,9 @@ func TestRunOutcomesAreToldApartByErrorsIs(t *testing.T) {
 	timedOut, err := runner.Run(context.Background(), spec)
 	require.NoError(t, err, "a timed-out run is a measurement")
 	require.True(t, timedOut.TimedOut)
-	assert.ErrorIs(t, timedOut.Err(nil), ErrTimeout)
-	assert.NotErrorIs(t, timedOut.Err(nil), ErrKilled)
-	assert.NotErrorIs(t, timedOut.Err(nil), ErrRunCommand)
+	assert.ErrorIs(t, timedOut.Err(), ErrTimeout)
+	assert.NotErrorIs(t, timedOut.Err(), ErrKilled)
+	assert.NotErrorIs(t, timedOut.Err(), ErrRunCommand)
 }
 
 // withReadyTimeout gives spec a deadline: ready-block never ends on its own,
@@ -100,4 +100,11 @@ func TestRunOutcomesAreToldApartByErrorsIs(t *testing.T) {
 func withReadyTimeout(spec CommandSpec) CommandSpec {
 	spec.Timeout = 50 * time.Millisecond
 	return spec
+}
+
+// withoutCommand returns r without the command line a result that did not
+// succeed carries for its Err, to compare it with a result built by hand.
+func withoutCommand(r RunResult) RunResult {
+	r.command = ""
+	return r
 }

@@ -3,6 +3,7 @@ package adapters
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -142,6 +143,11 @@ type RunResult struct {
 	// runErr is the error Run returned with this result, nil for a run
 	// that Run returned without an error.
 	runErr error
+	// command is the command line of a run StdProcessRunner ran that did
+	// not succeed (Argv joined with spaces), for the errors of Err; empty
+	// otherwise, so that a FakeProcessRunner's results compare equal to
+	// those configured.
+	command string
 }
 
 // notStarted is the result Run returns, with err, for a run that never
@@ -156,6 +162,16 @@ func (r RunResult) withRunErr(err error) RunResult {
 	return r
 }
 
+// returned is r as StdProcessRunner.Run returns it for argv, with err: it
+// carries err, and the command line when the run did not succeed.
+func (r RunResult) returned(argv []string, err error) RunResult {
+	r.runErr = err
+	if !r.Succeeded() {
+		r.command = strings.Join(argv, " ")
+	}
+	return r
+}
+
 // setNote records why the figure key is missing or not what was asked.
 func (r *RunResult) setNote(key, note string) {
 	if r.Notes == nil {
@@ -166,26 +182,32 @@ func (r *RunResult) setNote(key, note string) {
 
 // Succeeded reports whether the run exited with status 0 on its own, before
 // any deadline, and Run returned no error with it.
-func (r *RunResult) Succeeded() bool {
+func (r RunResult) Succeeded() bool {
 	return r.runErr == nil && !r.TimedOut && r.Signal == nil && r.ExitCode == 0
 }
 
 // Err returns nil when the run succeeded. Otherwise it returns the error
 // Run returned with this result, if any, and else an *AdapterError of kind
-// KindTimeout or KindNonZeroExit saying why, for callers that treat those
-// runs as failures (as os/exec's Cmd.Run does).
-func (r *RunResult) Err(argv []string) error {
+// KindTimeout or KindNonZeroExit saying why (naming the command when
+// StdProcessRunner ran it), for callers that treat those runs as failures (as os/exec's Cmd.Run
+// does). So one expression, runner.Run's result's Err, covers every way a
+// run can fail.
+func (r RunResult) Err() error {
+	var kind ErrorKind
+	var reason string
 	switch {
 	case r.runErr != nil:
 		return r.runErr
 	case r.TimedOut:
-		return newError(KindTimeout, argv, fmt.Sprintf("killed after %v", r.Wall.Round(time.Millisecond)), nil)
+		kind, reason = KindTimeout, fmt.Sprintf("killed after %v", r.Wall.Round(time.Millisecond))
 	case r.Signal != nil:
-		return newError(KindNonZeroExit, argv, "terminated by "+signalName(*r.Signal), nil)
+		kind, reason = KindNonZeroExit, "terminated by "+signalName(*r.Signal)
 	case r.ExitCode != 0:
-		return newError(KindNonZeroExit, argv, "exit status "+itoa(r.ExitCode), nil)
+		kind, reason = KindNonZeroExit, "exit status "+itoa(r.ExitCode)
+	default:
+		return nil
 	}
-	return nil
+	return &AdapterError{Kind: kind, Command: r.command, Reason: reason}
 }
 
 // runResultJSON shadows the byte-slice fields of RunResult with strings,

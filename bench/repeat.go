@@ -127,7 +127,7 @@ func (s *Series) phase(ctx context.Context, runner adapters.ProcessRunner, opts 
 			return &RunError{step, err}
 		}
 		*kept = append(*kept, r)
-		failure := r.Err(s.Spec.Argv)
+		failure := r.Err()
 		if opts.After != nil {
 			if err := opts.After(ctx, step, &(*kept)[len(*kept)-1]); err != nil {
 				if errors.Is(err, ErrStop) {
