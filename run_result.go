@@ -13,7 +13,8 @@ import (
 //
 // Pointer figures are nil when this platform (or this run) cannot give
 // them; nil is omitted from JSON, a measured zero is written as 0. No
-// figure is ever estimated.
+// figure is ever estimated. Value reads one in one expression
+// (rss, ok := adapters.Value(res.MaxRSSKB)), and Get by its Figure name.
 //
 // A result that Run returns together with an error never reads as a
 // success: Succeeded is false and Err returns that error. What its fields
