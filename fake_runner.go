@@ -28,9 +28,10 @@ import (
 //   - a context that has already ended gets an *AdapterError of kind
 //     KindRunCommand wrapping ctx.Err(), with that result too;
 //   - otherwise the outcome configured for the argv is returned (the last
-//     SetResult or SetError for that argv wins), else the fallback (see
-//     SetFallback), else an *AdapterError of kind KindRunCommand whose
-//     reason names the argv.
+//     SetResult, SetResults, SetFunc or SetError for that argv wins), else
+//     the fallback (see SetFallback), else an *AdapterError of kind
+//     KindRunCommand whose reason names the argv; the same for a call
+//     after the last of a SetResults series.
 //
 // The spec's Timeout, Cwd, Env, OutputCapBytes, Stdin and Output are
 // recorded but do not change the outcome (Stdin is not read). Results are
@@ -55,7 +56,7 @@ type FakeProcessRunner struct {
 // fakeState is what every copy of a FakeProcessRunner shares.
 type fakeState struct {
 	mu       sync.Mutex
-	outcomes map[string]fakeOutcome
+	outcomes map[string]*fakeOutcome
 	fallback *RunResult
 	history  []CommandSpec
 }
@@ -73,10 +74,14 @@ func (f *FakeProcessRunner) shared() *fakeState {
 	return f.state
 }
 
-// fakeOutcome is what Run returns for one argv.
+// fakeOutcome is what Run returns for one argv: err, else fn's outcome,
+// else the next of seq (when seq is not nil), else result.
 type fakeOutcome struct {
 	result RunResult
 	err    error
+	seq    []RunResult
+	next   int
+	fn     RunnerFunc
 }
 
 var (
@@ -107,24 +112,40 @@ func (f FakeProcessRunner) run(ctx context.Context, spec CommandSpec) (RunResult
 	}
 	st := f.state
 	st.mu.Lock()
-	defer st.mu.Unlock()
 	st.history = append(st.history, cloneCommandSpec(spec))
-
 	if err := spec.validate(); err != nil {
+		st.mu.Unlock()
 		return notStarted(err), err
 	}
 	if err := ctx.Err(); err != nil {
+		st.mu.Unlock()
 		err := newError(KindRunCommand, spec.Argv, "not started", err)
 		return notStarted(err), err
 	}
-	if outcome, ok := st.outcomes[argvKey(spec.Argv)]; ok {
-		if outcome.err != nil {
-			return notStarted(outcome.err), outcome.err
-		}
-		return cloneRunResult(outcome.result), nil
+	outcome, ok := st.outcomes[argvKey(spec.Argv)]
+	if ok && outcome.fn != nil {
+		st.mu.Unlock() // fn may block until ctx ends: other runs go on
+		return outcome.fn(ctx, cloneCommandSpec(spec))
 	}
-	if st.fallback != nil {
-		return cloneRunResult(*st.fallback), nil
+	defer st.mu.Unlock()
+	switch {
+	case ok && outcome.err != nil:
+		return notStarted(outcome.err), outcome.err
+	case ok && outcome.seq != nil:
+		if outcome.next >= len(outcome.seq) {
+			err := newError(KindRunCommand, spec.Argv, fmt.Sprintf("fake: the %d results configured for %q were all returned",
+				len(outcome.seq), spec.Argv), nil)
+			return notStarted(err), err
+		}
+		r := cloneRunResult(outcome.seq[outcome.next])
+		outcome.next++
+		return r, r.runErr
+	case ok:
+		r := cloneRunResult(outcome.result)
+		return r, r.runErr
+	case st.fallback != nil:
+		r := cloneRunResult(*st.fallback)
+		return r, r.runErr
 	}
 	err := newError(KindRunCommand, spec.Argv,
 		"fake: no result configured for "+fmt.Sprintf("%q", spec.Argv), nil)
@@ -136,6 +157,28 @@ func (f FakeProcessRunner) run(ctx context.Context, spec CommandSpec) (RunResult
 // replaces whatever an earlier SetResult or SetError configured for argv.
 func (f *FakeProcessRunner) SetResult(argv []string, r RunResult) {
 	f.set(argv, fakeOutcome{result: withConsistentWall(cloneRunResult(r))})
+}
+
+// SetResults makes Run return copies of rs, one per call and in order,
+// for a spec whose Argv is exactly argv: a series, for testing a median or
+// an outlier gate. A call after the last fails (see FakeProcessRunner). It
+// replaces whatever was configured for argv before.
+func (f *FakeProcessRunner) SetResults(argv []string, rs ...RunResult) {
+	seq := make([]RunResult, len(rs))
+	for i, r := range rs {
+		seq[i] = withConsistentWall(cloneRunResult(r))
+	}
+	f.set(argv, fakeOutcome{seq: seq})
+}
+
+// SetFunc makes Run return what fn returns for a spec whose Argv is exactly
+// argv, after recording the call and checking the spec and the context as
+// for any argv: the fake's form for outcomes that depend on the spec, the
+// call or the context. fn gets a copy of the spec and may be called
+// concurrently; the runner's lock is not held while it runs. It replaces
+// whatever was configured for argv before.
+func (f *FakeProcessRunner) SetFunc(argv []string, fn RunnerFunc) {
+	f.set(argv, fakeOutcome{fn: fn})
 }
 
 // SetError makes Run return err itself (so errors.Is and errors.As see
@@ -152,9 +195,9 @@ func (f *FakeProcessRunner) set(argv []string, outcome fakeOutcome) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	if st.outcomes == nil {
-		st.outcomes = make(map[string]fakeOutcome)
+		st.outcomes = make(map[string]*fakeOutcome)
 	}
-	st.outcomes[argvKey(argv)] = outcome
+	st.outcomes[argvKey(argv)] = &outcome
 }
 
 // SetFallback makes Run return a copy of r and a nil error for every valid
