@@ -41,6 +41,7 @@ func TestCommonCallsAreOneExpression(t *testing.T) {
 	zero.SetResult([]string{"x"}, RunResult{})
 	res, err = early.Run(context.Background(), CommandSpec{Argv: []string{"x"}})
 	require.Error(t, err)
+	assert.ErrorIs(t, err, ErrNotConfigured)
 	assert.Contains(t, err.Error(), "copied before it was configured")
 	assert.False(t, res.Succeeded())
 }

@@ -59,7 +59,7 @@ func ExampleFakeProcessRunner() {
 	// first call: bench ["./bench" "--n" "1000"]
 	// command exited unsuccessfully: exit status 1 true
 	// true
-	// failed to run command: [./bench]: fake: no result configured for ["./bench"]
+	// fake: no outcome configured: ["./bench"] (configured: ["./bench" "--n" "1000"], ["./flaky"], ["./missing"])
 	// calls after Clear: 0
 }
 

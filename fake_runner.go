@@ -3,6 +3,7 @@ package adapters
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -29,9 +30,10 @@ import (
 //     KindRunCommand wrapping ctx.Err(), with that result too;
 //   - otherwise the outcome configured for the argv is returned (the last
 //     SetResult, SetResults, SetFunc or SetError for that argv wins), else
-//     the fallback (see SetFallback), else an *AdapterError of kind
-//     KindRunCommand whose reason names the argv; the same for a call
-//     after the last of a SetResults series.
+//     the fallback (see SetFallback), else an error wrapping
+//     ErrNotConfigured, which names the argv and those configured and which
+//     no real run returns; the same for a call after the last of a
+//     SetResults series.
 //
 // The spec's Timeout, Cwd, Env, OutputCapBytes, Stdin and Output are
 // recorded but do not change the outcome (Stdin is not read). Results are
@@ -77,6 +79,7 @@ func (f *FakeProcessRunner) shared() *fakeState {
 // fakeOutcome is what Run returns for one argv: err, else fn's outcome,
 // else the next of seq (when seq is not nil), else result.
 type fakeOutcome struct {
+	argv   []string
 	result RunResult
 	err    error
 	seq    []RunResult
@@ -106,8 +109,8 @@ func (f FakeProcessRunner) Run(ctx context.Context, spec CommandSpec) (RunResult
 
 func (f FakeProcessRunner) run(ctx context.Context, spec CommandSpec) (RunResult, error) {
 	if f.state == nil {
-		err := newError(KindRunCommand, spec.Argv,
-			"fake: a zero FakeProcessRunner copied before it was configured shares nothing with the original; use NewFakeProcessRunner", nil)
+		err := fmt.Errorf("%w: %q: a zero FakeProcessRunner copied before it was configured shares nothing with the original; use NewFakeProcessRunner",
+			ErrNotConfigured, spec.Argv)
 		return notStarted(err), err
 	}
 	st := f.state
@@ -133,8 +136,7 @@ func (f FakeProcessRunner) run(ctx context.Context, spec CommandSpec) (RunResult
 		return notStarted(outcome.err), outcome.err
 	case ok && outcome.seq != nil:
 		if outcome.next >= len(outcome.seq) {
-			err := newError(KindRunCommand, spec.Argv, fmt.Sprintf("fake: the %d results configured for %q were all returned",
-				len(outcome.seq), spec.Argv), nil)
+			err := fmt.Errorf("%w: %q: its %d results were all returned", ErrNotConfigured, spec.Argv, len(outcome.seq))
 			return notStarted(err), err
 		}
 		r := cloneRunResult(outcome.seq[outcome.next])
@@ -147,9 +149,35 @@ func (f FakeProcessRunner) run(ctx context.Context, spec CommandSpec) (RunResult
 		r := cloneRunResult(*st.fallback)
 		return r, r.runErr
 	}
-	err := newError(KindRunCommand, spec.Argv,
-		"fake: no result configured for "+fmt.Sprintf("%q", spec.Argv), nil)
+	err := fmt.Errorf("%w: %q%s", ErrNotConfigured, spec.Argv, st.configured())
 	return notStarted(err), err
+}
+
+// ErrNotConfigured is the error of a FakeProcessRunner's Run for a spec
+// whose argv has no outcome configured (nor a fallback), or whose
+// SetResults series was all returned. It matches none of the errors a
+// real runner returns (it is no *AdapterError), so a test whose argv has a
+// typo fails rather than passing as a failed start would.
+var ErrNotConfigured = errors.New("fake: no outcome configured")
+
+// configured lists the argvs that have an outcome, for the error about
+// one that has none: a typo shows next to what was meant. st.mu is held.
+func (st *fakeState) configured() string {
+	if len(st.outcomes) == 0 {
+		return " (nothing is configured)"
+	}
+	argvs := make([]string, 0, len(st.outcomes))
+	for _, o := range st.outcomes {
+		argvs = append(argvs, fmt.Sprintf("%q", o.argv))
+	}
+	slices.Sort(argvs)
+	const most = 5
+	more := ""
+	if len(argvs) > most {
+		more = fmt.Sprintf(" and %d more", len(argvs)-most)
+		argvs = argvs[:most]
+	}
+	return " (configured: " + strings.Join(argvs, ", ") + more + ")"
 }
 
 // SetResult makes Run return a copy of r and a nil error for a spec whose
@@ -197,6 +225,7 @@ func (f *FakeProcessRunner) set(argv []string, outcome fakeOutcome) {
 	if st.outcomes == nil {
 		st.outcomes = make(map[string]*fakeOutcome)
 	}
+	outcome.argv = slices.Clone(argv)
 	st.outcomes[argvKey(argv)] = &outcome
 }
 

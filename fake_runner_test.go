@@ -73,7 +73,7 @@ func TestNewFakeProcessRunner(t *testing.T) {
 	assert.Equal(t, 0, f.CallCount())
 	var runner ProcessRunner = f
 	_, err := runner.Run(context.Background(), CommandSpec{Argv: []string{"x"}})
-	assert.ErrorIs(t, err, ErrRunCommand)
+	assert.ErrorIs(t, err, ErrNotConfigured)
 }
 
 func TestFakeProcessRunnerUnconfiguredArgv(t *testing.T) {
@@ -81,23 +81,24 @@ func TestFakeProcessRunnerUnconfiguredArgv(t *testing.T) {
 	got, err := f.Run(context.Background(), CommandSpec{Argv: []string{"a b"}})
 	require.Error(t, err)
 	assert.Equal(t, notStarted(err), withoutCommand(got))
-	assert.ErrorIs(t, err, ErrRunCommand)
-	assert.NotErrorIs(t, err, ErrInvalidSpec)
-
+	assert.ErrorIs(t, err, ErrNotConfigured)
+	for _, real := range []error{ErrRunCommand, ErrInvalidSpec, ErrEmptyArgv, ErrKilled, ErrStdinRead} {
+		assert.NotErrorIs(t, err, real, "no real run fails this way")
+	}
 	var ae *AdapterError
-	require.ErrorAs(t, err, &ae)
-	assert.Equal(t, KindRunCommand, ae.Kind)
-	assert.Equal(t, "a b", ae.Command)
-	assert.Equal(t, `fake: no result configured for ["a b"]`, ae.Reason)
-	assert.Nil(t, ae.Err)
-	assert.Equal(t, `failed to run command: [a b]: fake: no result configured for ["a b"]`, err.Error())
+	assert.False(t, errors.As(err, &ae), "not an *AdapterError: no real run fails this way")
+	assert.Equal(t, `fake: no outcome configured: ["a b"] (nothing is configured)`, err.Error())
 
-	// Several arguments and quotes are named unambiguously.
+	// Several arguments and quotes are named unambiguously, next to what
+	// is configured: a typo shows.
+	f.SetResult([]string{"make", "--release"}, RunResult{})
 	_, err = f.Run(context.Background(), CommandSpec{Argv: []string{"echo", `say "hi"`}})
-	require.ErrorAs(t, err, &ae)
-	assert.Equal(t, `fake: no result configured for ["echo" "say \"hi\""]`, ae.Reason)
+	assert.EqualError(t, err, `fake: no outcome configured: ["echo" "say \"hi\""] (configured: ["make" "--release"])`)
+	_, err = f.Run(context.Background(), CommandSpec{Argv: []string{"make", "--relase"}})
+	assert.ErrorIs(t, err, ErrNotConfigured)
+	assert.NotErrorIs(t, err, ErrRunCommand, "a typo is not a failed start")
 
-	assert.Equal(t, 2, f.CallCount())
+	assert.Equal(t, 3, f.CallCount())
 }
 
 func TestFakeProcessRunnerSetResult(t *testing.T) {
@@ -116,9 +117,9 @@ func TestFakeProcessRunnerSetResult(t *testing.T) {
 
 	// A prefix or an extension of the argv is another command.
 	_, err = f.Run(context.Background(), CommandSpec{Argv: []string{"bench"}})
-	assert.ErrorIs(t, err, ErrRunCommand)
+	assert.ErrorIs(t, err, ErrNotConfigured)
 	_, err = f.Run(context.Background(), CommandSpec{Argv: []string{"bench", "--fast", "x"}})
-	assert.ErrorIs(t, err, ErrRunCommand)
+	assert.ErrorIs(t, err, ErrNotConfigured)
 }
 
 func TestFakeProcessRunnerSpecFieldsDoNotChangeOutcome(t *testing.T) {
@@ -447,7 +448,7 @@ func TestFakeProcessRunnerClear(t *testing.T) {
 	for _, argv := range [][]string{{"r"}, {"e"}, {"f"}} {
 		got, err := f.Run(ctx, CommandSpec{Argv: argv})
 		assert.Equal(t, notStarted(err), withoutCommand(got))
-		require.ErrorIs(t, err, ErrRunCommand, "argv %q", argv)
+		require.ErrorIs(t, err, ErrNotConfigured, "argv %q", argv)
 		assert.NotErrorIs(t, err, errCustomSentinel)
 	}
 	assert.Equal(t, 3, f.CallCount())

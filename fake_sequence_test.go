@@ -24,7 +24,8 @@ func TestFakeProcessRunnerSetResults(t *testing.T) {
 	assert.Equal(t, []uint64{10, 12, 11}, walls, "in order, Wall and WallMs kept consistent")
 	r, err := f.Run(ctx, CommandSpec{Argv: argv})
 	require.Error(t, err, "past the series")
-	assert.Contains(t, err.Error(), `the 3 results configured for ["bench"] were all returned`)
+	assert.ErrorIs(t, err, ErrNotConfigured)
+	assert.EqualError(t, err, `fake: no outcome configured: ["bench"]: its 3 results were all returned`)
 	assert.False(t, r.Succeeded())
 
 	// A later Set replaces the series, from its start.
