@@ -35,8 +35,19 @@ import (
 //     no real run returns; the same for a call after the last of a
 //     SetResults series.
 //
-// The spec's Timeout, Cwd, Env, OutputCapBytes, Stdin and Output are
-// recorded but do not change the outcome (Stdin is not read). Results are
+// At the deadlines it behaves as the real runner, taking a configured
+// result's Wall as how long the run would take: a result whose Wall is
+// longer than spec.Timeout is returned timed out (as FakeTimedOut, with the
+// rest of the result kept) and a nil error; one whose Wall reaches past
+// ctx's deadline, or for which ctx ended while a SetFunc function ran, is
+// returned killed (Wall up to the kill, ExitCode -1, the kill signal) with
+// an ErrKilled error wrapping the context's. FakeExit, FakeSignaled,
+// FakeTimedOut and FakeNotFound give the common failures as the real
+// runner returns them; a result carrying an error (FakeNotFound) is
+// returned with it.
+//
+// The spec's Cwd, Env, OutputCapBytes, Stdin and Output are recorded but
+// do not change the outcome (Stdin is not read). Results are
 // copied in and out: neither the value given to SetResult or SetFallback
 // nor a returned RunResult shares memory with what the runner keeps.
 //
@@ -128,9 +139,14 @@ func (f FakeProcessRunner) run(ctx context.Context, spec CommandSpec) (RunResult
 	outcome, ok := st.outcomes[argvKey(spec.Argv)]
 	if ok && outcome.fn != nil {
 		st.mu.Unlock() // fn may block until ctx ends: other runs go on
-		return outcome.fn(ctx, cloneCommandSpec(spec))
+		r, err := outcome.fn(ctx, cloneCommandSpec(spec))
+		if err != nil {
+			return r, err
+		}
+		return atTheEdges(ctx, &spec, r)
 	}
 	defer st.mu.Unlock()
+	var r RunResult
 	switch {
 	case ok && outcome.err != nil:
 		return notStarted(outcome.err), outcome.err
@@ -139,18 +155,20 @@ func (f FakeProcessRunner) run(ctx context.Context, spec CommandSpec) (RunResult
 			err := fmt.Errorf("%w: %q: its %d results were all returned", ErrNotConfigured, spec.Argv, len(outcome.seq))
 			return notStarted(err), err
 		}
-		r := cloneRunResult(outcome.seq[outcome.next])
+		r = cloneRunResult(outcome.seq[outcome.next])
 		outcome.next++
-		return r, r.runErr
 	case ok:
-		r := cloneRunResult(outcome.result)
-		return r, r.runErr
+		r = cloneRunResult(outcome.result)
 	case st.fallback != nil:
-		r := cloneRunResult(*st.fallback)
+		r = cloneRunResult(*st.fallback)
+	default:
+		err := fmt.Errorf("%w: %q%s", ErrNotConfigured, spec.Argv, st.configured())
+		return notStarted(err), err
+	}
+	if r.runErr != nil {
 		return r, r.runErr
 	}
-	err := fmt.Errorf("%w: %q%s", ErrNotConfigured, spec.Argv, st.configured())
-	return notStarted(err), err
+	return atTheEdges(ctx, &spec, r)
 }
 
 // ErrNotConfigured is the error of a FakeProcessRunner's Run for a spec

@@ -128,7 +128,7 @@ func TestFakeProcessRunnerSpecFieldsDoNotChangeOutcome(t *testing.T) {
 	f.SetResult([]string{"p"}, want)
 	got, err := f.Run(context.Background(), CommandSpec{
 		Name: "n", Argv: []string{"p"}, Cwd: "/nowhere", Env: []EnvVar{{"K", "V"}},
-		Timeout: time.Nanosecond, OutputCapBytes: -1,
+		Timeout: time.Second, OutputCapBytes: -1,
 	})
 	require.NoError(t, err)
 	assert.Equal(t, want, got)
