@@ -29,7 +29,9 @@ type Options struct {
 	// one too, before its failure stops the series), before the next
 	// starts: to report it, or to trim what is kept of it (setting
 	// r.Stdout to nil saves the captured output's memory). An error stops
-	// the series; ErrStop stops it with no error (a time budget, say).
+	// the series; ErrStop stops it with no error (a time budget, say),
+	// but for a run whose failure stops the series anyway: its error is
+	// still returned, so that ErrStop never hides a failure.
 	After func(ctx context.Context, step Step, r *adapters.RunResult) error
 }
 
@@ -49,8 +51,10 @@ func (s Step) String() string {
 	return fmt.Sprintf("%s %d/%d", kind, s.Index+1, s.Of)
 }
 
-// ErrStop, returned by Options.After (or wrapped), ends a series early
-// with no error.
+// ErrStop, returned (or wrapped) by Options.Before or Options.After, ends
+// a series early with no error, unless the run just made failed in a way
+// that stops the series (then that failure is the error). A runner's
+// error that wraps ErrStop is an error like any other.
 var ErrStop = errors.New("bench: stop")
 
 // Series is what [Repeat] ran: the runs it kept, in order, and when.
@@ -98,47 +102,55 @@ func Repeat(ctx context.Context, runner adapters.ProcessRunner, spec adapters.Co
 		return Series{}, errors.New("bench: Repeat needs a runner")
 	}
 	s := Series{Spec: spec, Started: time.Now()}
-	err := s.phase(ctx, runner, opts, Step{Warmup: true, Of: opts.Warmup}, &s.Warmups)
-	if err == nil {
-		err = s.phase(ctx, runner, opts, Step{Of: opts.Runs}, &s.Runs)
+	stop, err := s.phase(ctx, runner, opts, Step{Warmup: true, Of: opts.Warmup}, &s.Warmups)
+	if err == nil && !stop {
+		_, err = s.phase(ctx, runner, opts, Step{Of: opts.Runs}, &s.Runs)
 	}
 	s.Ended = time.Now()
-	if errors.Is(err, ErrStop) {
-		err = nil
-	}
 	return s, err
 }
 
-// phase runs step.Of runs of one kind, appending those kept to kept.
-func (s *Series) phase(ctx context.Context, runner adapters.ProcessRunner, opts Options, step Step, kept *[]adapters.RunResult) error {
+// phase runs step.Of runs of one kind, appending those kept to kept. stop
+// says that a hook returned ErrStop, and so that the series ends with err
+// nil: only a hook's ErrStop stops it so, never a runner's error that
+// wraps ErrStop, and never after a failed run that stops the series.
+func (s *Series) phase(ctx context.Context, runner adapters.ProcessRunner, opts Options, step Step, kept *[]adapters.RunResult) (stop bool, err error) {
 	for step.Index = 0; step.Index < step.Of; step.Index++ {
 		if err := ctx.Err(); err != nil {
 			// The shape a runner gives a run it did not start.
-			return &RunError{step, &adapters.AdapterError{Kind: adapters.KindRunCommand,
+			return false, &RunError{step, &adapters.AdapterError{Kind: adapters.KindRunCommand,
 				Command: strings.Join(s.Spec.Argv, " "), Reason: "not started", Err: err}}
 		}
 		if opts.Before != nil {
 			if err := opts.Before(ctx, step); err != nil {
-				return &RunError{step, err}
+				if errors.Is(err, ErrStop) {
+					return true, nil
+				}
+				return false, &RunError{step, err}
 			}
 		}
 		r, err := runner.Run(ctx, s.Spec)
 		if err != nil {
-			return &RunError{step, err}
+			return false, &RunError{step, err}
 		}
 		*kept = append(*kept, r)
 		failure := r.Err()
+		stops := failure != nil && (r.TimedOut || !opts.IgnoreFailure)
 		if opts.After != nil {
 			if err := opts.After(ctx, step, &(*kept)[len(*kept)-1]); err != nil {
-				if errors.Is(err, ErrStop) {
-					return err
+				switch {
+				case !errors.Is(err, ErrStop):
+					return false, &RunError{step, err}
+				case !stops:
+					return true, nil
 				}
-				return &RunError{step, err}
+				// ErrStop after a failure that stops the series: the
+				// failure is the error.
 			}
 		}
-		if failure != nil && (r.TimedOut || !opts.IgnoreFailure) {
-			return &RunError{step, failure}
+		if stops {
+			return false, &RunError{step, failure}
 		}
 	}
-	return nil
+	return false, nil
 }
