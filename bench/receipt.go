@@ -89,13 +89,19 @@ func (s *Sample) UnmarshalJSON(data []byte) error {
 // NewReceipt is the receipt of a series: its warm-ups and measured runs
 // as samples, the stats of the measured runs, a fresh run id, and
 // s.Spec's name (its command line when unnamed), command, working
-// directory and time-out. Repeat and Warmup count the runs the series
-// holds, which are those asked for unless it stopped early. A series
-// with no measured run has no stats and gets an error, as in perfgate.
+// directory and time-out (in whole milliseconds, rounded up). Repeat and
+// Warmup count the runs the series holds, which are those asked for unless
+// it stopped early. A series with no measured run has no stats and gets an
+// error, as in perfgate; so does one with no command (an empty Argv,
+// ErrEmptyArgv). Every receipt returned without an error validates against
+// perfgate.run.v1.
 func NewReceipt(s Series, tool Tool, host adapters.HostInfo) (Receipt, error) {
 	st, ok := ComputeStats(s.Runs)
 	if !ok {
 		return Receipt{}, errors.New("bench: no measured run to make a receipt of")
+	}
+	if len(s.Spec.Argv) == 0 {
+		return Receipt{}, fmt.Errorf("bench: a receipt needs the series' command: %w", adapters.ErrEmptyArgv)
 	}
 	id, err := NewRunID()
 	if err != nil {
@@ -119,7 +125,9 @@ func NewReceipt(s Series, tool Tool, host adapters.HostInfo) (Receipt, error) {
 		r.Bench.Cwd = &spec.Cwd
 	}
 	if spec.Timeout > 0 {
-		ms := uint64(spec.Timeout.Milliseconds())
+		// Rounded up: a 500 µs timeout is 1 ms, never 0, which would read
+		// as no time at all.
+		ms := uint64((spec.Timeout + time.Millisecond - 1) / time.Millisecond)
 		r.Bench.TimeoutMs = &ms
 	}
 	for _, run := range s.Warmups {
