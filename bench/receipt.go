@@ -50,12 +50,16 @@ type RunMeta struct {
 
 // BenchMeta says what was run and how often.
 type BenchMeta struct {
-	Name      string   `json:"name"`
-	Cwd       *string  `json:"cwd,omitempty"`
-	Command   []string `json:"command"`
-	Repeat    int      `json:"repeat"`
-	Warmup    int      `json:"warmup"`
-	TimeoutMs *uint64  `json:"timeout_ms,omitempty"`
+	Name    string   `json:"name"`
+	Cwd     *string  `json:"cwd,omitempty"`
+	Command []string `json:"command"`
+	Repeat  int      `json:"repeat"`
+	Warmup  int      `json:"warmup"`
+	// WorkUnits is how many units of work each run does (perfgate's
+	// --work), from Series.WorkUnits; nil when not given. With it, Stats
+	// has ThroughputPerS.
+	WorkUnits *uint64 `json:"work_units,omitempty"`
+	TimeoutMs *uint64 `json:"timeout_ms,omitempty"`
 }
 
 // Sample is perfgate's Sample: a run, as [adapters.RunResult] marshals
@@ -95,7 +99,9 @@ func (s *Sample) UnmarshalJSON(data []byte) error {
 // Warmup count the runs the series holds, which are those asked for unless
 // it stopped early. A series with no measured run has no stats and gets an
 // error, as in perfgate; so does one with no command (an empty Argv,
-// ErrEmptyArgv). Every receipt returned without an error validates against
+// ErrEmptyArgv). With s.WorkUnits, the receipt has work_units and the
+// stats throughput_per_s, as perfgate computes them (see [Throughput]).
+// Every receipt returned without an error validates against
 // perfgate.run.v1.
 func NewReceipt(s Series, tool Tool, host adapters.HostInfo) (Receipt, error) {
 	st, ok := ComputeStats(s.Runs)
@@ -125,6 +131,13 @@ func NewReceipt(s Series, tool Tool, host adapters.HostInfo) (Receipt, error) {
 	}
 	if spec.Cwd != "" {
 		r.Bench.Cwd = &spec.Cwd
+	}
+	if s.WorkUnits > 0 {
+		work := s.WorkUnits
+		r.Bench.WorkUnits = &work
+		if tp, ok := Throughput(s.Runs, work); ok {
+			r.Stats.ThroughputPerS = &tp
+		}
 	}
 	if spec.Timeout > 0 {
 		// Rounded up: a 500 µs timeout is 1 ms, never 0, which would read

@@ -65,6 +65,10 @@ type Series struct {
 	// Started is taken just before the first run (or its Before), Ended
 	// just after the last; a receipt's started_at and ended_at.
 	Started, Ended time.Time
+	// WorkUnits is how many units of work (requests, rows, files) each
+	// run does, 0 when not counted: set it before [NewReceipt] to give the
+	// receipt perfgate's work_units and throughput_per_s.
+	WorkUnits uint64
 }
 
 // RunError says which run stopped a series, and why.

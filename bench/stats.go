@@ -18,6 +18,9 @@ type Stats struct {
 	NetworkPackets *Summary[uint64] `json:"network_packets,omitempty"`
 	EnergyUJ       *Summary[uint64] `json:"energy_uj,omitempty"`
 	BinaryBytes    *Summary[uint64] `json:"binary_bytes,omitempty"`
+	// ThroughputPerS summarises the units of work per second of each run
+	// (see [Throughput]); nil when the work was not counted.
+	ThroughputPerS *Summary[float64] `json:"throughput_per_s,omitempty"`
 }
 
 // ComputeStats summarises measured runs (no warm-ups) as perfgate's
@@ -61,6 +64,19 @@ func Figure(runs []adapters.RunResult, f adapters.Figure) []uint64 {
 		}
 	}
 	return values
+}
+
+// Throughput summarises workUnits per second of each run, as perfgate's
+// compute_stats does with work units: workUnits / (WallMs / 1000) for
+// each run, 0 for a run of 0 ms; ok is false for no runs.
+func Throughput(runs []adapters.RunResult, workUnits uint64) (Summary[float64], bool) {
+	perS := make([]float64, len(runs))
+	for i := range runs {
+		if secs := float64(runs[i].WallMs) / 1000; secs > 0 {
+			perS[i] = float64(workUnits) / secs
+		}
+	}
+	return Summarize(perS)
 }
 
 // WallMillis returns each run's full-resolution wall time in
