@@ -48,8 +48,9 @@ type StdProcessRunner struct {
 
 	// Scope chooses which processes the resource figures (CPU time, peak
 	// memory, block I/O) cover. The zero value measures as ScopeProcess
-	// does: the child and the descendants it waited for, from wait4, and
-	// leaves RunResult.Sources nil.
+	// does: on Unix the child and the descendants it waited for, from
+	// wait4 (on Windows the job object's whole tree, in either scope: see
+	// ScopeProcess), and leaves RunResult.Sources nil.
 	//
 	// ScopeTree measures every process of the run, waited for or not: on
 	// Linux each run gets a fresh cgroup v2 under CgroupParent, the child

@@ -48,10 +48,6 @@ var (
 	// treat a timeout as a failure.
 	ErrTimeout = errors.New("command timed out")
 
-	// ErrTimeoutUnsupported reports a CommandSpec with a Timeout on a
-	// platform where a deadline cannot be enforced.
-	ErrTimeoutUnsupported = errors.New("timeout not supported on this platform")
-
 	// ErrNonZeroExit reports a run that finished with a non-zero exit code
 	// or was killed by a signal. Runners never return it from Run;
 	// RunResult.Err returns it for callers that treat that as a failure.
@@ -76,7 +72,7 @@ const (
 	KindEmptyArgv
 	KindInvalidSpec
 	KindTimeout
-	KindTimeoutUnsupported
+	_ // 4 was KindTimeoutUnsupported: every platform that runs commands enforces a Timeout
 	KindNonZeroExit
 	KindStdinRead
 	KindKilled
@@ -92,8 +88,6 @@ func (k ErrorKind) Sentinel() error {
 		return ErrInvalidSpec
 	case KindTimeout:
 		return ErrTimeout
-	case KindTimeoutUnsupported:
-		return ErrTimeoutUnsupported
 	case KindNonZeroExit:
 		return ErrNonZeroExit
 	case KindStdinRead:

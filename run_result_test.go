@@ -603,7 +603,7 @@ func TestRunResultErr(t *testing.T) {
 			assert.Equal(t, tt.reason, ae.Reason)
 			assert.Nil(t, ae.Err)
 			assert.ErrorIs(t, err, tt.kind.Sentinel())
-			for _, other := range []error{ErrRunCommand, ErrEmptyArgv, ErrInvalidSpec, ErrTimeout, ErrTimeoutUnsupported, ErrNonZeroExit} {
+			for _, other := range []error{ErrRunCommand, ErrEmptyArgv, ErrInvalidSpec, ErrTimeout, ErrNonZeroExit, ErrKilled, ErrStdinRead} {
 				if other != tt.kind.Sentinel() {
 					assert.False(t, errors.Is(err, other), "also matches %v", other)
 				}

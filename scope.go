@@ -12,10 +12,15 @@ import (
 type Scope string
 
 const (
-	// ScopeProcess covers the child and the descendants it waited for:
-	// what wait4's rusage holds (on Windows, GetProcessTimes: the child
-	// alone). Descendants nobody waited for (orphans, daemons) are not
-	// counted, and a peak is the largest single process's.
+	// ScopeProcess covers, on Unix, the child and the descendants it
+	// waited for: what wait4's rusage holds. Descendants nobody waited for
+	// (orphans, daemons) are not counted, and a peak is the largest single
+	// process's. On Windows, which keeps no waited-for totals, the run's
+	// job object gives CPU time, page faults and I/O for the child and
+	// every descendant, waited for or not, in either scope (the child's own
+	// counters only where the job gives none), and the peak is the child's
+	// own working set; only Sources differs between the scopes there
+	// (docs/windows.md).
 	ScopeProcess Scope = "process"
 	// ScopeTree covers every process of the run, waited for or not: the
 	// cgroup v2 created for the run (Linux), which the child starts in
