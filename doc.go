@@ -118,8 +118,13 @@
 // # Fakes
 //
 // [FakeProcessRunner] starts nothing: it returns results configured per
-// exact argv, records every call, and fails invalid specs and ended
-// contexts as the real runner does. Of a configured result's Wall and
-// WallMs, the one left zero is derived from the other. [FakeHostProbe]
-// returns a fixed [HostInfo].
+// exact argv (one, a series, or a [RunnerFunc]), records every call, and
+// fails invalid specs and ended contexts as the real runner does; a
+// configured Wall past the spec's Timeout or the context's deadline comes
+// back timed out or killed, as from the real runner. [FakeExit],
+// [FakeSignaled], [FakeTimedOut] and [FakeNotFound] are the common
+// failures shaped as the real runner returns them, and an argv with
+// nothing configured fails with [ErrNotConfigured], which no real run
+// returns. Of a configured result's Wall and WallMs, the one left zero is
+// derived from the other. [FakeHostProbe] returns a fixed [HostInfo].
 package adapters
