@@ -12,7 +12,10 @@ type ProcessRunner interface {
 	// a measurement, not an error: err is nil and the result says so. err
 	// is non-nil when the command could not run (an *AdapterError) or when
 	// ctx ended the run; and, with the complete result, when the Stdin
-	// reader failed (ErrStdinRead, see CommandSpec.Stdin).
+	// reader failed (ErrStdinRead, see CommandSpec.Stdin). A result
+	// returned with an error never reads as a success: its Succeeded is
+	// false and its Err returns that error (RunResult says what its
+	// fields hold then).
 	Run(ctx context.Context, spec CommandSpec) (RunResult, error)
 }
 
@@ -45,8 +48,9 @@ type StdProcessRunner struct {
 
 	// Scope chooses which processes the resource figures (CPU time, peak
 	// memory, block I/O) cover. The zero value measures as ScopeProcess
-	// does: the child and the descendants it waited for, from wait4, and
-	// leaves RunResult.Sources nil.
+	// does: on Unix the child and the descendants it waited for, from
+	// wait4 (on Windows the job object's whole tree, in either scope: see
+	// ScopeProcess), and leaves RunResult.Sources nil.
 	//
 	// ScopeTree measures every process of the run, waited for or not: on
 	// Linux each run gets a fresh cgroup v2 under CgroupParent, the child
@@ -92,18 +96,25 @@ var _ ProcessRunner = StdProcessRunner{}
 
 // Run runs spec as described in the package documentation.
 func (r StdProcessRunner) Run(ctx context.Context, spec CommandSpec) (RunResult, error) {
+	res, err := r.runSpec(ctx, &spec)
+	return res.returned(spec.Argv, err), err
+}
+
+func (r StdProcessRunner) runSpec(ctx context.Context, spec *CommandSpec) (RunResult, error) {
 	if err := spec.validate(); err != nil {
-		return RunResult{}, err
+		return notStarted(err), err
 	}
 	switch r.Scope {
 	case "", ScopeProcess, ScopeTree:
 	default:
-		return RunResult{}, newError(KindInvalidSpec, spec.Argv, "unknown StdProcessRunner.Scope "+quote(string(r.Scope)), nil)
+		err := newError(KindInvalidSpec, spec.Argv, "unknown StdProcessRunner.Scope "+quote(string(r.Scope)), nil)
+		return notStarted(err), err
 	}
 	if err := ctx.Err(); err != nil {
-		return RunResult{}, newError(KindRunCommand, spec.Argv, "not started", err)
+		err := newError(KindRunCommand, spec.Argv, "not started", err)
+		return notStarted(err), err
 	}
-	return r.run(ctx, &spec)
+	return r.run(ctx, spec)
 }
 
 func (r StdProcessRunner) pipeGrace() time.Duration {

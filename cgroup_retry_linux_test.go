@@ -60,7 +60,7 @@ func TestTreeE2BIGIsNotRetriedOutsideTheCgroup(t *testing.T) {
 	res, err := runner.Run(context.Background(), spec)
 	require.ErrorIs(t, err, ErrRunCommand)
 	require.ErrorIs(t, err, syscall.E2BIG)
-	assert.Equal(t, RunResult{}, res)
+	assert.Equal(t, notStarted(err), withoutCommand(res))
 	assert.Empty(t, subcgroups(t, parent), "the run's cgroup is removed")
 
 	// One level down, where the retry would show: the start keeps its
@@ -127,6 +127,6 @@ func TestTreePidsLimitIsNotBypassed(t *testing.T) {
 	res, err := runner.Run(context.Background(), helperSpec("exit", "0"))
 	require.ErrorIs(t, err, ErrRunCommand)
 	require.ErrorIs(t, err, syscall.EAGAIN)
-	assert.Equal(t, RunResult{}, res)
+	assert.Equal(t, notStarted(err), withoutCommand(res))
 	assert.Empty(t, subcgroups(t, parent), "the run's cgroup is removed")
 }

@@ -26,6 +26,13 @@ type CommandSpec struct {
 	// Env holds variables added to the inherited environment. A later
 	// entry replaces an earlier one and the inherited value of the same key.
 	Env []EnvVar
+	// ClearEnv makes Env the child's whole environment: nothing is
+	// inherited (os/exec's non-nil Env). With an empty Env the child gets
+	// an empty environment, but on Windows, where SYSTEMROOT is kept as
+	// os/exec keeps it, for programs cannot start without it. Argv[0] is
+	// still looked up in the caller's PATH when Env sets none, as os/exec
+	// does.
+	ClearEnv bool
 	// Timeout is the run's deadline, measured from the start of the
 	// program. Zero means none; negative is an error.
 	Timeout time.Duration

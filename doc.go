@@ -47,8 +47,13 @@
 //     ExitCode -1 and a nil error. A non-zero exit is a result too; [RunResult.Err] turns
 //     either into an error for callers that want one.
 //   - When ctx ends, the group is killed the same way and Run returns the
-//     result with an [*AdapterError] wrapping ctx.Err(). A ctx that has
-//     already ended starts nothing.
+//     result with an [*AdapterError] of kind [KindKilled] ([ErrKilled])
+//     wrapping ctx.Err(). A ctx that has already ended starts nothing: the
+//     error is then of kind [KindRunCommand] ([ErrRunCommand]), also
+//     wrapping ctx.Err(). So errors.Is tells the three apart: never
+//     started (ErrRunCommand), started and killed by the context
+//     (ErrKilled), stopped at the deadline (a nil error and a result whose
+//     Err is [ErrTimeout]).
 //   - When the child exits, whatever it left in its process group is
 //     killed. Descendants that left the group (setsid daemons) are not; if
 //     they keep the output pipes open, Run waits at most
@@ -113,8 +118,13 @@
 // # Fakes
 //
 // [FakeProcessRunner] starts nothing: it returns results configured per
-// exact argv, records every call, and fails invalid specs and ended
-// contexts as the real runner does. Of a configured result's Wall and
-// WallMs, the one left zero is derived from the other. [FakeHostProbe]
-// returns a fixed [HostInfo].
+// exact argv (one, a series, or a [RunnerFunc]), records every call, and
+// fails invalid specs and ended contexts as the real runner does; a
+// configured Wall past the spec's Timeout or the context's deadline comes
+// back timed out or killed, as from the real runner. [FakeExit],
+// [FakeSignaled], [FakeTimedOut] and [FakeNotFound] are the common
+// failures shaped as the real runner returns them, and an argv with
+// nothing configured fails with [ErrNotConfigured], which no real run
+// returns. Of a configured result's Wall and WallMs, the one left zero is
+// derived from the other. [FakeHostProbe] returns a fixed [HostInfo].
 package adapters

@@ -24,23 +24,29 @@ var (
 	// anything is started.
 	ErrInvalidSpec = errors.New("invalid command spec")
 
-	// ErrRunCommand reports that the command could not be started or
-	// waited for: the program is missing, not executable or a directory,
-	// the working directory is missing, or the operating system refused.
-	// The *AdapterError carrying it wraps the operating system's error, so
-	// errors.Is(err, fs.ErrNotExist) or errors.Is(err, exec.ErrNotFound)
-	// also hold where they apply.
+	// ErrRunCommand reports that the command never started (or, rarely,
+	// could not be waited for): the program is missing, not executable or
+	// a directory, the working directory is missing, the operating system
+	// refused, or the context had ended before the start (the error then
+	// wraps ctx.Err()). The *AdapterError carrying it wraps the underlying
+	// error, so errors.Is(err, fs.ErrNotExist), errors.Is(err,
+	// exec.ErrNotFound) or errors.Is(err, context.Canceled) also hold
+	// where they apply. Nothing was measured.
 	ErrRunCommand = errors.New("failed to run command")
+
+	// ErrKilled reports a command that started and was killed because the
+	// context ended during the run. The *AdapterError carrying it wraps
+	// ctx.Err(), so errors.Is(err, context.Canceled) or errors.Is(err,
+	// context.DeadlineExceeded) also holds; Run returns it with what was
+	// measured up to the kill. A run stopped at CommandSpec.Timeout is not
+	// an error from Run (see ErrTimeout).
+	ErrKilled = errors.New("command killed: context ended")
 
 	// ErrTimeout reports a run that was stopped at its deadline. Runners
 	// never return it from Run (a timed-out run is a sample with
 	// RunResult.TimedOut set); RunResult.Err returns it for callers that
 	// treat a timeout as a failure.
 	ErrTimeout = errors.New("command timed out")
-
-	// ErrTimeoutUnsupported reports a CommandSpec with a Timeout on a
-	// platform where a deadline cannot be enforced.
-	ErrTimeoutUnsupported = errors.New("timeout not supported on this platform")
 
 	// ErrNonZeroExit reports a run that finished with a non-zero exit code
 	// or was killed by a signal. Runners never return it from Run;
@@ -66,9 +72,10 @@ const (
 	KindEmptyArgv
 	KindInvalidSpec
 	KindTimeout
-	KindTimeoutUnsupported
+	_ // 4 was KindTimeoutUnsupported: every platform that runs commands enforces a Timeout
 	KindNonZeroExit
 	KindStdinRead
+	KindKilled
 )
 
 // Sentinel returns the sentinel error of the kind (ErrRunCommand for
@@ -81,12 +88,12 @@ func (k ErrorKind) Sentinel() error {
 		return ErrInvalidSpec
 	case KindTimeout:
 		return ErrTimeout
-	case KindTimeoutUnsupported:
-		return ErrTimeoutUnsupported
 	case KindNonZeroExit:
 		return ErrNonZeroExit
 	case KindStdinRead:
 		return ErrStdinRead
+	case KindKilled:
+		return ErrKilled
 	default:
 		return ErrRunCommand
 	}

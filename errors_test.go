@@ -25,9 +25,9 @@ var allKinds = []struct {
 	{KindEmptyArgv, ErrEmptyArgv, "empty argv"},
 	{KindInvalidSpec, ErrInvalidSpec, "invalid command spec"},
 	{KindTimeout, ErrTimeout, "command timed out"},
-	{KindTimeoutUnsupported, ErrTimeoutUnsupported, "timeout not supported on this platform"},
 	{KindNonZeroExit, ErrNonZeroExit, "command exited unsuccessfully"},
 	{KindStdinRead, ErrStdinRead, "reading stdin failed"},
+	{KindKilled, ErrKilled, "command killed: context ended"},
 }
 
 func TestSentinelMessages(t *testing.T) {
@@ -50,7 +50,7 @@ func TestErrorKindValues(t *testing.T) {
 	assert.Equal(t, ErrorKind(1), KindEmptyArgv)
 	assert.Equal(t, ErrorKind(2), KindInvalidSpec)
 	assert.Equal(t, ErrorKind(3), KindTimeout)
-	assert.Equal(t, ErrorKind(4), KindTimeoutUnsupported)
+	assert.Same(t, ErrRunCommand, ErrorKind(4).Sentinel(), "4 is no kind any more")
 	assert.Equal(t, ErrorKind(5), KindNonZeroExit)
 	assert.Equal(t, ErrorKind(6), KindStdinRead)
 }
@@ -65,7 +65,7 @@ func TestErrorKindSentinelAndString(t *testing.T) {
 		})
 	}
 	// A kind outside the constants falls back to ErrRunCommand.
-	for _, unknown := range []ErrorKind{-1, 7, 99} {
+	for _, unknown := range []ErrorKind{-1, 4, 8, 99} {
 		assert.Same(t, ErrRunCommand, unknown.Sentinel())
 		assert.Equal(t, "failed to run command", unknown.String())
 	}
@@ -90,7 +90,6 @@ func TestAdapterErrorFormat(t *testing.T) {
 			"failed to run command: [./bench --n 1]: program not found: file does not exist",
 		},
 		{"timeout", &AdapterError{Kind: KindTimeout, Command: "sleep 9", Reason: "killed after 1s"}, "command timed out: [sleep 9]: killed after 1s"},
-		{"unsupported", &AdapterError{Kind: KindTimeoutUnsupported, Command: "p"}, "timeout not supported on this platform: [p]"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -21,7 +21,7 @@ func medianWall(ctx context.Context, runner adapters.ProcessRunner, spec adapter
 		if err != nil {
 			return 0, err
 		}
-		if err := r.Err(spec.Argv); err != nil {
+		if err := r.Err(); err != nil {
 			return 0, err
 		}
 		walls = append(walls, r.Wall)
@@ -57,9 +57,9 @@ func ExampleFakeProcessRunner() {
 	// median: 120ms <nil>
 	// calls: 3 ran ./bench: true
 	// first call: bench ["./bench" "--n" "1000"]
-	// command exited unsuccessfully: [./flaky]: exit status 1 true
+	// command exited unsuccessfully: exit status 1 true
 	// true
-	// failed to run command: [./bench]: fake: no result configured for ["./bench"]
+	// fake: no outcome configured: ["./bench"] (configured: ["./bench" "--n" "1000"], ["./flaky"], ["./missing"])
 	// calls after Clear: 0
 }
 

@@ -36,7 +36,7 @@ func ExampleStdProcessRunner_Run_timeout() {
 	fmt.Println("error:", err)
 	fmt.Println("timed out:", res.TimedOut, "signal:", *res.Signal)
 	// Callers that treat it as a failure ask the result.
-	fmt.Println(errors.Is(res.Err(spec.Argv), adapters.ErrTimeout))
+	fmt.Println(errors.Is(res.Err(), adapters.ErrTimeout))
 	// Output:
 	// error: <nil>
 	// timed out: true signal: 9

@@ -82,7 +82,7 @@ func (r StdProcessRunner) run(ctx context.Context, spec *CommandSpec) (RunResult
 	env := childEnv(spec)
 	prog, err := resolve(spec, env)
 	if err != nil {
-		return RunResult{}, err
+		return notStarted(err), err
 	}
 	plan := &runPlan{spec: spec, path: prog.Path, env: env, grace: r.pipeGrace(),
 		scope: r.Scope, cgroupParent: r.CgroupParent, direct: r.Direct}
@@ -91,7 +91,8 @@ func (r StdProcessRunner) run(ctx context.Context, spec *CommandSpec) (RunResult
 		plan.stdout, plan.stderr = capture.NewHead(outputCap), capture.NewHead(outputCap)
 	}
 	if plan.stdin, err = openStdin(spec.Stdin); err != nil {
-		return RunResult{}, pipesError(spec, err)
+		err = pipesError(spec, err)
+		return notStarted(err), err
 	}
 	energy := startEnergyMeter()
 	exit, err := r.startAndWait(ctx, plan)
@@ -99,7 +100,7 @@ func (r StdProcessRunner) run(ctx context.Context, spec *CommandSpec) (RunResult
 	// where it saw it.
 	plan.stdin.stop()
 	if err != nil {
-		return RunResult{}, err
+		return notStarted(err), err
 	}
 	result := exit.result(plan, prog.Size)
 	energy.finish(&result)
@@ -191,7 +192,7 @@ func noteFallbacks(r *RunResult) {
 // included, is a measurement with a nil error.
 func (e *exitRecord) outcomeError(ctx context.Context, spec *CommandSpec) error {
 	if e.cause == killswitch.ByContext && e.killEndedIt {
-		return newError(KindRunCommand, spec.Argv, "killed: context done", ctx.Err())
+		return newError(KindKilled, spec.Argv, "", ctx.Err())
 	}
 	return nil
 }

@@ -3,6 +3,7 @@ package adapters
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -12,12 +13,28 @@ import (
 //
 // Pointer figures are nil when this platform (or this run) cannot give
 // them; nil is omitted from JSON, a measured zero is written as 0. No
-// figure is ever estimated.
+// figure is ever estimated. Value reads one in one expression
+// (rss, ok := adapters.Value(res.MaxRSSKB)), and Get by its Figure name.
+//
+// A result that Run returns together with an error never reads as a
+// success: Succeeded is false and Err returns that error. What its fields
+// hold then depends on how far the run got:
+//
+//   - never started (an invalid spec, a missing program, a context that
+//     had ended, a failed spawn): ExitCode is -1 and every other field is
+//     its zero value (Wall 0, every figure nil);
+//   - started and then killed because the context ended: everything
+//     measured up to the kill (ExitCode -1, Signal set where the system
+//     has signals);
+//   - started and run to its end, with a failed CommandSpec.Stdin reader
+//     (ErrStdinRead): the complete result.
+//
+// The error is not part of the JSON: a result decoded from JSON has none.
 type RunResult struct {
 	// WallMs is Wall truncated to whole milliseconds.
 	WallMs uint64 `json:"wall_ms"`
 	// ExitCode is the program's exit status, or -1 when a signal ended it
-	// (see Signal).
+	// (see Signal) or when the run never started (see Err).
 	ExitCode int `json:"exit_code"`
 	// TimedOut reports that the run reached CommandSpec.Timeout and was
 	// killed (with every process of its group).
@@ -123,6 +140,37 @@ type RunResult struct {
 	// Run also returns as an ErrStdinRead error. Nil when there is
 	// nothing to explain, and then omitted from JSON.
 	Notes map[string]string `json:"notes,omitempty"`
+
+	// runErr is the error Run returned with this result, nil for a run
+	// that Run returned without an error.
+	runErr error
+	// command is the command line of a run StdProcessRunner ran that did
+	// not succeed (Argv joined with spaces), for the errors of Err; empty
+	// otherwise, so that a FakeProcessRunner's results compare equal to
+	// those configured.
+	command string
+}
+
+// notStarted is the result Run returns, with err, for a run that never
+// started: it cannot be mistaken for an exit with status 0.
+func notStarted(err error) RunResult {
+	return RunResult{ExitCode: -1, runErr: err}
+}
+
+// withRunErr returns r carrying err, the error Run returns with it.
+func (r RunResult) withRunErr(err error) RunResult {
+	r.runErr = err
+	return r
+}
+
+// returned is r as StdProcessRunner.Run returns it for argv, with err: it
+// carries err, and the command line when the run did not succeed.
+func (r RunResult) returned(argv []string, err error) RunResult {
+	r.runErr = err
+	if !r.Succeeded() {
+		r.command = strings.Join(argv, " ")
+	}
+	return r
 }
 
 // setNote records why the figure key is missing or not what was asked.
@@ -134,24 +182,33 @@ func (r *RunResult) setNote(key, note string) {
 }
 
 // Succeeded reports whether the run exited with status 0 on its own, before
-// any deadline.
-func (r *RunResult) Succeeded() bool {
-	return !r.TimedOut && r.Signal == nil && r.ExitCode == 0
+// any deadline, and Run returned no error with it.
+func (r RunResult) Succeeded() bool {
+	return r.runErr == nil && !r.TimedOut && r.Signal == nil && r.ExitCode == 0
 }
 
-// Err returns nil when the run succeeded, and otherwise an *AdapterError
-// of kind KindTimeout or KindNonZeroExit saying why, for callers that treat
-// those runs as failures (as os/exec's Cmd.Run does).
-func (r *RunResult) Err(argv []string) error {
+// Err returns nil when the run succeeded. Otherwise it returns the error
+// Run returned with this result, if any, and else an *AdapterError of kind
+// KindTimeout or KindNonZeroExit saying why (naming the command when
+// StdProcessRunner ran it), for callers that treat those runs as failures (as os/exec's Cmd.Run
+// does). So one expression, runner.Run's result's Err, covers every way a
+// run can fail.
+func (r RunResult) Err() error {
+	var kind ErrorKind
+	var reason string
 	switch {
+	case r.runErr != nil:
+		return r.runErr
 	case r.TimedOut:
-		return newError(KindTimeout, argv, fmt.Sprintf("killed after %v", r.Wall.Round(time.Millisecond)), nil)
+		kind, reason = KindTimeout, fmt.Sprintf("killed after %v", r.Wall.Round(time.Millisecond))
 	case r.Signal != nil:
-		return newError(KindNonZeroExit, argv, "terminated by "+signalName(*r.Signal), nil)
+		kind, reason = KindNonZeroExit, "terminated by "+signalName(*r.Signal)
 	case r.ExitCode != 0:
-		return newError(KindNonZeroExit, argv, "exit status "+itoa(r.ExitCode), nil)
+		kind, reason = KindNonZeroExit, "exit status "+itoa(r.ExitCode)
+	default:
+		return nil
 	}
-	return nil
+	return &AdapterError{Kind: kind, Command: r.command, Reason: reason}
 }
 
 // runResultJSON shadows the byte-slice fields of RunResult with strings,

@@ -593,7 +593,7 @@ func TestRunResultErr(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err := tt.r.Err(tt.argv)
+			err := tt.r.returned(tt.argv, nil).Err()
 			require.Error(t, err)
 			assert.Equal(t, tt.message, err.Error())
 			var ae *AdapterError
@@ -603,7 +603,7 @@ func TestRunResultErr(t *testing.T) {
 			assert.Equal(t, tt.reason, ae.Reason)
 			assert.Nil(t, ae.Err)
 			assert.ErrorIs(t, err, tt.kind.Sentinel())
-			for _, other := range []error{ErrRunCommand, ErrEmptyArgv, ErrInvalidSpec, ErrTimeout, ErrTimeoutUnsupported, ErrNonZeroExit} {
+			for _, other := range []error{ErrRunCommand, ErrEmptyArgv, ErrInvalidSpec, ErrTimeout, ErrNonZeroExit, ErrKilled, ErrStdinRead} {
 				if other != tt.kind.Sentinel() {
 					assert.False(t, errors.Is(err, other), "also matches %v", other)
 				}
@@ -612,9 +612,9 @@ func TestRunResultErr(t *testing.T) {
 	}
 
 	var ok RunResult
-	assert.NoError(t, ok.Err(argv))
+	assert.NoError(t, ok.returned(argv, nil).Err())
 	withFigures := RunResult{WallMs: 1, Stdout: []byte("x"), StdoutTruncated: true}
-	assert.NoError(t, withFigures.Err(argv))
+	assert.NoError(t, withFigures.returned(argv, nil).Err())
 }
 
 func TestRunResultErrSignalNameOnLinux(t *testing.T) {
@@ -623,6 +623,6 @@ func TestRunResultErrSignalNameOnLinux(t *testing.T) {
 	}
 	sig := 9
 	r := RunResult{ExitCode: -1, Signal: &sig}
-	assert.EqualError(t, r.Err([]string{"sleep", "10"}),
+	assert.EqualError(t, r.returned([]string{"sleep", "10"}, nil).Err(),
 		"command exited unsuccessfully: [sleep 10]: terminated by signal 9 (killed)")
 }

@@ -371,7 +371,7 @@ func TestTreeExecErrorIsReported(t *testing.T) {
 	res, err := treeRunner.Run(context.Background(), CommandSpec{Argv: []string{bad}})
 	require.ErrorIs(t, err, ErrRunCommand)
 	require.ErrorIs(t, err, syscall.ENOEXEC)
-	assert.Equal(t, RunResult{}, res)
+	assert.Equal(t, notStarted(err), withoutCommand(res))
 }
 
 func TestTreeConcurrentRunsGetOwnFigures(t *testing.T) {

@@ -29,7 +29,7 @@ func TestRunWithoutProcesses(t *testing.T) {
 	require.Error(t, err)
 	assert.ErrorIs(t, err, ErrRunCommand)
 	assert.True(t, errors.Is(err, errors.ErrUnsupported), "got %v", err)
-	assert.Equal(t, RunResult{}, res)
+	assert.Equal(t, notStarted(err), withoutCommand(res))
 
 	_, err = runner.Run(context.Background(), CommandSpec{Argv: []string{filepath.Join(t.TempDir(), "missing")}})
 	assert.ErrorIs(t, err, ErrRunCommand)

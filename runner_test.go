@@ -162,7 +162,7 @@ func checkBadInputs(t *testing.T, cases []badInput) {
 			require.ErrorAs(t, err, &adapterErr)
 			assert.Contains(t, adapterErr.Reason, tc.reason)
 			assert.Equal(t, strings.Join(tc.spec.Argv, " "), adapterErr.Command)
-			assert.Equal(t, RunResult{}, res)
+			assert.Equal(t, notStarted(err), withoutCommand(res))
 		})
 	}
 }

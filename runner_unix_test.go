@@ -123,7 +123,7 @@ func TestRunSignalled(t *testing.T) {
 	require.NotNil(t, res.Signal)
 	assert.Equal(t, int(syscall.SIGTERM), *res.Signal)
 	assert.False(t, res.TimedOut)
-	err := res.Err([]string{"prog"})
+	err := res.Err()
 	require.ErrorIs(t, err, ErrNonZeroExit)
 	assert.Contains(t, err.Error(), "terminated by signal 15")
 }
@@ -231,7 +231,7 @@ func TestRunTimeoutKillsTree(t *testing.T) {
 	assert.Equal(t, int(syscall.SIGKILL), *res.Signal)
 	assert.GreaterOrEqual(t, res.Wall, timeout)
 	assert.Less(t, elapsed, timeout+5*time.Second)
-	require.ErrorIs(t, res.Err(nil), ErrTimeout)
+	require.ErrorIs(t, res.Err(), ErrTimeout)
 	assertTreeGone(t, res, ready)
 }
 
@@ -284,7 +284,8 @@ func TestRunContextCancel(t *testing.T) {
 	res, err := run.res, run.err
 	require.Error(t, err)
 	assert.ErrorIs(t, err, context.Canceled)
-	assert.ErrorIs(t, err, ErrRunCommand)
+	assert.ErrorIs(t, err, ErrKilled)
+	assert.NotErrorIs(t, err, ErrRunCommand)
 	assert.Less(t, run.afterCancel, 5*time.Second, "Run returns soon after the cancel")
 	require.NotNil(t, res.Signal)
 	assert.Equal(t, int(syscall.SIGKILL), *res.Signal)

@@ -271,7 +271,7 @@ func TestRunExitCodes(t *testing.T) {
 		assert.Equal(t, tc.want == 0, res.Succeeded())
 	}
 	res := mustRun(t, helperSpec("exit", "3"))
-	err := res.Err([]string{"prog"})
+	err := res.Err()
 	require.ErrorIs(t, err, ErrNonZeroExit)
 	assert.Contains(t, err.Error(), "exit status 3")
 }
@@ -389,7 +389,7 @@ func TestRunTimeoutKillsTree(t *testing.T) {
 	assert.GreaterOrEqual(t, res.Wall, timeout)
 	assert.Less(t, res.Wall, timeout+time.Second)
 	assert.Less(t, elapsed, timeout+5*time.Second)
-	require.ErrorIs(t, res.Err(nil), ErrTimeout)
+	require.ErrorIs(t, res.Err(), ErrTimeout)
 	assertGone(t, parsePid(t, res.Stdout))
 }
 
@@ -437,7 +437,7 @@ func TestRunContextCancel(t *testing.T) {
 	res, err := run.res, run.err
 	require.Error(t, err)
 	assert.ErrorIs(t, err, context.Canceled)
-	assert.ErrorIs(t, err, ErrRunCommand)
+	assert.ErrorIs(t, err, ErrKilled)
 	assert.Less(t, run.afterCancel, 5*time.Second, "Run returns soon after the cancel")
 	assert.Equal(t, -1, res.ExitCode)
 	assert.False(t, res.TimedOut)

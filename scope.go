@@ -12,10 +12,15 @@ import (
 type Scope string
 
 const (
-	// ScopeProcess covers the child and the descendants it waited for:
-	// what wait4's rusage holds (on Windows, GetProcessTimes: the child
-	// alone). Descendants nobody waited for (orphans, daemons) are not
-	// counted, and a peak is the largest single process's.
+	// ScopeProcess covers, on Unix, the child and the descendants it
+	// waited for: what wait4's rusage holds. Descendants nobody waited for
+	// (orphans, daemons) are not counted, and a peak is the largest single
+	// process's. On Windows, which keeps no waited-for totals, the run's
+	// job object gives CPU time, page faults and I/O for the child and
+	// every descendant, waited for or not, in either scope (the child's own
+	// counters only where the job gives none), and the peak is the child's
+	// own working set; only Sources differs between the scopes there
+	// (docs/windows.md).
 	ScopeProcess Scope = "process"
 	// ScopeTree covers every process of the run, waited for or not: the
 	// cgroup v2 created for the run (Linux), which the child starts in
@@ -152,6 +157,13 @@ func applyTreeScope(r *RunResult, t *treeReading, processSource Source) {
 			sources[f.key] = FigureSource{Scope: ScopeProcess, Source: processSource, Note: note}
 		}
 	}
+	// A process peak withheld as possibly inherited (MaxRSSAtMostKB set)
+	// is a figure asked for and not given: it keeps its entry, so that
+	// the reason the tree's is missing too is not lost.
+	withheldPeak := r.MaxRSSKB == nil && r.MaxRSSAtMostKB != nil
+	if withheldPeak {
+		sources["max_rss_kb"] = FigureSource{Scope: ScopeProcess, Source: processSource, Note: note}
+	}
 	if note == "" {
 		s := &t.stats
 		tree := func(source Source) FigureSource {
@@ -178,6 +190,15 @@ func applyTreeScope(r *RunResult, t *treeReading, processSource Source) {
 		if s.MemoryPeakErr == nil {
 			r.MaxRSSKB = uint64Ptr(s.MemoryPeak / 1024)
 			sources["max_rss_kb"] = tree(SourceCgroupMemoryPeak)
+			if withheldPeak {
+				// The tree's peak replaces the withheld one, and with it
+				// the bound and the note that explained the withholding.
+				r.MaxRSSAtMostKB = nil
+				delete(r.Notes, "max_rss_kb")
+				if len(r.Notes) == 0 {
+					r.Notes = nil
+				}
+			}
 		} else {
 			noteOn(sources, []string{"max_rss_kb"}, "cgroup: "+missingFile(s.MemoryPeakErr, "memory.peak",
 				"memory controller not enabled in the parent's cgroup.subtree_control, or Linux before 5.19"))
@@ -192,6 +213,14 @@ func applyTreeScope(r *RunResult, t *treeReading, processSource Source) {
 			noteOn(sources, ioKeys, "cgroup: "+missingFile(s.IOErr, "io.stat",
 				"io controller not enabled in the parent's cgroup.subtree_control"))
 		}
+	}
+	if src, ok := sources["max_rss_kb"]; ok && withheldPeak && r.MaxRSSKB == nil {
+		// Tree scope starts children directly, never through the
+		// spawner: say why both figures are missing, and nothing else.
+		src.Note += "; and ru_maxrss (" + strconv.FormatUint(*r.MaxRSSAtMostKB, 10) +
+			" KiB) is withheld: not above the peak of the process that started the child, which" +
+			" a child started directly inherits at exec (tree scope always starts it directly)"
+		sources["max_rss_kb"] = src
 	}
 	if len(sources) > 0 {
 		r.Sources = sources

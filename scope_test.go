@@ -209,5 +209,5 @@ func TestRunRejectsUnknownScope(t *testing.T) {
 	res, err := runner.Run(context.Background(), CommandSpec{Argv: []string{"true"}})
 	require.ErrorIs(t, err, ErrInvalidSpec)
 	assert.Contains(t, err.Error(), `unknown StdProcessRunner.Scope "trees"`)
-	assert.Equal(t, RunResult{}, res)
+	assert.Equal(t, notStarted(err), withoutCommand(res))
 }

@@ -92,6 +92,8 @@ func assertStdinReaderFailed(t *testing.T, run stdinRun, read int) {
 	assert.Equal(t, KindStdinRead, ae.Kind)
 	assert.Equal(t, "after "+strconv.Itoa(read)+" bytes", ae.Reason)
 	assert.Same(t, errBoom, ae.Err)
+	assert.False(t, res.Succeeded(), "a result returned with an error is no success")
+	assert.Same(t, run.err, res.Err(), "the result carries Run's error")
 	assert.Equal(t, "the Stdin reader failed after "+strconv.Itoa(read)+" bytes and the command read end of file there: boom",
 		res.Notes["stdin"])
 }
@@ -225,7 +227,7 @@ func TestRunStdinClosedFile(t *testing.T) {
 		spec.Stdin = tt.stdin
 		for _, runner := range []ProcessRunner{StdProcessRunner{}, NewFakeProcessRunner()} {
 			res, err := runner.Run(context.Background(), spec)
-			assert.Equal(t, RunResult{}, res, "nothing ran")
+			assert.Equal(t, notStarted(err), withoutCommand(res), "nothing ran")
 			assert.ErrorIs(t, err, ErrInvalidSpec)
 			assert.ErrorIs(t, err, tt.err)
 			var ae *AdapterError

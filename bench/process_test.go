@@ -63,6 +63,8 @@ func TestRepeatCancelDuringRun(t *testing.T) {
 	}()
 	s, err := Repeat(ctx, adapters.StdProcessRunner{}, helperSpec(t, "block", started), Options{Runs: 2})
 	require.ErrorIs(t, err, context.Canceled)
+	require.ErrorIs(t, err, adapters.ErrKilled, "started, then killed")
+	assert.NotErrorIs(t, err, adapters.ErrRunCommand)
 	var re *RunError
 	require.ErrorAs(t, err, &re)
 	assert.Equal(t, Step{Index: 0, Of: 2}, re.Step)

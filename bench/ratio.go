@@ -12,7 +12,9 @@ type Ratio struct {
 	// reference.
 	Value float64 `json:"mean"`
 	// StdDev propagates both samples' deviations (covariance taken as 0),
-	// as hyperfine does; nil when either has no sample deviation.
+	// as hyperfine does, and is never negative (a mean below 0 gives a
+	// negative Value, not a negative deviation); nil when either has no
+	// sample deviation.
 	StdDev *float64 `json:"stddev,omitempty"`
 }
 
@@ -31,7 +33,9 @@ func RelativeSpeed[T Value](s, ref Summary[T]) (r Ratio, ok bool) {
 	refSD, ok2 := ref.SampleStdDev()
 	if ok1 && ok2 {
 		// https://en.wikipedia.org/wiki/Propagation_of_uncertainty#Example_formulas
-		v := r.Value * math.Sqrt(math.Pow(sd/mean, 2)+math.Pow(refSD/refMean, 2))
+		// The magnitude: a deviation is never negative, whatever the
+		// signs of the means.
+		v := math.Abs(r.Value) * math.Sqrt(math.Pow(sd/mean, 2)+math.Pow(refSD/refMean, 2))
 		r.StdDev = &v
 	}
 	return r, true
@@ -43,7 +47,7 @@ func RelativeSpeed[T Value](s, ref Summary[T]) (r Ratio, ok bool) {
 func (r Ratio) Inverse() Ratio {
 	inv := Ratio{Value: 1 / r.Value}
 	if r.StdDev != nil {
-		v := inv.Value * (*r.StdDev / r.Value)
+		v := math.Abs(inv.Value * (*r.StdDev / r.Value))
 		inv.StdDev = &v
 	}
 	return inv

@@ -7,10 +7,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/perfgate/adapters"
 )
@@ -48,12 +50,16 @@ type RunMeta struct {
 
 // BenchMeta says what was run and how often.
 type BenchMeta struct {
-	Name      string   `json:"name"`
-	Cwd       *string  `json:"cwd,omitempty"`
-	Command   []string `json:"command"`
-	Repeat    int      `json:"repeat"`
-	Warmup    int      `json:"warmup"`
-	TimeoutMs *uint64  `json:"timeout_ms,omitempty"`
+	Name    string   `json:"name"`
+	Cwd     *string  `json:"cwd,omitempty"`
+	Command []string `json:"command"`
+	Repeat  int      `json:"repeat"`
+	Warmup  int      `json:"warmup"`
+	// WorkUnits is how many units of work each run does (perfgate's
+	// --work), from Series.WorkUnits; nil when not given. With it, Stats
+	// has ThroughputPerS.
+	WorkUnits *uint64 `json:"work_units,omitempty"`
+	TimeoutMs *uint64 `json:"timeout_ms,omitempty"`
 }
 
 // Sample is perfgate's Sample: a run, as [adapters.RunResult] marshals
@@ -89,13 +95,21 @@ func (s *Sample) UnmarshalJSON(data []byte) error {
 // NewReceipt is the receipt of a series: its warm-ups and measured runs
 // as samples, the stats of the measured runs, a fresh run id, and
 // s.Spec's name (its command line when unnamed), command, working
-// directory and time-out. Repeat and Warmup count the runs the series
-// holds, which are those asked for unless it stopped early. A series
-// with no measured run has no stats and gets an error, as in perfgate.
+// directory and time-out (in whole milliseconds, rounded up). Repeat and
+// Warmup count the runs the series holds, which are those asked for unless
+// it stopped early. A series with no measured run has no stats and gets an
+// error, as in perfgate; so does one with no command (an empty Argv,
+// ErrEmptyArgv). With s.WorkUnits, the receipt has work_units and the
+// stats throughput_per_s, as perfgate computes them (see [Throughput]).
+// Every receipt returned without an error validates against
+// perfgate.run.v1.
 func NewReceipt(s Series, tool Tool, host adapters.HostInfo) (Receipt, error) {
 	st, ok := ComputeStats(s.Runs)
 	if !ok {
 		return Receipt{}, errors.New("bench: no measured run to make a receipt of")
+	}
+	if len(s.Spec.Argv) == 0 {
+		return Receipt{}, fmt.Errorf("bench: a receipt needs the series' command: %w", adapters.ErrEmptyArgv)
 	}
 	id, err := NewRunID()
 	if err != nil {
@@ -118,8 +132,17 @@ func NewReceipt(s Series, tool Tool, host adapters.HostInfo) (Receipt, error) {
 	if spec.Cwd != "" {
 		r.Bench.Cwd = &spec.Cwd
 	}
+	if s.WorkUnits > 0 {
+		work := s.WorkUnits
+		r.Bench.WorkUnits = &work
+		if tp, ok := Throughput(s.Runs, work); ok {
+			r.Stats.ThroughputPerS = &tp
+		}
+	}
 	if spec.Timeout > 0 {
-		ms := uint64(spec.Timeout.Milliseconds())
+		// Rounded up: a 500 µs timeout is 1 ms, never 0, which would read
+		// as no time at all.
+		ms := uint64((spec.Timeout + time.Millisecond - 1) / time.Millisecond)
 		r.Bench.TimeoutMs = &ms
 	}
 	for _, run := range s.Warmups {
@@ -144,11 +167,51 @@ func (r *Receipt) WriteTo(w io.Writer) (int64, error) {
 	return b.WriteTo(w)
 }
 
-// WriteFile writes r to path (mode 0644), replacing the file whole: it
-// writes a temporary file beside it and renames it, so a reader never
-// sees half a receipt and a failure leaves nothing behind.
-func (r *Receipt) WriteFile(path string) (err error) {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+// WriteFile writes r to path (mode 0644). A regular file (or a path that
+// does not exist yet) is replaced whole: r is written to a temporary file
+// beside it, which is renamed over it, so a reader never sees half a
+// receipt and a failure leaves nothing behind. A symbolic link to a
+// regular file stays a link: the file it names is replaced so. Anything
+// else (a device such as /dev/stdout or /dev/null, a FIFO, a socket, or a
+// link to one) is written into, as os.WriteFile would, and never replaced.
+// Every error is an *fs.PathError naming path as the caller gave it.
+func (r *Receipt) WriteFile(path string) error {
+	var b bytes.Buffer
+	if _, err := r.WriteTo(&b); err != nil {
+		return receiptPathError(path, err)
+	}
+	target := path
+	if info, err := os.Lstat(path); err == nil && info.Mode()&fs.ModeSymlink != 0 {
+		resolved, err := filepath.EvalSymlinks(path)
+		if err != nil {
+			// A dangling link: os.WriteFile creates what it names.
+			return receiptPathError(path, os.WriteFile(path, b.Bytes(), 0o644))
+		}
+		target = resolved
+	}
+	if info, err := os.Stat(target); err == nil && !info.Mode().IsRegular() {
+		return receiptPathError(path, os.WriteFile(target, b.Bytes(), 0o644))
+	}
+	return receiptPathError(path, replaceFile(target, b.Bytes()))
+}
+
+// maxTempBase bounds how much of the file name the temporary file's name
+// repeats, so that it fits NAME_MAX (255 bytes) whatever the name's length:
+// "." + at most 100 bytes + "." + at most 10 digits + ".tmp".
+const maxTempBase = 100
+
+// replaceFile writes data to a temporary file beside path and renames it
+// over path.
+func replaceFile(path string, data []byte) (err error) {
+	base := filepath.Base(path)
+	if len(base) > maxTempBase {
+		cut := maxTempBase
+		for cut > 0 && !utf8.RuneStart(base[cut]) {
+			cut--
+		}
+		base = base[:cut]
+	}
+	f, err := os.CreateTemp(filepath.Dir(path), "."+base+".*.tmp")
 	if err != nil {
 		return err
 	}
@@ -158,7 +221,7 @@ func (r *Receipt) WriteFile(path string) (err error) {
 			os.Remove(f.Name())
 		}
 	}()
-	if _, err = r.WriteTo(f); err != nil {
+	if _, err = f.Write(data); err != nil {
 		return err
 	}
 	if err = f.Chmod(0o644); err != nil {
@@ -168,6 +231,24 @@ func (r *Receipt) WriteFile(path string) (err error) {
 		return err
 	}
 	return os.Rename(f.Name(), path)
+}
+
+// receiptPathError returns err as an *fs.PathError about path, the name
+// the caller gave (not a temporary file's or a link's target), keeping
+// the underlying error for errors.Is; nil stays nil.
+func receiptPathError(path string, err error) error {
+	if err == nil {
+		return nil
+	}
+	var pathErr *fs.PathError
+	var linkErr *os.LinkError
+	switch {
+	case errors.As(err, &pathErr):
+		err = pathErr.Err
+	case errors.As(err, &linkErr):
+		err = linkErr.Err
+	}
+	return &fs.PathError{Op: "write receipt", Path: path, Err: err}
 }
 
 // NewRunID returns a random UUID (version 4), as perfgate's run ids are.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/perfgate/adapters"
@@ -28,7 +29,9 @@ type Options struct {
 	// one too, before its failure stops the series), before the next
 	// starts: to report it, or to trim what is kept of it (setting
 	// r.Stdout to nil saves the captured output's memory). An error stops
-	// the series; ErrStop stops it with no error (a time budget, say).
+	// the series; ErrStop stops it with no error (a time budget, say),
+	// but for a run whose failure stops the series anyway: its error is
+	// still returned, so that ErrStop never hides a failure.
 	After func(ctx context.Context, step Step, r *adapters.RunResult) error
 }
 
@@ -48,8 +51,10 @@ func (s Step) String() string {
 	return fmt.Sprintf("%s %d/%d", kind, s.Index+1, s.Of)
 }
 
-// ErrStop, returned by Options.After (or wrapped), ends a series early
-// with no error.
+// ErrStop, returned (or wrapped) by Options.Before or Options.After, ends
+// a series early with no error, unless the run just made failed in a way
+// that stops the series (then that failure is the error). A runner's
+// error that wraps ErrStop is an error like any other.
 var ErrStop = errors.New("bench: stop")
 
 // Series is what [Repeat] ran: the runs it kept, in order, and when.
@@ -60,6 +65,10 @@ type Series struct {
 	// Started is taken just before the first run (or its Before), Ended
 	// just after the last; a receipt's started_at and ended_at.
 	Started, Ended time.Time
+	// WorkUnits is how many units of work (requests, rows, files) each
+	// run does, 0 when not counted: set it before [NewReceipt] to give the
+	// receipt perfgate's work_units and throughput_per_s.
+	WorkUnits uint64
 }
 
 // RunError says which run stopped a series, and why.
@@ -83,8 +92,12 @@ func (e *RunError) Unwrap() error { return e.Err }
 // the series, unless opts.IgnoreFailure covers it: Repeat then returns
 // the runs so far (the failed one included when it ran to its end) and a
 // *RunError. When ctx ends, the run in flight is killed by the runner and
-// not kept, and the error wraps ctx.Err(). Bad options are an error
-// before anything runs.
+// not kept; the error is then a *RunError wrapping the runner's
+// *adapters.AdapterError, of kind KindKilled when a run was killed and
+// KindRunCommand when the next run was not started (ctx ended between
+// runs, or before the first), each wrapping ctx.Err(): errors.Is(err,
+// context.Canceled) holds either way. Bad options are an error before
+// anything runs.
 func Repeat(ctx context.Context, runner adapters.ProcessRunner, spec adapters.CommandSpec, opts Options) (Series, error) {
 	if opts.Runs < 1 || opts.Warmup < 0 {
 		return Series{}, fmt.Errorf("bench: Repeat needs Runs >= 1 and Warmup >= 0, got Runs %d, Warmup %d", opts.Runs, opts.Warmup)
@@ -93,45 +106,55 @@ func Repeat(ctx context.Context, runner adapters.ProcessRunner, spec adapters.Co
 		return Series{}, errors.New("bench: Repeat needs a runner")
 	}
 	s := Series{Spec: spec, Started: time.Now()}
-	err := s.phase(ctx, runner, opts, Step{Warmup: true, Of: opts.Warmup}, &s.Warmups)
-	if err == nil {
-		err = s.phase(ctx, runner, opts, Step{Of: opts.Runs}, &s.Runs)
+	stop, err := s.phase(ctx, runner, opts, Step{Warmup: true, Of: opts.Warmup}, &s.Warmups)
+	if err == nil && !stop {
+		_, err = s.phase(ctx, runner, opts, Step{Of: opts.Runs}, &s.Runs)
 	}
 	s.Ended = time.Now()
-	if errors.Is(err, ErrStop) {
-		err = nil
-	}
 	return s, err
 }
 
-// phase runs step.Of runs of one kind, appending those kept to kept.
-func (s *Series) phase(ctx context.Context, runner adapters.ProcessRunner, opts Options, step Step, kept *[]adapters.RunResult) error {
+// phase runs step.Of runs of one kind, appending those kept to kept. stop
+// says that a hook returned ErrStop, and so that the series ends with err
+// nil: only a hook's ErrStop stops it so, never a runner's error that
+// wraps ErrStop, and never after a failed run that stops the series.
+func (s *Series) phase(ctx context.Context, runner adapters.ProcessRunner, opts Options, step Step, kept *[]adapters.RunResult) (stop bool, err error) {
 	for step.Index = 0; step.Index < step.Of; step.Index++ {
 		if err := ctx.Err(); err != nil {
-			return &RunError{step, err}
+			// The shape a runner gives a run it did not start.
+			return false, &RunError{step, &adapters.AdapterError{Kind: adapters.KindRunCommand,
+				Command: strings.Join(s.Spec.Argv, " "), Reason: "not started", Err: err}}
 		}
 		if opts.Before != nil {
 			if err := opts.Before(ctx, step); err != nil {
-				return &RunError{step, err}
+				if errors.Is(err, ErrStop) {
+					return true, nil
+				}
+				return false, &RunError{step, err}
 			}
 		}
 		r, err := runner.Run(ctx, s.Spec)
 		if err != nil {
-			return &RunError{step, err}
+			return false, &RunError{step, err}
 		}
 		*kept = append(*kept, r)
-		failure := r.Err(s.Spec.Argv)
+		failure := r.Err()
+		stops := failure != nil && (r.TimedOut || !opts.IgnoreFailure)
 		if opts.After != nil {
 			if err := opts.After(ctx, step, &(*kept)[len(*kept)-1]); err != nil {
-				if errors.Is(err, ErrStop) {
-					return err
+				switch {
+				case !errors.Is(err, ErrStop):
+					return false, &RunError{step, err}
+				case !stops:
+					return true, nil
 				}
-				return &RunError{step, err}
+				// ErrStop after a failure that stops the series: the
+				// failure is the error.
 			}
 		}
-		if failure != nil && (r.TimedOut || !opts.IgnoreFailure) {
-			return &RunError{step, failure}
+		if stops {
+			return false, &RunError{step, failure}
 		}
 	}
-	return nil
+	return false, nil
 }

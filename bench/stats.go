@@ -4,7 +4,8 @@ import "github.com/perfgate/adapters"
 
 // Stats is perfgate's Stats: each figure of the measured runs summarised
 // over the runs that have it, and absent (nil, omitted from JSON) when
-// none has. Wall time is the whole-millisecond WallMs, as perfgate keeps
+// none has; [adapters.Value] reads one in one expression
+// (rss, ok := adapters.Value(st.MaxRSSKB)). Wall time is the whole-millisecond WallMs, as perfgate keeps
 // it; summarise [adapters.RunResult.Wall] yourself for full resolution.
 type Stats struct {
 	WallMs         Summary[uint64]  `json:"wall_ms"`
@@ -17,6 +18,9 @@ type Stats struct {
 	NetworkPackets *Summary[uint64] `json:"network_packets,omitempty"`
 	EnergyUJ       *Summary[uint64] `json:"energy_uj,omitempty"`
 	BinaryBytes    *Summary[uint64] `json:"binary_bytes,omitempty"`
+	// ThroughputPerS summarises the units of work per second of each run
+	// (see [Throughput]); nil when the work was not counted.
+	ThroughputPerS *Summary[float64] `json:"throughput_per_s,omitempty"`
 }
 
 // ComputeStats summarises measured runs (no warm-ups) as perfgate's
@@ -31,36 +35,48 @@ func ComputeStats(runs []adapters.RunResult) (st Stats, ok bool) {
 	if st.WallMs, ok = Summarize(walls); !ok {
 		return st, false
 	}
-	of := func(get func(*adapters.RunResult) *uint64) *Summary[uint64] {
-		s, ok := Summarize(Figure(runs, get))
+	of := func(f adapters.Figure) *Summary[uint64] {
+		s, ok := Summarize(Figure(runs, f))
 		if !ok {
 			return nil
 		}
 		return &s
 	}
-	st.CPUMs = of(func(r *adapters.RunResult) *uint64 { return r.CPUMs })
-	st.PageFaults = of(func(r *adapters.RunResult) *uint64 { return r.PageFaults })
-	st.CtxSwitches = of(func(r *adapters.RunResult) *uint64 { return r.CtxSwitches })
-	st.MaxRSSKB = of(func(r *adapters.RunResult) *uint64 { return r.MaxRSSKB })
-	st.IOReadBytes = of(func(r *adapters.RunResult) *uint64 { return r.IOReadBytes })
-	st.IOWriteBytes = of(func(r *adapters.RunResult) *uint64 { return r.IOWriteBytes })
-	st.NetworkPackets = of(func(r *adapters.RunResult) *uint64 { return r.NetworkPackets })
-	st.EnergyUJ = of(func(r *adapters.RunResult) *uint64 { return r.EnergyUJ })
-	st.BinaryBytes = of(func(r *adapters.RunResult) *uint64 { return r.BinaryBytes })
+	st.CPUMs = of(adapters.FigureCPUMs)
+	st.PageFaults = of(adapters.FigurePageFaults)
+	st.CtxSwitches = of(adapters.FigureCtxSwitches)
+	st.MaxRSSKB = of(adapters.FigureMaxRSSKB)
+	st.IOReadBytes = of(adapters.FigureIOReadBytes)
+	st.IOWriteBytes = of(adapters.FigureIOWriteBytes)
+	st.NetworkPackets = of(adapters.FigureNetworkPackets)
+	st.EnergyUJ = of(adapters.FigureEnergyUJ)
+	st.BinaryBytes = of(adapters.FigureBinaryBytes)
 	return st, true
 }
 
-// Figure returns one optional figure of each run that has it, in run
-// order, ready for [Summarize]: Figure(runs, func(r *adapters.RunResult)
-// *uint64 { return r.MaxRSSKB }).
-func Figure(runs []adapters.RunResult, get func(*adapters.RunResult) *uint64) []uint64 {
+// Figure returns the optional figure f of each run that has it, in run
+// order, ready for [Summarize]: Figure(runs, adapters.FigureMaxRSSKB).
+func Figure(runs []adapters.RunResult, f adapters.Figure) []uint64 {
 	values := make([]uint64, 0, len(runs))
 	for i := range runs {
-		if p := get(&runs[i]); p != nil {
-			values = append(values, *p)
+		if v, ok := runs[i].Get(f); ok {
+			values = append(values, v)
 		}
 	}
 	return values
+}
+
+// Throughput summarises workUnits per second of each run, as perfgate's
+// compute_stats does with work units: workUnits / (WallMs / 1000) for
+// each run, 0 for a run of 0 ms; ok is false for no runs.
+func Throughput(runs []adapters.RunResult, workUnits uint64) (Summary[float64], bool) {
+	perS := make([]float64, len(runs))
+	for i := range runs {
+		if secs := float64(runs[i].WallMs) / 1000; secs > 0 {
+			perS[i] = float64(workUnits) / secs
+		}
+	}
+	return Summarize(perS)
 }
 
 // WallMillis returns each run's full-resolution wall time in

@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"encoding/json"
 	"math"
 	"slices"
 )
@@ -51,6 +52,38 @@ func Summarize[T Value](values []T) (s Summary[T], ok bool) {
 	}
 	return s, true
 }
+
+// MarshalJSON writes s as perfgate's U64Summary or F64Summary. JSON has no
+// NaN or infinity: a Median, Min or Max that is not finite is written as
+// null, as perfgate's serde_json writes it, and a Mean or StdDev that is
+// not finite is left out, so that every Summary can be marshalled.
+func (s Summary[T]) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct {
+		Median any      `json:"median"`
+		Min    any      `json:"min"`
+		Max    any      `json:"max"`
+		Mean   *float64 `json:"mean,omitempty"`
+		StdDev *float64 `json:"stddev,omitempty"`
+	}{finiteOrNil(s.Median), finiteOrNil(s.Min), finiteOrNil(s.Max), finitePtr(s.Mean), finitePtr(s.StdDev)})
+}
+
+// finiteOrNil returns v, or nil when it is a float64 that is not finite.
+func finiteOrNil[T Value](v T) any {
+	if f, ok := any(v).(float64); ok && !isFinite(f) {
+		return nil
+	}
+	return v
+}
+
+// finitePtr returns p, or nil when *p is not finite.
+func finitePtr(p *float64) *float64 {
+	if p == nil || !isFinite(*p) {
+		return nil
+	}
+	return p
+}
+
+func isFinite(f float64) bool { return !math.IsNaN(f) && !math.IsInf(f, 0) }
 
 // SampleStdDev returns the sample standard deviation when there is one:
 // not for a single value, whose 0 perfgate writes but hyperfine shows as

@@ -134,6 +134,6 @@ func TestComputeStats(t *testing.T) {
 func TestFigureAndWallMillis(t *testing.T) {
 	t.Parallel()
 	runs := []adapters.RunResult{{MaxRSSKB: ptr[uint64](9), Wall: 1500 * 1000}, {Wall: 2_000_001}, {MaxRSSKB: ptr[uint64](7)}}
-	assert.Equal(t, []uint64{9, 7}, Figure(runs, func(r *adapters.RunResult) *uint64 { return r.MaxRSSKB }))
+	assert.Equal(t, []uint64{9, 7}, Figure(runs, adapters.FigureMaxRSSKB))
 	assert.Equal(t, []float64{1.5, 2.000001, 0}, WallMillis(runs))
 }

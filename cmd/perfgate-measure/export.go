@@ -54,6 +54,21 @@ func newExportStats(st bench.Summary[float64]) exportStats {
 	return exportStats{N: st.N, Summary: &st}
 }
 
+// MarshalJSON writes "n" and then the summary's keys in one object: the
+// embedded Summary's own MarshalJSON would otherwise be promoted and leave
+// "n" out.
+func (e exportStats) MarshalJSON() ([]byte, error) {
+	head := []byte(`{"n":` + strconv.Itoa(e.N))
+	if e.Summary == nil {
+		return append(head, '}'), nil
+	}
+	summary, err := json.Marshal(e.Summary)
+	if err != nil {
+		return nil, err
+	}
+	return append(append(head, ','), summary[1:]...), nil
+}
+
 type exportSummary struct {
 	Runs        int         `json:"runs"`
 	WallMs      exportStats `json:"wall_ms"`

@@ -52,7 +52,7 @@ func (s *session) warmUp(ctx context.Context, b *benchmark, m *measurement) int 
 		if code != exitOK {
 			return code
 		}
-		if err := r.Err(b.spec.Argv); err != nil && !s.o.run.ignore.ignores(&r) {
+		if err := r.Err(); err != nil && !s.o.run.ignore.ignores(&r) {
 			s.errorf("%s: %v%s", s.where(b, st.head), err, s.notIgnored(&r))
 			return exitFailed
 		}
@@ -88,7 +88,7 @@ func (s *session) measureRuns(ctx context.Context, b *benchmark, m *measurement)
 			s.errorf("%v", err)
 			return exitFailed
 		}
-		if err := r.Err(b.spec.Argv); err != nil {
+		if err := r.Err(); err != nil {
 			if !s.o.run.ignore.ignores(&r) {
 				label := runLabel(i, total)
 				s.errorf("%s: %v%s", s.where(b, label), err, s.notIgnored(&r))

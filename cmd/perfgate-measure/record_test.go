@@ -32,6 +32,9 @@ func fullResult(t *testing.T) adapters.RunResult {
 	for i := range v.NumField() {
 		f := v.Field(i)
 		name := v.Type().Field(i).Name
+		if !v.Type().Field(i).IsExported() {
+			continue // the error Run returned with a result: not a figure
+		}
 		next++
 		switch {
 		case f.Type() == reflect.TypeFor[*uint64]():

@@ -240,7 +240,7 @@ func (s *session) runHook(ctx context.Context, b *benchmark, kind, command, wher
 	if err != nil {
 		return r.Wall, s.runFailure(ctx, s.where(b, what), err)
 	}
-	if err := r.Err(spec.Argv); err != nil {
+	if err := r.Err(); err != nil {
 		s.errorf("%s failed: %v%s", s.where(b, what), err, hookOutput(&r))
 		return r.Wall, exitFailed
 	}

@@ -61,7 +61,7 @@ func (s *session) measureShellStartup(ctx context.Context) int {
 		if err != nil {
 			return s.runFailure(ctx, where, err)
 		}
-		if err := r.Err(spec.Argv); err != nil {
+		if err := r.Err(); err != nil {
 			s.errorf("%s: %v", where, err)
 			return exitFailed
 		}
