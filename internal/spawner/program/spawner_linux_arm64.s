@@ -20,15 +20,21 @@
 //	R22	the pollfd array (1 + 2*MaxRuns entries: the control socket, then
 //		each slot's pidfd and run socket)
 // Long-lived registers:
-//	R23	slots polled: 1 + the highest slot in use (0: none)
+//	R23	the slots polled: the highest slot in use + 1 (0: none)
 //	R24	the spawner's pid
+// The loops over the slots keep the index in R9, the slot's address in
+// R10, its pollfds' address − 8 in R11, and its pid in R12.
 // During a spawn (a child under CLONE_VM|CLONE_VFORK runs on these copies):
 //	R9, R10, R11	the child's stdin, stdout, stderr
 //	R12, R13	the run socket, the side socket
 //	R14, R15, R16, R17	path, argv, envp, directory (0: none)
 //	R26	the child's pid
 // R0–R8 are system call arguments and temporaries. R18 (platform), R27
-// (the assembler's temporary), R28 (g), R29 and R30 are not used.
+// (the assembler's temporary), R28 (g), R29 and R30 are not used. Large
+// constants are built with MOVD/MOVK, so there is no literal pool.
+//
+// A system call's result in R0 is an error when negative (−errno): none
+// of the calls made here returns an address.
 
 #include "textflag.h"
 
