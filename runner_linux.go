@@ -55,7 +55,7 @@ func (r StdProcessRunner) startAndWaitLinux(ctx context.Context, p *runPlan) (ex
 func startAndWaitDirect(ctx context.Context, p *runPlan, streams *rawStdio) (exitRecord, error) {
 	attr := procAttr(p, streams.files())
 	pidfd := -1
-	if pidfdWorks() {
+	if pidfdWorks() && !clonePidfdRefused.Load() {
 		attr.Sys.PidFD = &pidfd
 	}
 	var rec exitRecord
@@ -120,6 +120,17 @@ func startAndWaitDirect(ctx context.Context, p *runPlan, streams *rawStdio) (exi
 func startProcess(p *runPlan, attr *syscall.ProcAttr, cg **runCgroup, rec *exitRecord) (int, error) {
 	rec.start = time.Now()
 	pid, _, err := syscall.StartProcess(p.path, p.spec.Argv, attr)
+	if errors.Is(err, unix.EINVAL) && attr.Sys.PidFD != nil {
+		// qemu-user refuses a clone that asks for a pidfd (EINVAL) where
+		// pidfd_open works: start as on a kernel without pidfds, and
+		// remember it once a start without the flag has succeeded (an
+		// exec that fails with EINVAL by itself fails again).
+		attr.Sys.PidFD = nil
+		rec.start = time.Now()
+		if pid, _, err = syscall.StartProcess(p.path, p.spec.Argv, attr); err == nil {
+			clonePidfdRefused.Store(true)
+		}
+	}
 	if err == nil || *cg == nil || !cannotCloneIntoCgroup(err) {
 		return pid, err
 	}
@@ -187,6 +198,10 @@ func exitNotification(pid, pidfd int) (int, error) {
 	}()
 	return p[0], nil
 }
+
+// clonePidfdRefused remembers that clone refused CLONE_PIDFD where
+// pidfd_open works (qemu-user): direct starts then ask for no pidfd.
+var clonePidfdRefused atomic.Bool
 
 // pidfdSupported caches a kernel that gives pidfds (Linux 5.3 and later).
 // Only a success is remembered: a pidfd_open that failed for want of a
