@@ -62,10 +62,40 @@ type exportSummary struct {
 	MaxRSSKB    exportStats `json:"max_rss_kb"`
 }
 
+// exportResult is one benchmark in -export-json: first hyperfine's keys
+// (src/benchmark/benchmark_result.rs), with hyperfine's names, types and
+// units, so that hyperfine's scripts read the file unchanged; then this
+// program's own, which hyperfine lacks.
 type exportResult struct {
+	// Command is the command as hyperfine names it: -name, else the
+	// command string (or argv) with the parameters substituted.
+	Command string `json:"command"`
+	// Mean, StdDev, Median, Min and Max are the wall time's, in seconds,
+	// less the shell's start-up with -shell, as hyperfine's; StdDev is
+	// null with one run, as hyperfine writes it.
+	Mean   float64  `json:"mean"`
+	StdDev *float64 `json:"stddev"`
+	Median float64  `json:"median"`
+	// User and System are the mean CPU times in seconds (null when no run
+	// had the figure, where hyperfine would write 0).
+	User   *float64 `json:"user"`
+	System *float64 `json:"system"`
+	Min    float64  `json:"min"`
+	Max    float64  `json:"max"`
+	// Times is each measured run's wall time in seconds, as Mean's.
+	Times []float64 `json:"times"`
+	// MemoryUsageByte is each run's peak resident memory in bytes, only
+	// when every run had one: a withheld peak is left out, never written
+	// as a guess (see max_rss_at_most_kb in Runs).
+	MemoryUsageByte []uint64 `json:"memory_usage_byte,omitempty"`
+	// ExitCodes is each run's exit status; null for a run killed by a
+	// signal, as hyperfine writes it.
+	ExitCodes  []*int            `json:"exit_codes"`
+	Parameters map[string]string `json:"parameters,omitempty"`
+
+	// This program's own keys.
 	Name          string               `json:"name"`
-	Command       []string             `json:"command"`
-	Parameters    map[string]string    `json:"parameters,omitempty"`
+	Argv          []string             `json:"argv"`
 	Summary       exportSummary        `json:"summary"`
 	RelativeSpeed *relative            `json:"relative_speed,omitempty"`
 	Runs          []adapters.RunResult `json:"runs"`
@@ -73,14 +103,14 @@ type exportResult struct {
 }
 
 type exportDoc struct {
+	Results      []exportResult     `json:"results"`
 	Host         *adapters.HostInfo `json:"host"`
 	ShellStartup *shellStartup      `json:"shell_startup,omitempty"`
-	Results      []exportResult     `json:"results"`
 }
 
-// exportJSON is -export-json: every run of each command, in order, with
-// its summary and, for several commands, its speed relative to the
-// fastest.
+// exportJSON is -export-json: hyperfine's document, results[] in command
+// order, each with every run of the command, its summary and, for
+// several commands, its speed relative to the fastest.
 func (s *session) exportJSON() ([]byte, error) {
 	doc := exportDoc{Host: s.host, ShellStartup: s.shellStartupOf(), Results: make([]exportResult, len(s.results))}
 	rel, _, ok := relativeSpeeds(s.results)
@@ -88,7 +118,7 @@ func (s *session) exportJSON() ([]byte, error) {
 		m := &s.results[i]
 		r := exportResult{
 			Name:       m.bench.label,
-			Command:    m.bench.spec.Argv,
+			Argv:       m.bench.spec.Argv,
 			Parameters: paramMap(m.bench.params),
 			Summary: exportSummary{
 				Runs:        len(m.runs),
@@ -100,12 +130,53 @@ func (s *session) exportJSON() ([]byte, error) {
 			Runs:       resultsOf(m.runs),
 			WarmupRuns: resultsOf(m.warmups),
 		}
+		m.hyperfineKeys(&r)
 		if ok {
 			r.RelativeSpeed = &rel[i]
 		}
 		doc.Results[i] = r
 	}
 	return indentedJSON(doc)
+}
+
+// hyperfineKeys fills hyperfine's keys of r from m's runs.
+func (m *measurement) hyperfineKeys(r *exportResult) {
+	r.Command = m.bench.hyperfineName
+	wall := statsOf(m.runs, m.wallMs)
+	r.Mean, r.Median, r.Min, r.Max = meanOf(wall)/1000, wall.Median/1000, wall.Min/1000, wall.Max/1000
+	if sd, ok := wall.SampleStdDev(); ok {
+		sd /= 1000
+		r.StdDev = &sd
+	}
+	for _, f := range []struct {
+		to  **float64
+		get figure
+	}{{&r.User, m.userMs}, {&r.System, m.systemMs}} {
+		if st := statsOf(m.runs, f.get); st.N > 0 {
+			v := meanOf(st) / 1000
+			*f.to = &v
+		}
+	}
+	r.Times = make([]float64, len(m.runs))
+	r.ExitCodes = make([]*int, len(m.runs))
+	r.MemoryUsageByte = make([]uint64, 0, len(m.runs))
+	for i := range m.runs {
+		rec := &m.runs[i]
+		v, _ := m.wallMs(rec)
+		r.Times[i] = v / 1000
+		if !rec.is(recSignaled) {
+			code := rec.exitCode
+			r.ExitCodes[i] = &code
+		}
+		if kib, ok := rec.get(figMaxRSSKB); ok && r.MemoryUsageByte != nil {
+			r.MemoryUsageByte = append(r.MemoryUsageByte, kib*1024)
+		} else {
+			r.MemoryUsageByte = nil
+		}
+	}
+	if len(r.MemoryUsageByte) == 0 {
+		r.MemoryUsageByte = nil
+	}
 }
 
 // indentedJSON is v as indented JSON and a newline, with <, > and & as

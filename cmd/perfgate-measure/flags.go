@@ -208,7 +208,9 @@ func addRunControlFlags(fs *flag.FlagSet, rc *runControl) {
 // exports, receipts, and how the runs are made (-tree, -spawner).
 func addOutputFlags(fs *flag.FlagSet, o *options) {
 	fs.StringVar(&o.exportJSON, "export-json", "",
-		"write every run and each command's summary to `file` as JSON")
+		"write `file` as hyperfine's JSON export (results[] with command, mean,\n"+
+			"stddev, median, user, system, min, max in seconds, times, exit_codes,\n"+
+			"parameters, memory_usage_byte), with every run's figures beside it")
 	fs.StringVar(&o.exportMD, "export-markdown", "",
 		"write a Markdown table of the summaries to `file`")
 	fs.StringVar(&o.exportCSV, "export-csv", "",

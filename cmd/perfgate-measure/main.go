@@ -68,8 +68,9 @@
 // the table in command order; command gives both in command order (the
 // comparison then a table of ratios to the fastest), mean both by mean.
 //
-// Files, written once every run has succeeded: -export-json (every run and
-// each command's summary), -export-markdown (a table of the summaries, as
+// Files, written once every run has succeeded: -export-json (hyperfine's
+// JSON, which its scripts read, and beside its keys every run's figures,
+// each command's summary and the host), -export-markdown (a table of the summaries, as
 // hyperfine's), -export-csv (hyperfine's CSV: one row per command with
 // command, mean, stddev, median, user, system, min and max, in seconds),
 // -export-csv-runs (one row per measured run, what -export-csv wrote

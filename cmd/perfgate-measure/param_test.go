@@ -161,7 +161,7 @@ func TestParameterNamesPerBenchmark(t *testing.T) {
 		ShellStartup *shellStartup `json:"shell_startup"`
 		Results      []struct {
 			Name       string            `json:"name"`
-			Command    []string          `json:"command"`
+			Argv       []string          `json:"argv"`
 			Parameters map[string]string `json:"parameters"`
 		} `json:"results"`
 	}
@@ -173,7 +173,7 @@ func TestParameterNamesPerBenchmark(t *testing.T) {
 	for i, r := range doc.Results {
 		assert.Equal(t, []string{"one", "two"}[i], r.Name)
 		assert.Equal(t, map[string]string{"v": strconv.Itoa(i + 1)}, r.Parameters)
-		assert.Equal(t, shellArgv("exit 0"), r.Command)
+		assert.Equal(t, shellArgv("exit 0"), r.Argv)
 	}
 }
 

@@ -16,8 +16,11 @@ type benchmark struct {
 	command int    // which command of the command line, from 1 (with parameters, several benchmarks share one)
 	label   string // -name, or the command as given
 	name    string // -name only, for the run tables' headings
-	spec    adapters.CommandSpec
-	params  []param // the parameters' values, from -parameter-scan or -list
+	// hyperfineName is the label without the parameters the command does
+	// not use: what hyperfine writes as a result's "command".
+	hyperfineName string
+	spec          adapters.CommandSpec
+	params        []param // the parameters' values, from -parameter-scan or -list
 	// shell is the shell's start-up subtracted from the runs' times in
 	// summaries, or nil (shellstart.go).
 	shell *shellStartup
@@ -138,14 +141,17 @@ func benchmarks(o *options) []benchmark {
 			switch {
 			case perBench:
 				b.name = b.substitute(o.names[b.number-1])
-				b.label = b.name
+				b.label, b.hyperfineName = b.name, b.name
 			case c < len(o.names):
-				b.name = b.substitute(o.names[c]) + unusedParams(o.names[c:c+1], set)
+				b.hyperfineName = b.substitute(o.names[c])
+				b.name = b.hyperfineName + unusedParams(o.names[c:c+1], set)
 				b.label = b.name
 			case o.shell:
-				b.label = argv[len(argv)-1] + unusedParams(template, set)
+				b.hyperfineName = argv[len(argv)-1]
+				b.label = b.hyperfineName + unusedParams(template, set)
 			default:
-				b.label = commandLine(argv) + unusedParams(template, set)
+				b.hyperfineName = commandLine(argv)
+				b.label = b.hyperfineName + unusedParams(template, set)
 			}
 			b.spec = adapters.CommandSpec{
 				Name:           b.label,
