@@ -113,7 +113,7 @@ type exportDoc struct {
 // several commands, its speed relative to the fastest.
 func (s *session) exportJSON() ([]byte, error) {
 	doc := exportDoc{Host: s.host, ShellStartup: s.shellStartupOf(), Results: make([]exportResult, len(s.results))}
-	rel, _, ok := relativeSpeeds(s.results)
+	rel, _, ok := relativeSpeeds(s.results, s.o.reference != "")
 	for i := range s.results {
 		m := &s.results[i]
 		r := exportResult{
@@ -201,6 +201,9 @@ func (s *session) exportMarkdown() []byte {
 			unit = unitMs
 		}
 	}
+	if s.out.fixedUnit != nil {
+		unit = *s.out.fixedUnit
+	}
 	mem := unitGiB
 	for i := range s.results {
 		if rss := statsOf(s.results[i].runs, maxRSSKiB); rss.N > 0 && memUnitFor(meanOf(rss)).perKiB > mem.perKiB {
@@ -211,7 +214,7 @@ func (s *session) exportMarkdown() []byte {
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "| Command | Mean [%[1]s] | Median [%[1]s] | Min [%[1]s] | Max [%[1]s] | User [%[1]s] | System [%[1]s] | Max RSS [%[2]s] | Relative |\n", unit.name, mem.name)
 	b.WriteString("|:---|---:|---:|---:|---:|---:|---:|---:|---:|\n")
-	rel, _, ok := relativeSpeeds(s.results)
+	rel, _, ok := relativeSpeeds(s.results, s.o.reference != "")
 	for _, i := range s.exportOrder() {
 		m := &s.results[i]
 		wall := statsOf(m.runs, m.wallMs)

@@ -40,9 +40,18 @@ type options struct {
 	style         outputStyle
 	exportCSVRuns string
 	run           runControl // -prepare, -runs, -i and the like (runctl.go)
-	// commands are the argument lists after the flags: the one argv
-	// without -shell, one command string each with -shell.
+	// commands are the arguments that are not flags: the one argv after
+	// "--" (argvForm), else one command string each (forms.go).
 	commands []string
+	// The form of the command line (forms.go): argvForm for "-- prog
+	// args", hyperfineForm for command strings without -shell, which get
+	// hyperfine's defaults.
+	argvForm, hyperfineForm bool
+	noShell                 bool       // -N: each command string split into words
+	words                   [][]string // with -N, each command's words
+	shellProg               string     // -S: the shell for the command strings
+	timeUnit                string     // -time-unit
+	reference               string     // -reference
 	parameterOptions
 }
 
@@ -102,8 +111,15 @@ func (f outputFlag) Set(s string) error {
 	case adapters.OutputCapture, adapters.OutputInherit, adapters.OutputDiscard:
 		*f.mode = m
 		return nil
+	case "null": // hyperfine's --output names
+		*f.mode = adapters.OutputDiscard
+		return nil
+	case "pipe":
+		*f.mode = adapters.OutputCapture
+		return nil
 	}
-	return errors.New("want capture, inherit or discard")
+	return errors.New("want capture, inherit or discard (or hyperfine's null, pipe, inherit; " +
+		"hyperfine's --output=FILE is not supported: use -output inherit and redirect)")
 }
 
 // newFlagSet declares every flag on a new FlagSet that writes nothing by
@@ -165,6 +181,7 @@ func newFlagSet(o *options) *flag.FlagSet {
 	addStyleFlags(fs, o)
 	addParameterFlags(fs, o)
 	addRunControlFlags(fs, &o.run)
+	addHyperfineFlags(fs, o)
 	return fs
 }
 
@@ -288,18 +305,22 @@ func addParameterFlags(fs *flag.FlagSet, o *options) {
 func parseArgs(args []string, stdout, stderr io.Writer) (options, int, bool) {
 	var o options
 	fs := newFlagSet(&o)
-	args, err := takeMultiValueFlags(fs, args, &o)
+	cl, err := splitCommandLine(fs, args, &o)
 	if err != nil {
 		return o, usageError(stderr, "%v", err), false
 	}
-	if err := fs.Parse(args); err != nil {
+	if err := fs.Parse(cl.flags); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			writeHelp(stdout, fs)
 			return o, exitOK, false
 		}
-		return o, usageError(stderr, "%v", err), false
+		return o, usageError(stderr, "%v", unknownFlag(fs, err)), false
 	}
-	o.commands = fs.Args()
+	shellGiven := false
+	fs.Visit(func(f *flag.Flag) { shellGiven = shellGiven || f.Name == "shell" })
+	if msg := o.settleForm(cl, shellGiven); msg != "" {
+		return o, usageError(stderr, "%s", msg), false
+	}
 	if o.axes, err = o.parameterAxes(); err != nil {
 		return o, usageError(stderr, "%v", err), false
 	}
@@ -340,10 +361,12 @@ func (o *options) check() string {
 		return "-export-output needs -export-json or -receipt"
 	case o.exportOutput && o.output != "" && o.output != adapters.OutputCapture:
 		return "-export-output needs -output capture, not " + string(o.output)
+	case o.timeUnit != "" && !validTimeUnit(o.timeUnit):
+		return fmt.Sprintf("-time-unit wants microsecond, millisecond or second, not %q", o.timeUnit)
 	case o.json && o.style == styleNone:
 		return "-style none would hide the -json lines; drop one of them"
 	}
-	if o.shell {
+	if !o.argvForm {
 		for i, c := range o.commands {
 			if strings.TrimSpace(c) == "" {
 				return fmt.Sprintf("command %d is empty", i+1)
@@ -357,7 +380,7 @@ func (o *options) check() string {
 // and returns exitUsage.
 func usageError(stderr io.Writer, format string, a ...any) int {
 	fmt.Fprintf(stderr, "%s: %s\n", progName, fmt.Sprintf(format, a...))
-	fmt.Fprintf(stderr, "usage: %s [flags] -- prog [args...]  (see -help)\n", progName)
+	fmt.Fprintf(stderr, "usage: %s [flags] 'command'... | -- prog [args...]  (see -help)\n", progName)
 	return exitUsage
 }
 
@@ -377,4 +400,9 @@ func addStyleFlags(fs *flag.FlagSet, o *options) {
 			"wall, user and system CPU time in ms, peak memory in KiB, faults, context\n"+
 			"switches, block I/O and exit code (what -export-csv wrote before it took\n"+
 			"hyperfine's shape)")
+}
+
+func validTimeUnit(s string) bool {
+	_, ok := parseTimeUnit(s)
+	return ok
 }

@@ -6,16 +6,24 @@ import (
 	"io"
 )
 
-const usageLine = "usage: " + progName + " [flags] -- prog [args...]\n" +
+const usageLine = "usage: " + progName + " [flags] 'command' ['command'...]   (hyperfine's form)\n" +
+	"       " + progName + " [flags] -N 'prog args' ['prog args'...]\n" +
+	"       " + progName + " [flags] -- prog [args...]                (/usr/bin/time's form)\n" +
 	"       " + progName + " [flags] -shell 'command' ['command'...]\n"
 
 // writeHelp writes -help: what the command does, the flags, the exit
 // statuses and examples.
 func writeHelp(w io.Writer, fs *flag.FlagSet) {
 	fmt.Fprint(w, usageLine+"\n"+
-		"Runs prog (without a shell), or with -shell each command string through the\n"+
-		"shell, and prints what was measured: wall time, exit status, CPU time, peak\n"+
-		"memory, page faults, context switches, block I/O, energy and output sizes.\n"+
+		"Runs each command string through the shell (with -N split into words and\n"+
+		"run without one), or after \"--\" one program without a shell, and prints\n"+
+		"what was measured: wall time, exit status, CPU time, peak memory, page\n"+
+		"faults, context switches, block I/O, energy and output sizes.\n"+
+		"hyperfine's flags are accepted with hyperfine's meanings, short or long\n"+
+		"(-r -w -m -M -N -P -D -L -s -p -c -C -i -S -u -n, --export-*, --output,\n"+
+		"--show-output, --reference, --time-unit, --command-name, --style, --sort);\n"+
+		"two-dash --shell and --show-output are hyperfine's (-S SHELL; the output\n"+
+		"through), the one-dash -shell and -show-output this program's own.\n"+
 		"Figures the platform cannot give show as n/a, with the reason when known.\n"+
 		"A single run gets a table of every figure; with -repeat n, one line per run\n"+
 		"and a summary (mean ± σ, median, min … max, and how many runs had each\n"+

@@ -8,16 +8,31 @@
 //
 // Usage:
 //
-//	perfgate-measure [flags] -- prog [args...]
+//	perfgate-measure [flags] 'command' ['command'...]   (hyperfine's form)
+//	perfgate-measure [flags] -N 'prog args' ['prog args'...]
+//	perfgate-measure [flags] -- prog [args...]          (/usr/bin/time's form)
 //	perfgate-measure [flags] -shell 'command' ['command'...]
 //
-// Without -shell there is one command, run directly without a shell; prog
-// is looked up in PATH unless it contains a path separator. Flags end at
-// prog, so the "--" is optional; it is needed only when prog's name starts
-// with '-'. With -shell each argument after the flags is a command string
-// run through /bin/sh -c (cmd.exe /C on Windows, /bin/rc -c on Plan 9); the
-// commands are measured one after the other, in order, and compared.
-//
+// Each argument that is not a flag is a command string, as hyperfine takes
+// it: run through /bin/sh -c (cmd.exe /C on Windows, /bin/rc -c on Plan 9,
+// or -S's shell), or with -N (--shell=none) split into words as hyperfine
+// splits them ('a b' and "a b" one word, \ escaping) and run without a
+// shell. Flags may come before, between and after the commands. After
+// "--" the arguments are one program and its arguments, run without a
+// shell; prog is looked up in PATH unless it contains a path separator.
+// The commands are measured one after the other, in order, and compared.
+// hyperfine's short and long flag names are accepted with hyperfine's
+// meanings (-r -w -m -M -N -P -D -L -s -p -c -C -i -S -u -n, --runs,
+// --command-name, --parameter-step-size, --time-unit, --reference, ...);
+// where a name is also this program's with another meaning, the two-dash
+// spelling is hyperfine's: --shell SHELL is -S SHELL, --show-output lets
+// the commands' output through (-output inherit), while -shell (a switch:
+// command strings through the shell, with this program's defaults) and
+// -show-output (print the captured output after each run's table) keep
+// their meanings. An unknown flag is a usage error naming the closest.
+// -reference CMD is measured first and every command compared with it.
+// -time-unit microsecond|millisecond|second fixes the unit of times.
+
 // # Flags
 //
 // Running: -repeat n (measured runs of each command), -warmup n (runs done

@@ -242,7 +242,7 @@ func (s *session) reportRun(b *benchmark, i, total int, r *adapters.RunResult) e
 			heading = fmt.Sprintf("command %d/%d: ", b.number, len(s.benches))
 		}
 		fmt.Fprintln(s.stdout, heading+s.out.colour.command(b.label))
-		s.out.runUnit = timeUnitFor(float64(r.Wall.Nanoseconds()) / 1e6)
+		s.out.runUnit = s.out.timeUnit(float64(r.Wall.Nanoseconds()) / 1e6)
 	}
 	writeRunLine(s.stdout, i+1, total, r, s.rssMissing(r, false), s.out.runUnit)
 	return nil

@@ -101,7 +101,7 @@ func (f *ignoreFlag) ignores(r *adapters.RunResult) bool {
 // settles the run count; it returns what is wrong, or "".
 func (o *options) resolveRunControl(fs *flag.FlagSet) string {
 	set := map[string]bool{}
-	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	fs.Visit(func(f *flag.Flag) { set[canonicalFlag(f.Name)] = true })
 	rc := &o.run
 	rc.auto = rc.runsArg == "auto" || set["min-runs"] || set["max-runs"] || set["time-budget"]
 	if set["runs"] && rc.runsArg != "auto" {
@@ -144,10 +144,7 @@ func (o *options) resolveRunControl(fs *flag.FlagSet) string {
 
 // checkHooks checks -prepare, -conclude, -setup and -cleanup.
 func (o *options) checkHooks(set map[string]bool) string {
-	commands := 1
-	if o.shell {
-		commands = len(o.commands)
-	}
+	commands := o.commandCount()
 	for _, h := range []struct {
 		name string
 		list []string
@@ -223,7 +220,7 @@ func (s *session) runHook(ctx context.Context, b *benchmark, kind, command, wher
 	}
 	command = b.substitute(command)
 	spec := adapters.CommandSpec{
-		Name: kind, Argv: shellArgv(command), Cwd: s.o.cwd, Env: s.o.env, Timeout: s.o.timeout,
+		Name: kind, Argv: s.o.shellArgv(command), Cwd: s.o.cwd, Env: s.o.env, Timeout: s.o.timeout,
 		Output: adapters.OutputCapture, OutputCapBytes: hookOutputCap,
 	}
 	if s.o.output == adapters.OutputInherit {

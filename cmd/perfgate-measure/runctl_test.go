@@ -229,7 +229,7 @@ func TestRunControlUsageErrors(t *testing.T) {
 		assert.Equal(t, exitUsage, out.code, "%v", tc.args)
 		assert.Empty(t, out.stdout)
 		assert.Equal(t, "perfgate-measure: "+tc.want+"\n"+
-			"usage: perfgate-measure [flags] -- prog [args...]  (see -help)\n", out.stderr, "%v", tc.args)
+			"usage: perfgate-measure [flags] 'command'... | -- prog [args...]  (see -help)\n", out.stderr, "%v", tc.args)
 	}
 	// Three commands take one -prepare, or three.
 	out := measure(t, "-shell", "-prepare", "a", "-prepare", "b", "true", "true", "true")

@@ -82,6 +82,7 @@ func newSession(o options, stdout, stderr io.Writer) (*session, int) {
 		}
 	}
 	s.out = newPresentation(o.style, stdout, stderr, os.Getenv)
+	s.out.fixedUnit, _ = parseTimeUnit(o.timeUnit)
 	s.progress = newProgress(stderr, s.out.interactive && !o.json && o.output != adapters.OutputInherit)
 	if o.host || o.receipt != "" || o.exportJSON != "" {
 		info := adapters.StdHostProbe{}.Probe(adapters.HostProbeOptions{IncludeHostnameHash: o.hostnameHash})
@@ -127,16 +128,28 @@ func benchmarks(o *options) []benchmark {
 	for _, set := range sets {
 		for c := range cmds {
 			b := benchmark{number: len(benches) + 1, command: c + 1, params: set}
-			template := o.commands // the argv, without -shell
-			if o.shell {
+			template := o.commands // the argv after "--"
+			if !o.argvForm {
 				template = o.commands[c : c+1]
 			}
 			argv := make([]string, len(template))
 			for i, t := range template {
 				argv[i] = b.substitute(t)
 			}
-			if o.shell {
-				argv = shellArgv(argv[0])
+			switch {
+			case o.noShell:
+				// Split after substituting, as hyperfine does; the
+				// template split when the command line was checked.
+				if words, err := splitWords(argv[0]); err == nil {
+					argv = words
+				} else {
+					argv = make([]string, len(o.words[c]))
+					for i, w := range o.words[c] {
+						argv[i] = b.substitute(w)
+					}
+				}
+			case o.shell:
+				argv = o.shellArgv(argv[0])
 			}
 			switch {
 			case perBench:
@@ -146,8 +159,8 @@ func benchmarks(o *options) []benchmark {
 				b.hyperfineName = b.substitute(o.names[c])
 				b.name = b.hyperfineName + unusedParams(o.names[c:c+1], set)
 				b.label = b.name
-			case o.shell:
-				b.hyperfineName = argv[len(argv)-1]
+			case !o.argvForm:
+				b.hyperfineName = b.substitute(o.commands[c])
 				b.label = b.hyperfineName + unusedParams(template, set)
 			default:
 				b.hyperfineName = commandLine(argv)

@@ -49,7 +49,7 @@ func (s *session) measureShellStartup(ctx context.Context) int {
 		return exitOK
 	}
 	spec := s.benches[0].spec
-	spec.Argv, spec.Name, spec.Stdin = shellArgv(""), "shell start-up", nil
+	spec.Argv, spec.Name, spec.Stdin = s.o.shellArgv(""), "shell start-up", nil
 	var wall, user, system runningStats
 	for i := range shellStartupRuns {
 		s.progress.start(progressState{head: fmt.Sprintf("shell start-up run %d/%d", i+1, shellStartupRuns),

@@ -18,9 +18,23 @@ type timeUnit struct {
 }
 
 var (
+	unitUs = timeUnit{"µs", 1e3}
 	unitMs = timeUnit{"ms", 1}
 	unitS  = timeUnit{"s", 1e-3}
 )
+
+// parseTimeUnit reads -time-unit: hyperfine's names, or the units'.
+func parseTimeUnit(s string) (*timeUnit, bool) {
+	switch s {
+	case "microsecond", "us", "µs":
+		return &unitUs, true
+	case "millisecond", "ms":
+		return &unitMs, true
+	case "second", "s":
+		return &unitS, true
+	}
+	return nil, false
+}
 
 // timeUnitFor chooses the unit for times around ms milliseconds.
 func timeUnitFor(ms float64) timeUnit {
@@ -71,7 +85,7 @@ func (s *session) writeSummary(m *measurement) {
 	s.startBlock()
 	fmt.Fprintf(s.stdout, "summary of %d runs: %s\n", len(m.runs), s.out.colour.command(m.bench.label))
 	wall := statsOf(m.runs, m.wallMs)
-	unit := timeUnitFor(meanOf(wall))
+	unit := s.out.timeUnit(meanOf(wall))
 	rss := statsOf(m.runs, maxRSSKiB)
 	mem := memUnitFor(meanOf(rss))
 	rows := []summaryRow{
