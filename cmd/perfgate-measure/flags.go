@@ -327,6 +327,11 @@ func parseArgs(args []string, stdout, stderr io.Writer) (options, int, bool) {
 	if o.hostnameHash {
 		o.host = true
 	}
+	if o.hyperfineForm && o.output == "" && !o.showOutput && !o.exportOutput {
+		// hyperfine's default: the commands' output to the null device,
+		// neither read nor counted (reading it costs the command time).
+		o.output = adapters.OutputDiscard
+	}
 	if msg := o.check(); msg != "" {
 		return o, usageError(stderr, "%s", msg), false
 	}

@@ -180,3 +180,61 @@ func TestSplitWords(t *testing.T) {
 		assert.Equal(t, want, got, in)
 	}
 }
+
+// hyperfine's defaults in hyperfine's forms: the commands' output goes to
+// the null device; "-- prog" keeps capturing it (and counting it).
+func TestHyperfineFormOutputToNull(t *testing.T) {
+	t.Parallel()
+	unixTool(t, "sh")
+	exe, err := os.Executable()
+	require.NoError(t, err)
+	env := []string{"-env", helperEnvKey + "=stdout-is-null"}
+	for _, tc := range []struct {
+		name string
+		args []string
+		code int
+	}{
+		{"command string", []string{"-r", "1", quoted(exe)}, exitOK},
+		{"-N", []string{"-N", "-r", "1", exe}, exitOK},
+		{"explicit pipe", []string{"--output", "pipe", "-r", "1", quoted(exe)}, exitFailed},
+		{"-- prog", []string{"-r", "1", "--", exe}, exitFailed},
+		{"-shell keeps its default", []string{"-shell", "-r", "1", quoted(exe)}, exitFailed},
+	} {
+		out := measure(t, append(append([]string{}, env...), tc.args...)...)
+		assert.Equal(t, tc.code, out.code, "%s: %s", tc.name, out.stderr)
+	}
+}
+
+// hyperfine's defaults in hyperfine's forms: an automatic run count (at
+// least 10 runs, a 3 s budget) and the summary without a line per run;
+// -verbose shows the runs. An automatic count in "-- prog" form hides
+// the runs too (it printed 1,756 lines for true).
+func TestHyperfineFormRunsAndSummary(t *testing.T) {
+	t.Parallel()
+	unixTool(t, "sleep")
+	trueProg := unixTool(t, "true")
+	path := filepath.Join(t.TempDir(), "x.json")
+	// 0.35 s a run: 3 s fits 8, so the minimum of 10 decides.
+	out := measure(t, "--style", "basic", "--export-json", path, "sleep 0.35")
+	require.Equal(t, exitOK, out.code, out.stderr)
+	results := readExported(t, path)
+	require.Len(t, results, 1)
+	assert.Len(t, results[0].Runs, defaultMinRuns)
+	assert.NotContains(t, out.stdout, "run 1/")
+	assert.Contains(t, out.stdout, "summary of 10 runs: sleep 0.35\n")
+
+	out = measure(t, "--style", "basic", "-r", "2", "-verbose", "exit 0")
+	require.Equal(t, exitOK, out.code, out.stderr)
+	assert.Regexp(t, `command: exit 0\n  run 1/2  wall .*\n  run 2/2  wall .*\n\nsummary of 2 runs: exit 0\n`, out.stdout)
+
+	out = measure(t, "--style", "basic", "-r", "1", "exit 0")
+	require.Equal(t, exitOK, out.code, out.stderr)
+	assert.Contains(t, out.stdout, "summary of 1 run: exit 0\n", "a summary, not a run's table")
+	assert.NotContains(t, out.stdout, "timed out")
+
+	out = measure(t, "-style", "basic", "-runs", "auto", "-time-budget", "1ns", "--", trueProg)
+	require.Equal(t, exitOK, out.code, out.stderr)
+	assert.NotContains(t, out.stdout, "run 1/")
+	assert.Equal(t, 1, strings.Count(out.stdout, "summary of 10 runs"))
+	assert.Less(t, strings.Count(out.stdout, "\n"), 10, out.stdout)
+}

@@ -25,6 +25,10 @@ func writeHelp(w io.Writer, fs *flag.FlagSet) {
 		"two-dash --shell and --show-output are hyperfine's (-S SHELL; the output\n"+
 		"through), the one-dash -shell and -show-output this program's own.\n"+
 		"Figures the platform cannot give show as n/a, with the reason when known.\n"+
+		"Defaults follow the form. Command strings (without -shell): hyperfine's,\n"+
+		"an automatic run count, the output to the null device, the summaries only\n"+
+		"(-verbose adds a line per run). After \"--\" or with -shell: one run, the\n"+
+		"output captured and counted. An automatic count shows the summaries only.\n"+
 		"A single run gets a table of every figure; with -repeat n, one line per run\n"+
 		"and a summary (mean ± σ, median, min … max, and how many runs had each\n"+
 		"figure), with a warning on standard error when statistical outliers are\n"+

@@ -100,8 +100,12 @@
 //
 // # Output
 //
-// A single run is printed as a table of every figure. With -repeat n, each
-// run is one line, then a summary gives, for wall time, user and system
+// In hyperfine's forms, and with an automatic run count in any form, only
+// the summaries are printed, as hyperfine does; -verbose adds one line per
+// run. In hyperfine's forms the commands' output goes to the null device
+// unless -output (or -show-output, -export-output) says otherwise. After
+// "--" or with -shell: a single run is printed as a table of every figure.
+// With -repeat n, each run is one line, then a summary gives, for wall time, user and system
 // CPU time and peak memory, the mean ± standard deviation (n - 1), the
 // median, min … max and how many runs had the figure; a figure no run had
 // keeps its row, with why. -verbose prints the full table for every run.
@@ -149,8 +153,10 @@
 //
 // # How many runs
 //
-// One run by default (a /usr/bin/time-like table), or -runs n. With -runs
-// auto, or any of -min-runs, -max-runs and -time-budget, the count follows
+// In hyperfine's forms (command strings without -shell) the count is
+// automatic by default, as hyperfine's; after "--" and with -shell it is
+// one run (a /usr/bin/time-like table) by default. -runs n fixes it. With
+// -runs auto, or any of -min-runs, -max-runs and -time-budget, the count follows
 // hyperfine's rule: after the first measured run, as many runs as fit in
 // the budget (default 3s) at the time that run took with its -prepare and
 // -conclude, rounded down, and then at least -min-runs (default 10, or

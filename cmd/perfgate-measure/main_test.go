@@ -66,6 +66,18 @@ var helpers = map[string]func(args []string) int{
 		}
 		return 0
 	},
+	// stdout-is-null exits 0 when its stdout is the null device, else 1.
+	"stdout-is-null": func([]string) int {
+		null, err := os.Stat(os.DevNull)
+		if err != nil {
+			return 3
+		}
+		out, err := os.Stdout.Stat()
+		if err != nil || !os.SameFile(null, out) {
+			return 1
+		}
+		return 0
+	},
 	// getenv KEY prints the value of KEY.
 	"getenv": func(args []string) int {
 		fmt.Println(os.Getenv(args[0]))

@@ -218,16 +218,21 @@ func (s *session) where(b *benchmark, label string) string {
 	return label
 }
 
-// reportRun writes a measured run: a JSON line, a table, or one line.
+// reportRun writes a measured run: a JSON line, a table, one line, or
+// nothing (runLinesHidden).
 func (s *session) reportRun(b *benchmark, i, total int, r *adapters.RunResult) error {
 	if s.o.json {
 		return writeRunJSONLine(s.stdout, runKeys{Name: b.label, Command: b.number, Run: i + 1, Parameters: paramMap(b.params)}, r)
+	}
+	hidden := s.o.runLinesHidden()
+	if hidden && !s.o.verbose {
+		return nil
 	}
 	label := runLabel(i, total)
 	if len(s.benches) > 1 {
 		label = fmt.Sprintf("command %d/%d, %s", b.number, len(s.benches), label)
 	}
-	if s.o.verbose || total == 1 {
+	if !hidden && (s.o.verbose || total == 1) {
 		s.startBlock()
 		writeRunTable(s.stdout, s.out.colour.command(runHeading(label, b.name, b.spec.Argv)), r, s.rssMissing(r, true))
 		if s.o.showOutput {
@@ -324,3 +329,9 @@ func estimateOf(done *runningStats) string {
 	}
 	return text
 }
+
+// runLinesHidden reports whether text mode leaves out the measured runs
+// and shows only the summaries, as hyperfine does: in hyperfine's forms,
+// and with an automatic run count (which may be thousands of runs).
+// -verbose then shows one line per run.
+func (o *options) runLinesHidden() bool { return o.hyperfineForm || o.run.auto }

@@ -103,7 +103,8 @@ func (o *options) resolveRunControl(fs *flag.FlagSet) string {
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[canonicalFlag(f.Name)] = true })
 	rc := &o.run
-	rc.auto = rc.runsArg == "auto" || set["min-runs"] || set["max-runs"] || set["time-budget"]
+	rc.auto = rc.runsArg == "auto" || set["min-runs"] || set["max-runs"] || set["time-budget"] ||
+		o.hyperfineForm && !set["runs"] && !set["repeat"] // hyperfine's default
 	if set["runs"] && rc.runsArg != "auto" {
 		n, err := strconv.Atoi(rc.runsArg)
 		switch {

@@ -185,8 +185,9 @@ func TestRunCounts(t *testing.T) {
 		assert.Equal(t, tc.want, runsOf(t, out.stdout), "%v", tc.flags)
 	}
 
-	// The labels give the count once known, from the first run on.
-	out := measure(t, "-min-runs", "2", "-max-runs", "3", "--", trueProg)
+	// The labels give the count once known, from the first run on (an
+	// automatic count shows the runs with -verbose only).
+	out := measure(t, "-verbose", "-min-runs", "2", "-max-runs", "3", "--", trueProg)
 	require.Equal(t, exitOK, out.code, out.stderr)
 	assert.Regexp(t, `^command: .*\n  run 1/3  wall .*\n  run 2/3  wall .*\n  run 3/3  wall .*\n\nsummary of 3 runs: `, out.stdout)
 }
