@@ -238,3 +238,33 @@ func TestHyperfineFormRunsAndSummary(t *testing.T) {
 	assert.Equal(t, 1, strings.Count(out.stdout, "summary of 10 runs"))
 	assert.Less(t, strings.Count(out.stdout, "\n"), 10, out.stdout)
 }
+
+// A failing command: which exit status, the end of its stderr when it was
+// captured, and the hints hyperfine gives (-i, --show-output).
+func TestFailureShowsStderrAndHints(t *testing.T) {
+	t.Parallel()
+	sh := unixTool(t, "sh")
+	script := `for i in 1 2 3 4 5 6 7 8 9 10 11 12; do echo "line $i" >&2; done; exit 2`
+	out := measure(t, "--", sh, "-c", script)
+	assert.Equal(t, exitFailed, out.code)
+	assert.Contains(t, out.stderr, "exit status 2\n  line 3\n  line 4\n")
+	assert.Contains(t, out.stderr, "\n  line 12\n  -i (--ignore-failure) keeps runs that end with a non-zero exit status in the figures\n")
+	assert.NotContains(t, out.stderr, "line 2\n", "the last 10 lines only")
+
+	// hyperfine's form: the output went to the null device, and the
+	// message says how to see it.
+	out = measure(t, "-r", "2", script)
+	assert.Equal(t, exitFailed, out.code)
+	assert.Contains(t, out.stderr, "exit status 2\n  -i (--ignore-failure)")
+	assert.Contains(t, out.stderr, "\n  its output went to the null device: --show-output lets it through, "+
+		"-output capture shows the end of its stderr here\n")
+	assert.NotContains(t, out.stderr, "line 12")
+	out = measure(t, "-r", "2", "--output", "pipe", script)
+	assert.Contains(t, out.stderr, "exit status 2\n  line 3\n")
+
+	// With -i=1 the status 2 is not ignored: no -i hint, the reason.
+	out = measure(t, "-r", "2", "-i=1", "-output", "capture", script)
+	assert.Equal(t, exitFailed, out.code)
+	assert.Contains(t, out.stderr, "(not among the exit statuses -i=1 ignores)\n  line 3\n")
+	assert.NotContains(t, out.stderr, "-i (--ignore-failure) keeps")
+}

@@ -199,8 +199,10 @@
 //
 // Measuring stops at the first run that fails (cannot start, times out,
 // exits non-zero or is killed by a signal), as hyperfine does; that run is
-// still printed, the reason goes to standard error, and no summary, export
-// or receipt is written. With -i (hyperfine's --ignore-failure) a run
+// still printed, the reason goes to standard error (for a non-zero exit
+// or a signal followed, as hyperfine's, by the last 10 lines of its stderr
+// when captured, and hints: -i, and --show-output when its output went to
+// the null device), and no summary, export or receipt is written. With -i (hyperfine's --ignore-failure) a run
 // that exits non-zero or is killed by a signal does not stop anything: it
 // is reported with its status and counted in the figures, and a warning
 // after the summary says how many runs failed; -i=1,2 ignores only those

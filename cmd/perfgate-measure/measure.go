@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/perfgate/adapters"
@@ -53,7 +54,7 @@ func (s *session) warmUp(ctx context.Context, b *benchmark, m *measurement) int 
 			return code
 		}
 		if err := r.Err(b.spec.Argv); err != nil && !s.o.run.ignore.ignores(&r) {
-			s.errorf("%s: %v%s", s.where(b, st.head), err, s.notIgnored(&r))
+			s.errorf("%s: %v%s%s", s.where(b, st.head), err, s.notIgnored(&r), s.failureHints(&r))
 			return exitFailed
 		}
 		p.add(took)
@@ -91,7 +92,7 @@ func (s *session) measureRuns(ctx context.Context, b *benchmark, m *measurement)
 		if err := r.Err(b.spec.Argv); err != nil {
 			if !s.o.run.ignore.ignores(&r) {
 				label := runLabel(i, total)
-				s.errorf("%s: %v%s", s.where(b, label), err, s.notIgnored(&r))
+				s.errorf("%s: %v%s%s", s.where(b, label), err, s.notIgnored(&r), s.failureHints(&r))
 				if i+1 < total || b.number < len(s.benches) {
 					s.errorf("stopped after %s; no summary", s.where(b, label))
 				}
@@ -144,6 +145,61 @@ func (s *session) notIgnored(r *adapters.RunResult) string {
 		return " (-i does not ignore a run that timed out: its wall time is the limit, not the command's)"
 	}
 	return " (not among the exit statuses -i=" + rc.ignore.String() + " ignores)"
+}
+
+// stderrTailLines is how many of a failed run's last stderr lines its
+// error shows.
+const stderrTailLines = 10
+
+// failureHints follows a failed run's error, as hyperfine's does: the
+// last lines of its stderr when captured, then what -i and --show-output
+// would do. "" for a run that timed out (-i does not ignore it).
+func (s *session) failureHints(r *adapters.RunResult) string {
+	if r.TimedOut {
+		return ""
+	}
+	var b strings.Builder
+	if tail := lastLines(r.Stderr, stderrTailLines); tail != "" {
+		b.WriteString("\n  ")
+		b.WriteString(strings.ReplaceAll(tail, "\n", "\n  "))
+		if r.StderrTruncated {
+			b.WriteString("\n  (stderr cut at -output-cap: the end shown is the end of what was kept)")
+		}
+	}
+	rc := &s.o.run
+	if !rc.ignore.all && rc.ignore.codes == nil {
+		what := "a non-zero exit status"
+		if r.Signal != nil {
+			what = "a signal"
+		}
+		b.WriteString("\n  -i (--ignore-failure) keeps runs that end with " + what + " in the figures")
+	}
+	if s.runOutput() == adapters.OutputDiscard {
+		b.WriteString("\n  its output went to the null device: --show-output lets it through, -output capture shows the end of its stderr here")
+	}
+	return b.String()
+}
+
+// runOutput is where the measured commands' output goes.
+func (s *session) runOutput() adapters.OutputMode {
+	if s.o.output == "" {
+		return adapters.OutputCapture
+	}
+	return s.o.output
+}
+
+// lastLines is the last n lines of out, as text, without the final
+// newline; "" when out is blank.
+func lastLines(out []byte, n int) string {
+	text := strings.TrimRight(string(out), "\n\r\t ")
+	if strings.TrimSpace(text) == "" {
+		return ""
+	}
+	lines := strings.Split(text, "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.ToValidUTF8(strings.Join(lines, "\n"), "\uFFFD")
 }
 
 // warnIgnored warns when -i let runs that failed into the figures.

@@ -209,7 +209,8 @@ func TestStyleWithoutTerminal(t *testing.T) {
 	out = measure(t, "-shell", "-style", "none", "exit 4")
 	assert.Equal(t, exitFailed, out.code)
 	assert.Empty(t, out.stdout)
-	assert.Equal(t, "perfgate-measure: run 1/1: command exited unsuccessfully: [/bin/sh -c exit 4]: exit status 4\n", out.stderr)
+	assert.Equal(t, "perfgate-measure: run 1/1: command exited unsuccessfully: [/bin/sh -c exit 4]: exit status 4\n"+
+		"  -i (--ignore-failure) keeps runs that end with a non-zero exit status in the figures\n", out.stderr)
 }
 
 func TestStyleUsageErrors(t *testing.T) {
