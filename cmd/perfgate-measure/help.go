@@ -60,8 +60,9 @@ func writeHelp(w io.Writer, fs *flag.FlagSet) {
 		"\nExit status:\n"+
 		"  0    every run exited 0 (with -i: every run started and none timed out)\n"+
 		"  1    a run timed out or did not exit 0, a -setup, -prepare, -conclude or\n"+
-		"       -cleanup command failed, a file could not be read or written, or the\n"+
-		"       program could not be started for another reason\n"+
+		"       -cleanup command failed, a file could not be read or written, the\n"+
+		"       report could not be written to stdout, or the program could not be\n"+
+		"       started for another reason\n"+
 		"  2    usage error\n"+
 		"  126  the program exists but cannot be executed (permission, format)\n"+
 		"  127  the program cannot be found (with -shell the shell reports that\n"+

@@ -219,7 +219,10 @@
 //	     those of 126 and 127 (a -cwd that cannot be used, say), a
 //	     -setup, -prepare, -conclude or -cleanup command failed, -input
 //	     could not be opened, or a file could not be written (checked
-//	     before the first run)
+//	     before the first run), or the report could not be written to
+//	     standard output (a full disk, /dev/full; said on standard
+//	     error). A standard output closed at start is the null device
+//	     to a Go program (the runtime opens it), so nothing fails there
 //	2    usage error: no command, an unknown or malformed flag, a bad -env,
 //	     two flags naming one file; reported in one line
 //	126  the program exists but cannot be executed: no permission, a
@@ -325,6 +328,40 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if o.style == styleNone {
 		stdout = io.Discard
 	}
+	report := &reportWriter{w: stdout}
+	code = measureAll(ctx, o, report, stderr)
+	if report.err != nil {
+		fmt.Fprintf(stderr, "%s: cannot write the report to standard output: %v\n", progName, report.err)
+		if code == exitOK {
+			code = exitFailed
+		}
+	}
+	return code
+}
+
+// reportWriter is standard output, remembering the first write that
+// failed (a full disk, a closed descriptor): the report is then lost, and
+// the exit status says so.
+type reportWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (r *reportWriter) Write(p []byte) (int, error) {
+	if r.err != nil {
+		return 0, r.err
+	}
+	n, err := r.w.Write(p)
+	if err != nil {
+		r.err = err
+	}
+	return n, err
+}
+
+// measureAll measures the commands of o, reports them on stdout and
+// writes the files; it returns the exit status. It stops before the next
+// command once stdout cannot be written.
+func measureAll(ctx context.Context, o options, stdout *reportWriter, stderr io.Writer) int {
 	s, code := newSession(o, stdout, stderr)
 	if s == nil {
 		return code
@@ -340,6 +377,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return code
 	}
 	for i := range s.benches {
+		if stdout.err != nil {
+			return exitFailed
+		}
 		if code := s.measure(ctx, &s.benches[i]); code != exitOK {
 			return code
 		}

@@ -96,6 +96,9 @@ func newPresentation(st outputStyle, stdout, stderr io.Writer, getenv func(strin
 
 // isTerminalWriter reports whether w is an *os.File on a terminal.
 func isTerminalWriter(w io.Writer) bool {
+	if r, ok := w.(*reportWriter); ok {
+		w = r.w
+	}
 	f, ok := w.(*os.File)
 	return ok && isTerminal(f.Fd())
 }
