@@ -341,6 +341,12 @@ func parseArgs(args []string, stdout, stderr io.Writer) (options, int, bool) {
 	return o, exitOK, true
 }
 
+// maxCount bounds every count of runs (-runs, -repeat, -warmup,
+// -min-runs, -max-runs): a billion runs is already years of anything
+// measurable, and the bound keeps every product of counts (runs of all
+// the benchmarks, for -input) far from overflowing.
+const maxCount = 1_000_000_000
+
 // check returns what is wrong with a parsed command line, or "".
 func (o *options) check() string {
 	switch {
@@ -358,8 +364,12 @@ func (o *options) check() string {
 		return fmt.Sprintf("negative -timeout %v", o.timeout)
 	case o.repeat < 1:
 		return fmt.Sprintf("-repeat must be at least 1, not %d", o.repeat)
+	case o.repeat > maxCount:
+		return fmt.Sprintf("-repeat %d is more than %d runs", o.repeat, maxCount)
 	case o.warmup < 0:
 		return fmt.Sprintf("-warmup must not be negative, not %d", o.warmup)
+	case o.warmup > maxCount:
+		return fmt.Sprintf("-warmup %d is more than %d runs", o.warmup, maxCount)
 	case o.showOutput && o.output != "" && o.output != adapters.OutputCapture:
 		return "-show-output needs -output capture, not " + string(o.output)
 	case o.exportOutput && o.exportJSON == "" && o.receipt == "":

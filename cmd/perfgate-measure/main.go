@@ -224,7 +224,8 @@
 //	     error). A standard output closed at start is the null device
 //	     to a Go program (the runtime opens it), so nothing fails there
 //	2    usage error: no command, an unknown or malformed flag, a bad -env,
-//	     two flags naming one file; reported in one line
+//	     two flags naming one file, a count of runs above a billion;
+//	     reported in one line, before anything runs
 //	126  the program exists but cannot be executed: no permission, a
 //	     directory, an exec format error (as shells and GNU time)
 //	127  the program cannot be found (as shells and GNU time); with

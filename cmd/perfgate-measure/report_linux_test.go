@@ -37,3 +37,36 @@ func TestReportToFullDevice(t *testing.T) {
 		assert.Contains(t, stderr.String(), "no space left on device", "%v", args)
 	}
 }
+
+// Bad numbers are usage errors: a huge -warmup with -input from a pipe
+// overflowed the run count, passed the pipe's one-run check and ran
+// forever; now every count is bounded and checked before anything runs.
+func TestHugeCountsAreUsageErrors(t *testing.T) {
+	t.Parallel()
+	trueProg := unixTool(t, "true")
+	for _, args := range [][]string{
+		{"-warmup", "9223372036854775807", "-repeat", "2", "-input", "/dev/stdin", "--", trueProg},
+		{"-repeat", "9223372036854775807", "-input", "/dev/stdin", "--", trueProg},
+		{"-runs", "1000000001", "--", trueProg},
+		{"-min-runs", "9223372036854775807", "--", trueProg},
+		{"-max-runs", "9223372036854775807", "--", trueProg},
+		{"-w", "9223372036854775807", "exit 0"},
+	} {
+		cmd := cliCommand(t, nil, args...)
+		// The runs' stdin is a pipe nobody writes: a run would wait for
+		// ever, so the usage error must come before any.
+		r, w, err := os.Pipe()
+		require.NoError(t, err)
+		cmd.Stdin = r
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		require.NoError(t, cmd.Start())
+		r.Close()
+		err = cmd.Wait()
+		w.Close()
+		var exit *exec.ExitError
+		require.True(t, errors.As(err, &exit), "%v: %v", args, err)
+		assert.Equal(t, exitUsage, exit.ExitCode(), "%v: %s", args, stderr.String())
+		assert.Contains(t, stderr.String(), "runs\n", "%v", args)
+	}
+}

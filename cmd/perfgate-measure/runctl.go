@@ -112,6 +112,8 @@ func (o *options) resolveRunControl(fs *flag.FlagSet) string {
 			return fmt.Sprintf("-runs wants a number of runs or auto, not %q", rc.runsArg)
 		case n < 1:
 			return fmt.Sprintf("-runs must be at least 1, not %d", n)
+		case n > maxCount:
+			return fmt.Sprintf("-runs %d is more than %d runs", n, maxCount)
 		case set["repeat"] && n != o.repeat:
 			return fmt.Sprintf("-runs %d and -repeat %d disagree", n, o.repeat)
 		}
@@ -125,6 +127,10 @@ func (o *options) resolveRunControl(fs *flag.FlagSet) string {
 		return fmt.Sprintf("-min-runs must be at least 1, not %d", rc.minRuns)
 	case set["max-runs"] && rc.maxRuns < 1:
 		return fmt.Sprintf("-max-runs must be at least 1, not %d", rc.maxRuns)
+	case rc.minRuns > maxCount:
+		return fmt.Sprintf("-min-runs %d is more than %d runs", rc.minRuns, maxCount)
+	case rc.maxRuns > maxCount:
+		return fmt.Sprintf("-max-runs %d is more than %d runs", rc.maxRuns, maxCount)
 	case set["min-runs"] && set["max-runs"] && rc.minRuns > rc.maxRuns:
 		return fmt.Sprintf("-min-runs %d is more than -max-runs %d", rc.minRuns, rc.maxRuns)
 	case set["time-budget"] && rc.budget <= 0:
@@ -176,10 +182,10 @@ func (rc *runControl) runCount(first time.Duration) int {
 	if first > 0 {
 		fit := math.Floor(float64(rc.budget) / float64(first))
 		if rc.max == 0 || fit < float64(rc.max) {
-			n = int(min(fit, math.MaxInt32))
+			n = int(min(fit, maxCount))
 		}
 	} else if n == 0 {
-		n = math.MaxInt32 // an immeasurably fast run fills any budget
+		n = maxCount // an immeasurably fast run fills any budget
 	}
 	return max(n, rc.min)
 }
