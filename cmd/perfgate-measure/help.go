@@ -67,7 +67,8 @@ func writeHelp(w io.Writer, fs *flag.FlagSet) {
 		"  126  the program exists but cannot be executed (permission, format)\n"+
 		"  127  the program cannot be found (with -shell the shell reports that\n"+
 		"       as the run's exit status 127: status 1)\n"+
-		"  130  interrupted by SIGINT; 143 terminated by SIGTERM\n\n"+
+		"  129  SIGHUP, 130 SIGINT, 131 SIGQUIT, 143 SIGTERM: the running command's\n"+
+		"       process group is killed first\n\n"+
 		"Examples:\n"+
 		"  "+progName+" -warmup 1 -repeat 5 -timeout 30s -- gzip -kf big.tar\n"+
 		"  "+progName+" -shell -repeat 10 'sleep 0.1' 'sleep 0.2'\n"+

@@ -231,8 +231,10 @@
 //	127  the program cannot be found (as shells and GNU time); with
 //	     -shell a missing command is the shell's exit status 127, a
 //	     failed run: status 1
-//	130  interrupted by SIGINT, 143 terminated by SIGTERM: the running
-//	     command's process group is killed and that run is not reported
+//	129  SIGHUP, 130 SIGINT, 131 SIGQUIT, 143 SIGTERM (128 + the
+//	     signal): the running command's process group is killed, with
+//	     or without the spawner and in tree scope, and that run is not
+//	     reported
 //
 // -h, -help and --help print the help on standard output and exit 0.
 package main
@@ -244,7 +246,6 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"syscall"
 )
 
 // Exit statuses of the command.
@@ -254,7 +255,9 @@ const (
 	exitUsage       = 2
 	exitCannotExec  = 126 // the program exists but cannot be executed
 	exitNotFound    = 127 // the program cannot be found
+	exitHangUp      = 129 // SIGHUP
 	exitInterrupted = 130 // SIGINT
+	exitQuit        = 131 // SIGQUIT
 	exitTerminated  = 143 // SIGTERM
 )
 
@@ -277,13 +280,13 @@ func main() {
 	os.Exit(runWithSignals(os.Args[1:], os.Stdout, os.Stderr))
 }
 
-// runWithSignals is run with SIGINT and SIGTERM ending its context, the
+// runWithSignals is run with endingSignals ending its context, the
 // signal as the cause, so that the exit status can tell them apart.
 func runWithSignals(args []string, stdout, stderr io.Writer) int {
 	ctx, cancel := context.WithCancelCause(context.Background())
 	defer cancel(nil)
 	signals := make(chan os.Signal, 1)
-	signal.Notify(signals, os.Interrupt, syscall.SIGTERM)
+	signal.Notify(signals, endingSignals...)
 	defer signal.Stop(signals)
 	go func() {
 		select {
@@ -303,13 +306,15 @@ type interruption struct{ sig os.Signal }
 
 func (i interruption) Error() string { return i.sig.String() + " signal received" }
 
-// interruptedStatus is the exit status after ctx ended: 143 when SIGTERM
-// ended it, 130 otherwise (SIGINT, or a caller's cancel), 128 + the
-// signal's number as shells report a process a signal ended.
+// interruptedStatus is the exit status after ctx ended: 128 + the
+// signal's number, as shells report a process a signal ended (129 SIGHUP,
+// 130 SIGINT, 131 SIGQUIT, 143 SIGTERM); 130 after a caller's cancel.
 func interruptedStatus(ctx context.Context) int {
 	var in interruption
-	if errors.As(context.Cause(ctx), &in) && in.sig == syscall.SIGTERM {
-		return exitTerminated
+	if errors.As(context.Cause(ctx), &in) {
+		if code, ok := signalStatus[in.sig]; ok {
+			return code
+		}
 	}
 	return exitInterrupted
 }

@@ -66,6 +66,23 @@ var helpers = map[string]func(args []string) int{
 		}
 		return 0
 	},
+	// pid-sleep D writes its process id to the file named by readyEnvKey,
+	// then sleeps for the duration D.
+	"pid-sleep": func(args []string) int {
+		d, err := time.ParseDuration(args[0])
+		if err != nil {
+			return 2
+		}
+		path := os.Getenv(readyEnvKey)
+		if err := os.WriteFile(path+".tmp", []byte(strconv.Itoa(os.Getpid())), 0o644); err != nil {
+			return 3
+		}
+		if err := os.Rename(path+".tmp", path); err != nil {
+			return 3
+		}
+		time.Sleep(d)
+		return 0
+	},
 	// stdout-is-null exits 0 when its stdout is the null device, else 1.
 	"stdout-is-null": func([]string) int {
 		null, err := os.Stat(os.DevNull)
