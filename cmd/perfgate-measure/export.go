@@ -5,7 +5,6 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
-	"os"
 	"strconv"
 	"strings"
 
@@ -18,7 +17,7 @@ import (
 // that could not be written.
 func (s *session) writeFiles() int {
 	for _, f := range s.outputFiles() {
-		if err := writeFile(f.path, f.build); err != nil {
+		if err := s.writeFile(f.path, f.build); err != nil {
 			s.errorf("%s: %v", f.flag, err)
 			return exitFailed
 		}
@@ -26,12 +25,23 @@ func (s *session) writeFiles() int {
 	return exitOK
 }
 
-func writeFile(path string, build func() ([]byte, error)) error {
+// writeFile writes a file whole or not at all (bench.WriteFileWhole: a
+// temporary file renamed over it), or into the FIFO or device checkFiles
+// opened and held.
+func (s *session) writeFile(path string, build func() ([]byte, error)) error {
 	data, err := build()
 	if err != nil {
 		return err
 	}
-	return os.WriteFile(path, data, 0o644)
+	if f := s.held[path]; f != nil {
+		delete(s.held, path)
+		_, err := f.Write(data)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		return err
+	}
+	return bench.WriteFileWhole(path, data)
 }
 
 // exportStats is a figure's summary in -export-json: bench's (median,

@@ -56,6 +56,9 @@ type session struct {
 	keep           keepPolicy // what each run's record keeps beyond its figures
 	gc             gcPacer
 	out            presentation // -style: colour, progress line, units
+	// held are the files that are not regular (FIFOs, devices), opened by
+	// checkFiles and written by writeFiles.
+	held map[string]*os.File
 }
 
 // newSession prepares everything the runs need; on failure it has
@@ -96,6 +99,9 @@ func (s *session) close() {
 	s.progress.clear()
 	if s.input != nil {
 		s.input.Close()
+	}
+	for _, f := range s.held {
+		f.Close()
 	}
 }
 
