@@ -221,9 +221,34 @@ func (s *session) exportMarkdown() []byte {
 		}
 	}
 	num := func(ms float64) string { return strconv.FormatFloat(ms*unit.perMs, 'f', 3, 64) }
+	// A column no command has a figure for (peak memory withheld for
+	// every run, say) is left out rather than filled with n/a.
+	type column struct {
+		head string
+		get  func(m *measurement) figure
+		fmt  func(float64) string
+	}
+	var cols []column
+	for _, c := range []column{
+		{"User [" + unit.name + "]", func(m *measurement) figure { return m.userMs }, num},
+		{"System [" + unit.name + "]", func(m *measurement) figure { return m.systemMs }, num},
+		{"Max RSS [" + mem.name + "]", func(*measurement) figure { return maxRSSKiB }, mem.number},
+	} {
+		for i := range s.results {
+			if statsOf(s.results[i].runs, c.get(&s.results[i])).N > 0 {
+				cols = append(cols, c)
+				break
+			}
+		}
+	}
+	head := []string{"Command", "Mean [" + unit.name + "]", "Median [" + unit.name + "]", "Min [" + unit.name + "]", "Max [" + unit.name + "]"}
+	for _, c := range cols {
+		head = append(head, c.head)
+	}
+	head = append(head, "Relative")
 	var b bytes.Buffer
-	fmt.Fprintf(&b, "| Command | Mean [%[1]s] | Median [%[1]s] | Min [%[1]s] | Max [%[1]s] | User [%[1]s] | System [%[1]s] | Max RSS [%[2]s] | Relative |\n", unit.name, mem.name)
-	b.WriteString("|:---|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+	b.WriteString("| " + strings.Join(head, " | ") + " |\n")
+	b.WriteString("|:---|" + strings.Repeat("---:|", len(head)-1) + "\n")
 	rel, _, ok := relativeSpeeds(s.results, s.o.reference != "")
 	for _, i := range s.exportOrder() {
 		m := &s.results[i]
@@ -232,17 +257,24 @@ func (s *session) exportMarkdown() []byte {
 		if sd, ok := wall.SampleStdDev(); ok {
 			mean += " ± " + num(sd)
 		}
+		// One command is 1.00, as hyperfine writes it; several with no
+		// ratio (a mean of 0, once the shell's start-up is subtracted)
+		// have none, rather than 1.00 for every row.
 		relText := "1.00"
-		if ok {
+		switch {
+		case ok:
 			relText = strconv.FormatFloat(rel[i].Value, 'f', 2, 64)
 			if rel[i].StdDev != nil && !rel[i].Reference {
 				relText += " ± " + strconv.FormatFloat(*rel[i].StdDev, 'f', 2, 64)
 			}
+		case len(s.results) > 1:
+			relText = notAvailable
 		}
-		cells := []string{markdownCode(m.bench.label), mean, num(wall.Median), num(wall.Min), num(wall.Max),
-			meanOrNA(statsOf(m.runs, m.userMs), len(m.runs), num), meanOrNA(statsOf(m.runs, m.systemMs), len(m.runs), num),
-			meanOrNA(statsOf(m.runs, maxRSSKiB), len(m.runs), mem.number),
-			relText}
+		cells := []string{markdownCode(m.bench.label), mean, num(wall.Median), num(wall.Min), num(wall.Max)}
+		for _, c := range cols {
+			cells = append(cells, meanOrNA(statsOf(m.runs, c.get(m)), len(m.runs), c.fmt))
+		}
+		cells = append(cells, relText)
 		b.WriteString("| " + strings.Join(cells, " | ") + " |\n")
 	}
 	return b.Bytes()

@@ -18,6 +18,7 @@ type exportedCommand struct {
 	Argv    []string
 	Runs    []struct {
 		StdoutTotalBytes *uint64 `json:"stdout_total_bytes"`
+		MaxRSSKB         *uint64 `json:"max_rss_kb"`
 		ExitCode         int     `json:"exit_code"`
 	}
 	RelativeSpeed *relative `json:"relative_speed"`

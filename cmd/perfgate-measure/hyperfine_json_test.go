@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -177,4 +178,43 @@ func TestExportJSONMemoryUsage(t *testing.T) {
 			assert.NotContains(t, r, "memory_usage_byte")
 		}
 	}
+}
+
+// The Markdown table leaves out a column no command has a figure for: the
+// peak memory of sh, below the spawner's floor, was a column of n/a headed
+// "Max RSS [GiB]".
+func TestMarkdownLeavesOutEmptyColumns(t *testing.T) {
+	t.Parallel()
+	unixTool(t, "sh")
+	dir := t.TempDir()
+	md, js := filepath.Join(dir, "x.md"), filepath.Join(dir, "x.json")
+	out := measure(t, "-r", "2", "-shell-correction=false", "--export-markdown", md, "--export-json", js, "exit 0", ":")
+	require.Equal(t, exitOK, out.code, out.stderr)
+	data, err := os.ReadFile(md)
+	require.NoError(t, err)
+	measuredPeak := false
+	for _, r := range readExported(t, js) {
+		for _, run := range r.Runs {
+			measuredPeak = measuredPeak || run.MaxRSSKB != nil
+		}
+	}
+	header := strings.SplitN(string(data), "\n", 2)[0]
+	assert.Equal(t, measuredPeak, strings.Contains(header, "Max RSS"), header)
+	if runtime.GOOS == "linux" {
+		assert.False(t, measuredPeak, "sh peaks below the spawner's floor")
+	}
+	assert.NotContains(t, string(data), "| n/a |")
+	assert.Contains(t, header, "| User [ms] | System [ms] |")
+}
+
+// A mean of 0 (once the shell's start-up is subtracted) gives no ratio:
+// the Relative column says n/a, not 1.00 for every row.
+func TestMarkdownWithoutRatio(t *testing.T) {
+	t.Parallel()
+	s := measured(t)
+	s.results[1].runs = runsWithWalls(0, 0)
+	got := string(s.exportMarkdown())
+	assert.Contains(t, got, "| `sleep 0.2` | 202.000 ± 2.000 | 202.000 | 200.000 | 204.000 | 20.200 | 10.100 | 1.46 (1 of 3 runs) | n/a |\n")
+	assert.Contains(t, got, "| n/a |\n", got)
+	assert.NotContains(t, got, "1.00", got)
 }
