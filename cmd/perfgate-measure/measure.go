@@ -347,13 +347,14 @@ func rssSummaryMissing(m *measurement) string {
 	return notAvailable
 }
 
-// belowFloor says what a withheld peak is below: the peak of the process
-// that spawned the child, which the child inherits at exec on Linux.
+// belowFloor says, in a user's words, why a peak is withheld: it is below
+// the peak of the process that spawned the child (the spawner's, or this
+// process's), which the child inherits at exec on Linux.
 func belowFloor(viaSpawner bool) string {
 	if viaSpawner {
-		return "below the spawner's floor"
+		return "too small to measure: every command starts with this much here, see docs/spawner.md"
 	}
-	return "below this process's floor"
+	return "too small to measure: a command started directly inherits this much from perfgate-measure, see docs/spawner.md"
 }
 
 // runFailure reports an error returned by Run and returns the exit status
