@@ -52,6 +52,7 @@ type options struct {
 	shellProg               string     // -S: the shell for the command strings
 	timeUnit                string     // -time-unit
 	reference               string     // -reference
+	referenceName           string     // -reference-name
 	parameterOptions
 }
 

@@ -56,6 +56,8 @@ func addHyperfineFlags(fs *flag.FlagSet, o *options) {
 	fs.StringVar(&o.reference, "reference", "",
 		"benchmark `command` first and compare every other command with it instead\n"+
 			"of with the fastest, as hyperfine's --reference")
+	fs.StringVar(&o.referenceName, "reference-name", "",
+		"`label` of the -reference command, as hyperfine's --reference-name")
 	fs.Var(multiValueFlag("parameter-scan"), "P", "hyperfine's name of -parameter-scan: `NAME MIN MAX`")
 	fs.Var(multiValueFlag("parameter-list"), "L", "hyperfine's name of -parameter-list: `NAME VALUES`")
 	names := make([]string, 0, len(hyperfineAliases))
@@ -163,6 +165,9 @@ func (o *options) settleForm(cl parsedLine, shellGiven bool) string {
 			o.words[i] = w
 		}
 	}
+	if o.referenceName != "" && o.reference == "" {
+		return "-reference-name needs -reference"
+	}
 	if o.reference != "" {
 		if o.argvForm {
 			return "-reference needs the commands as strings, not after \"--\""
@@ -175,8 +180,22 @@ func (o *options) settleForm(cl parsedLine, shellGiven bool) string {
 			}
 			o.words = append([][]string{w}, o.words...)
 		}
-		if len(o.names) > 0 {
+		// -name names the other commands, as hyperfine's --command-name;
+		// the reference's is -reference-name.
+		switch {
+		case len(o.names) > 0 && o.referenceName == "":
 			o.names = append(stringsFlag{o.reference}, o.names...)
+		case o.referenceName != "":
+			names := make(stringsFlag, 0, len(o.commands))
+			names = append(names, o.referenceName)
+			for i := 1; i < len(o.commands); i++ {
+				if i-1 < len(o.names) {
+					names = append(names, o.names[i-1])
+				} else {
+					names = append(names, o.commands[i])
+				}
+			}
+			o.names = names
 		}
 	}
 	return ""

@@ -35,7 +35,7 @@ func writeHelp(w io.Writer, fs *flag.FlagSet) {
 		"found or the first run was much slower than the rest. On a terminal a\n"+
 		"progress line on standard error shows the runs done, the current run's time,\n"+
 		"the current estimate and the time left.\n"+
-		"With -shell the shell's own start-up is measured first and subtracted from\n"+
+		"Through the shell, its own start-up is measured first and subtracted from\n"+
 		"the summaries, as hyperfine does. -parameter-scan and -parameter-list make\n"+
 		"one benchmark per value, with {NAME} replaced in the commands.\n"+
 		"Measuring stops at the first run that fails (cannot start, times out,\n"+
