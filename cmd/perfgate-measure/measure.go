@@ -352,9 +352,9 @@ func rssSummaryMissing(m *measurement) string {
 // process's), which the child inherits at exec on Linux.
 func belowFloor(viaSpawner bool) string {
 	if viaSpawner {
-		return "too small to measure: every command starts with this much here, see docs/spawner.md"
+		return "too small to measure here, see docs/spawner.md"
 	}
-	return "too small to measure: a command started directly inherits this much from perfgate-measure, see docs/spawner.md"
+	return "too small to measure without the spawner, see docs/spawner.md"
 }
 
 // runFailure reports an error returned by Run and returns the exit status

@@ -30,8 +30,8 @@ func TestSpawnerByDefault(t *testing.T) {
 	}{
 		// In a user's words, pointing to the docs (issue 20): "below the
 		// spawner's floor" was jargon.
-		{nil, "(too small to measure: every command starts with this much here, see docs/spawner.md)"},
-		{[]string{"-spawner=false"}, "(too small to measure: a command started directly inherits this much from perfgate-measure, see docs/spawner.md)"},
+		{nil, "(too small to measure here, see docs/spawner.md)"},
+		{[]string{"-spawner=false"}, "(too small to measure without the spawner, see docs/spawner.md)"},
 	} {
 		out := measure(t, append(tc.flags, "-repeat", "3", "--", trueProg)...)
 		require.Equal(t, exitOK, out.code, out.stderr)
@@ -86,10 +86,10 @@ func TestTreeScopeSaysWhyRSSIsMissing(t *testing.T) {
 	trueProg := unixTool(t, "true")
 	out := measure(t, "-tree", "-cgroup-parent", t.TempDir(), "--", trueProg)
 	require.Equal(t, exitOK, out.code, out.stderr)
-	assert.Regexp(t, `\n  max rss       ≤ \d+(\.\d)? [KMG]iB \(too small to measure: a command started directly inherits this much from perfgate-measure, see docs/spawner.md\)\n`, out.stdout)
+	assert.Regexp(t, `\n  max rss       ≤ \d+(\.\d)? [KMG]iB \(too small to measure without the spawner, see docs/spawner.md\)\n`, out.stdout)
 	out = measure(t, "-tree", "-cgroup-parent", t.TempDir(), "-repeat", "2", "--", trueProg)
 	require.Equal(t, exitOK, out.code, out.stderr)
-	assert.Regexp(t, `\n  max rss  ≤ \d+(\.\d)? [KMG]iB \(too small to measure: a command started directly inherits this much from perfgate-measure, see docs/spawner.md\) +0\n`, out.stdout)
+	assert.Regexp(t, `\n  max rss  ≤ \d+(\.\d)? [KMG]iB \(too small to measure without the spawner, see docs/spawner.md\) +0\n`, out.stdout)
 }
 
 // The command's own peak memory does not grow with the runs where it is
