@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"io"
 	"os"
 	"path/filepath"
 )
@@ -11,7 +12,16 @@ import (
 // reader never sees half a file and a failure (a full file system, a
 // file size limit) leaves the old file as it was, or none, and no
 // temporary file behind.
-func WriteFileWhole(path string, data []byte) (err error) {
+func WriteFileWhole(path string, data []byte) error {
+	return WriteFileWholeFunc(path, func(w io.Writer) error {
+		_, err := w.Write(data)
+		return err
+	})
+}
+
+// WriteFileWholeFunc is [WriteFileWhole] for content written by write, for
+// a file too large to hold in memory at once.
+func WriteFileWholeFunc(path string, write func(io.Writer) error) (err error) {
 	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
 	if err != nil {
 		return err
@@ -22,7 +32,7 @@ func WriteFileWhole(path string, data []byte) (err error) {
 			os.Remove(f.Name())
 		}
 	}()
-	if _, err = f.Write(data); err != nil {
+	if err = write(f); err != nil {
 		return err
 	}
 	if err = f.Chmod(0o644); err != nil {

@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"io"
 	"strconv"
 	"strings"
 
@@ -33,15 +34,22 @@ func (s *session) writeFile(path string, build func() ([]byte, error)) error {
 	if err != nil {
 		return err
 	}
+	write := func(w io.Writer) error {
+		if s.spill != nil {
+			return s.spill.expand(w, data) // the runs' output, one at a time
+		}
+		_, err := w.Write(data)
+		return err
+	}
 	if f := s.held[path]; f != nil {
 		delete(s.held, path)
-		_, err := f.Write(data)
+		err := write(f)
 		if cerr := f.Close(); err == nil {
 			err = cerr
 		}
 		return err
 	}
-	return bench.WriteFileWhole(path, data)
+	return bench.WriteFileWholeFunc(path, write)
 }
 
 // exportStats is a figure's summary in -export-json: bench's (median,

@@ -60,6 +60,10 @@ func (s *session) warmUp(ctx context.Context, b *benchmark, m *measurement) int 
 		p.add(took)
 		if s.keep.details {
 			m.warmups = append(m.warmups, newRecord(&r, s.keep, s.runner.Spawner))
+			if err := s.spill.spillOutput(&m.warmups[len(m.warmups)-1]); err != nil {
+				s.errorf("%v", err)
+				return exitFailed
+			}
 		}
 		s.gc.betweenRuns()
 	}
@@ -101,6 +105,10 @@ func (s *session) measureRuns(ctx context.Context, b *benchmark, m *measurement)
 			m.failed++
 		}
 		m.add(&r, s.keep, s.runner.Spawner)
+		if err := s.spill.spillOutput(&m.runs[len(m.runs)-1]); err != nil {
+			s.errorf("%v", err)
+			return exitFailed
+		}
 		s.gc.betweenRuns()
 	}
 	return exitOK

@@ -59,6 +59,8 @@ type session struct {
 	// held are the files that are not regular (FIFOs, devices), opened by
 	// checkFiles and written by writeFiles.
 	held map[string]*os.File
+	// spill keeps the runs' output on disk for -export-output, or nil.
+	spill *outputSpill
 }
 
 // newSession prepares everything the runs need; on failure it has
@@ -74,6 +76,14 @@ func newSession(o options, stdout, stderr io.Writer) (*session, int) {
 	s.gc.enabled = runtime.GOOS == "linux" && !s.runner.Spawner
 	s.keep = keepPolicy{details: o.exportJSON != "" || o.receipt != "", output: o.exportOutput}
 	s.benches = benchmarks(&o)
+	if o.exportOutput {
+		sp, err := newOutputSpill()
+		if err != nil {
+			fmt.Fprintf(stderr, "%s: %v\n", progName, err)
+			return nil, exitFailed
+		}
+		s.spill = sp
+	}
 	if o.input != "" {
 		f, seekable, code := openInput(o.input, len(s.benches)*(o.warmup+o.runsAtLeast()), stderr)
 		if f == nil {
@@ -103,6 +113,7 @@ func (s *session) close() {
 	for _, f := range s.held {
 		f.Close()
 	}
+	s.spill.close()
 }
 
 // openInput opens -input and reports whether it can be rewound. A file
