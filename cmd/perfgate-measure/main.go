@@ -246,6 +246,8 @@ import (
 	"io"
 	"os"
 	"os/signal"
+
+	"github.com/perfgate/adapters"
 )
 
 // Exit statuses of the command.
@@ -335,7 +337,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		stdout = io.Discard
 	}
 	report := &reportWriter{w: stdout}
-	code = measureAll(ctx, o, report, stderr)
+	code = measureAll(ctx, o, report, stderr, nil)
 	if report.err != nil {
 		fmt.Fprintf(stderr, "%s: cannot write the report to standard output: %v\n", progName, report.err)
 		if code == exitOK {
@@ -366,11 +368,15 @@ func (r *reportWriter) Write(p []byte) (int, error) {
 
 // measureAll measures the commands of o, reports them on stdout and
 // writes the files; it returns the exit status. It stops before the next
-// command once stdout cannot be written.
-func measureAll(ctx context.Context, o options, stdout *reportWriter, stderr io.Writer) int {
+// command once stdout cannot be written. A non-nil runner runs the
+// commands instead of the one the flags configure: the tests' fakes.
+func measureAll(ctx context.Context, o options, stdout *reportWriter, stderr io.Writer, runner adapters.ProcessRunner) int {
 	s, code := newSession(o, stdout, stderr)
 	if s == nil {
 		return code
+	}
+	if runner != nil {
+		s.exec = runner
 	}
 	defer s.close()
 	if code := s.checkFiles(); code != exitOK {

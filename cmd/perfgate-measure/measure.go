@@ -265,7 +265,7 @@ func (s *session) runOnce(ctx context.Context, b *benchmark, st progressState) (
 		s.errorf("%v", err)
 		return adapters.RunResult{}, exitFailed
 	}
-	r, err := s.runner.Run(ctx, b.spec)
+	r, err := s.exec.Run(ctx, b.spec)
 	s.progress.clear()
 	if err != nil {
 		return r, s.runFailure(ctx, s.where(b, label), err)

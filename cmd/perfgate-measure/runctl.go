@@ -240,7 +240,7 @@ func (s *session) runHook(ctx context.Context, b *benchmark, kind, command, wher
 			what = "-" + kind + " command after " + where
 		}
 	}
-	r, err := s.runner.Run(ctx, spec)
+	r, err := s.exec.Run(ctx, spec)
 	if err != nil {
 		return r.Wall, s.runFailure(ctx, s.where(b, what), err)
 	}

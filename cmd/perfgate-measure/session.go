@@ -45,17 +45,19 @@ type measurement struct {
 type session struct {
 	o              options
 	stdout, stderr io.Writer
-	runner         adapters.StdProcessRunner
-	benches        []benchmark
-	input          *os.File // -input
-	rewind         bool     // whether input is rewound before every run
-	progress       *progress
-	host           *adapters.HostInfo
-	blocks         int // text blocks written to stdout, to separate them
-	results        []measurement
-	keep           keepPolicy // what each run's record keeps beyond its figures
-	gc             gcPacer
-	out            presentation // -style: colour, progress line, units
+	runner         adapters.StdProcessRunner // as the flags configure it
+	// exec runs every command: runner, or a test's fake (measureAll).
+	exec     adapters.ProcessRunner
+	benches  []benchmark
+	input    *os.File // -input
+	rewind   bool     // whether input is rewound before every run
+	progress *progress
+	host     *adapters.HostInfo
+	blocks   int // text blocks written to stdout, to separate them
+	results  []measurement
+	keep     keepPolicy // what each run's record keeps beyond its figures
+	gc       gcPacer
+	out      presentation // -style: colour, progress line, units
 	// held are the files that are not regular (FIFOs, devices), opened by
 	// checkFiles and written by writeFiles.
 	held map[string]*os.File
@@ -73,6 +75,7 @@ func newSession(o options, stdout, stderr io.Writer) (*session, int) {
 		// leaving it off keeps the records from claiming otherwise.
 		s.runner.Scope, s.runner.Spawner = adapters.ScopeTree, false
 	}
+	s.exec = s.runner
 	s.gc.enabled = runtime.GOOS == "linux" && !s.runner.Spawner
 	s.keep = keepPolicy{details: o.exportJSON != "" || o.receipt != "", output: o.exportOutput}
 	s.benches = benchmarks(&o)

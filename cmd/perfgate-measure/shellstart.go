@@ -54,7 +54,7 @@ func (s *session) measureShellStartup(ctx context.Context) int {
 	for i := range shellStartupRuns {
 		s.progress.start(progressState{head: fmt.Sprintf("shell start-up run %d/%d", i+1, shellStartupRuns),
 			label: commandLine(spec.Argv), done: i, total: shellStartupRuns})
-		r, err := s.runner.Run(ctx, spec)
+		r, err := s.exec.Run(ctx, spec)
 		s.progress.clear()
 		where := fmt.Sprintf("measuring the shell's start-up (%s, run %d/%d; -shell-correction=false skips it)",
 			commandLine(spec.Argv), i+1, shellStartupRuns)
