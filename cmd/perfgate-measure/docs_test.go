@@ -38,3 +38,20 @@ func TestWordsMatchTheCode(t *testing.T) {
 	require.Equal(t, exitOK, out.code, out.stderr)
 	assert.Regexp(t, `\n  energy        (\d+ uJ|n/a \(.+\))\n`, out.stdout)
 }
+
+// One copy of the manual (issue 20, point 11): -help; the package comment
+// says what the command is and points there, without a second manual.
+func TestOneManual(t *testing.T) {
+	t.Parallel()
+	data, err := os.ReadFile("main.go")
+	require.NoError(t, err)
+	doc, _, found := strings.Cut(string(data), "\npackage main")
+	require.True(t, found)
+	assert.Less(t, strings.Count(doc, "\n"), 30, "the package comment is no second manual")
+	assert.Contains(t, doc, "perfgate-measure -help")
+	out := measure(t, "-help")
+	assert.Equal(t, exitOK, out.code)
+	for _, want := range []string{"Exit status:", "129", "-export-json file", "-N", "-reference command", "Examples:"} {
+		assert.Contains(t, out.stdout, want)
+	}
+}
