@@ -18,29 +18,30 @@ type relative struct {
 	Reference bool `json:"reference,omitempty"`
 }
 
-// relativeSpeeds returns each measurement's speed relative to the fastest
-// (lowest mean wall time) and the fastest's index, as hyperfine computes
-// them; ok is false when there are fewer than two or the fastest mean is 0.
-func relativeSpeeds(ms []measurement) (rel []relative, fastest int, ok bool) {
+// relativeSpeeds returns each measurement's speed relative to the
+// reference and the reference's index, as hyperfine computes them: the
+// first command with -reference (toFirst), else the fastest (lowest mean
+// wall time). ok is false when there are fewer than two or a mean is 0.
+func relativeSpeeds(ms []measurement, toFirst bool) (rel []relative, ref int, ok bool) {
 	if len(ms) < 2 {
 		return nil, 0, false
 	}
 	walls := make([]bench.Summary[float64], len(ms))
 	for i := range ms {
 		walls[i] = statsOf(ms[i].runs, ms[i].wallMs)
-		if meanOf(walls[i]) < meanOf(walls[fastest]) {
-			fastest = i
+		if !toFirst && meanOf(walls[i]) < meanOf(walls[ref]) {
+			ref = i
 		}
 	}
 	rel = make([]relative, len(ms))
 	for i := range ms {
-		ratio, ok := bench.RelativeSpeed(walls[i], walls[fastest])
+		ratio, ok := bench.RelativeSpeed(walls[i], walls[ref])
 		if !ok {
 			return nil, 0, false
 		}
-		rel[i] = relative{Ratio: ratio, Reference: i == fastest}
+		rel[i] = relative{Ratio: ratio, Reference: i == ref}
 	}
-	return rel, fastest, true
+	return rel, ref, true
 }
 
 // sortOrder is -sort, hyperfine's --sort: auto orders the comparison by
@@ -94,7 +95,7 @@ func (s *session) writeComparison() {
 	if s.o.json {
 		return
 	}
-	rel, fastest, ok := relativeSpeeds(s.results)
+	rel, fastest, ok := relativeSpeeds(s.results, s.o.reference != "")
 	if !ok {
 		if len(s.results) > 1 {
 			why := ""
@@ -107,7 +108,11 @@ func (s *session) writeComparison() {
 	}
 	s.startBlock()
 	if s.o.sort == sortCommand {
-		writeRatioTable(s.stdout, s.results, rel)
+		refWord := "fastest"
+		if s.o.reference != "" {
+			refWord = "reference"
+		}
+		writeRatioTable(s.stdout, s.results, rel, refWord)
 		return
 	}
 	writeComparison(s.stdout, s.results, rel, fastest, order(s.results, true), s.out.colour)
@@ -120,17 +125,23 @@ func writeComparison(w io.Writer, ms []measurement, rel []relative, fastest int,
 		if i == fastest {
 			continue
 		}
-		times := p.ratio(strconv.FormatFloat(rel[i].Value, 'f', 2, 64))
-		if rel[i].StdDev != nil {
-			times += " ± " + p.stdDev(strconv.FormatFloat(*rel[i].StdDev, 'f', 2, 64))
+		// A command faster than the reference (-reference) is worded
+		// as hyperfine words it: the reference ran n times slower.
+		r, word := rel[i].Ratio, "faster"
+		if r.Value < 1 {
+			r, word = r.Inverse(), "slower"
 		}
-		fmt.Fprintf(w, "    %s times faster than %s\n", times, p.other(ms[i].bench.label))
+		times := p.ratio(strconv.FormatFloat(r.Value, 'f', 2, 64))
+		if r.StdDev != nil {
+			times += " ± " + p.stdDev(strconv.FormatFloat(*r.StdDev, 'f', 2, 64))
+		}
+		fmt.Fprintf(w, "    %s times %s than %s\n", times, word, p.other(ms[i].bench.label))
 	}
 }
 
 // writeRatioTable is the comparison in command order, as hyperfine's
 // --sort command prints it: each command's mean relative to the fastest's.
-func writeRatioTable(w io.Writer, ms []measurement, rel []relative) {
+func writeRatioTable(w io.Writer, ms []measurement, rel []relative, refWord string) {
 	ratios, sds := make([]string, len(ms)), make([]string, len(ms))
 	wr, ws := 0, 0
 	for i := range ms {
@@ -140,7 +151,7 @@ func writeRatioTable(w io.Writer, ms []measurement, rel []relative) {
 		}
 		wr, ws = max(wr, len(ratios[i])), max(ws, len([]rune(sds[i])))
 	}
-	fmt.Fprintln(w, "comparison (mean wall time relative to the fastest)")
+	fmt.Fprintln(w, "comparison (mean wall time relative to the "+refWord+")")
 	for i := range ms {
 		cell := fmt.Sprintf("%*s", wr, ratios[i])
 		if ws > 0 {

@@ -5,7 +5,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
-	"os"
+	"io"
 	"strconv"
 	"strings"
 
@@ -18,7 +18,7 @@ import (
 // that could not be written.
 func (s *session) writeFiles() int {
 	for _, f := range s.outputFiles() {
-		if err := writeFile(f.path, f.build); err != nil {
+		if err := s.writeFile(f.path, f.build); err != nil {
 			s.errorf("%s: %v", f.flag, err)
 			return exitFailed
 		}
@@ -26,12 +26,30 @@ func (s *session) writeFiles() int {
 	return exitOK
 }
 
-func writeFile(path string, build func() ([]byte, error)) error {
+// writeFile writes a file whole or not at all (bench.WriteFileWhole: a
+// temporary file renamed over it), or into the FIFO or device checkFiles
+// opened and held.
+func (s *session) writeFile(path string, build func() ([]byte, error)) error {
 	data, err := build()
 	if err != nil {
 		return err
 	}
-	return os.WriteFile(path, data, 0o644)
+	write := func(w io.Writer) error {
+		if s.spill != nil {
+			return s.spill.expand(w, data) // the runs' output, one at a time
+		}
+		_, err := w.Write(data)
+		return err
+	}
+	if f := s.held[path]; f != nil {
+		delete(s.held, path)
+		err := write(f)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		return err
+	}
+	return bench.WriteFileWholeFunc(path, write)
 }
 
 // exportStats is a figure's summary in -export-json: bench's (median,
@@ -77,10 +95,40 @@ type exportSummary struct {
 	MaxRSSKB    exportStats `json:"max_rss_kb"`
 }
 
+// exportResult is one benchmark in -export-json: first hyperfine's keys
+// (src/benchmark/benchmark_result.rs), with hyperfine's names, types and
+// units, so that hyperfine's scripts read the file unchanged; then this
+// program's own, which hyperfine lacks.
 type exportResult struct {
+	// Command is the command as hyperfine names it: -name, else the
+	// command string (or argv) with the parameters substituted.
+	Command string `json:"command"`
+	// Mean, StdDev, Median, Min and Max are the wall time's, in seconds,
+	// less the shell's start-up with -shell, as hyperfine's; StdDev is
+	// null with one run, as hyperfine writes it.
+	Mean   float64  `json:"mean"`
+	StdDev *float64 `json:"stddev"`
+	Median float64  `json:"median"`
+	// User and System are the mean CPU times in seconds (null when no run
+	// had the figure, where hyperfine would write 0).
+	User   *float64 `json:"user"`
+	System *float64 `json:"system"`
+	Min    float64  `json:"min"`
+	Max    float64  `json:"max"`
+	// Times is each measured run's wall time in seconds, as Mean's.
+	Times []float64 `json:"times"`
+	// MemoryUsageByte is each run's peak resident memory in bytes, only
+	// when every run had one: a withheld peak is left out, never written
+	// as a guess (see max_rss_at_most_kb in Runs).
+	MemoryUsageByte []uint64 `json:"memory_usage_byte,omitempty"`
+	// ExitCodes is each run's exit status; null for a run killed by a
+	// signal, as hyperfine writes it.
+	ExitCodes  []*int            `json:"exit_codes"`
+	Parameters map[string]string `json:"parameters,omitempty"`
+
+	// This program's own keys.
 	Name          string               `json:"name"`
-	Command       []string             `json:"command"`
-	Parameters    map[string]string    `json:"parameters,omitempty"`
+	Argv          []string             `json:"argv"`
 	Summary       exportSummary        `json:"summary"`
 	RelativeSpeed *relative            `json:"relative_speed,omitempty"`
 	Runs          []adapters.RunResult `json:"runs"`
@@ -88,22 +136,22 @@ type exportResult struct {
 }
 
 type exportDoc struct {
+	Results      []exportResult     `json:"results"`
 	Host         *adapters.HostInfo `json:"host"`
 	ShellStartup *shellStartup      `json:"shell_startup,omitempty"`
-	Results      []exportResult     `json:"results"`
 }
 
-// exportJSON is -export-json: every run of each command, in order, with
-// its summary and, for several commands, its speed relative to the
-// fastest.
+// exportJSON is -export-json: hyperfine's document, results[] in command
+// order, each with every run of the command, its summary and, for
+// several commands, its speed relative to the fastest.
 func (s *session) exportJSON() ([]byte, error) {
 	doc := exportDoc{Host: s.host, ShellStartup: s.shellStartupOf(), Results: make([]exportResult, len(s.results))}
-	rel, _, ok := relativeSpeeds(s.results)
+	rel, _, ok := relativeSpeeds(s.results, s.o.reference != "")
 	for i := range s.results {
 		m := &s.results[i]
 		r := exportResult{
 			Name:       m.bench.label,
-			Command:    m.bench.spec.Argv,
+			Argv:       m.bench.spec.Argv,
 			Parameters: paramMap(m.bench.params),
 			Summary: exportSummary{
 				Runs:        len(m.runs),
@@ -115,12 +163,53 @@ func (s *session) exportJSON() ([]byte, error) {
 			Runs:       resultsOf(m.runs),
 			WarmupRuns: resultsOf(m.warmups),
 		}
+		m.hyperfineKeys(&r)
 		if ok {
 			r.RelativeSpeed = &rel[i]
 		}
 		doc.Results[i] = r
 	}
 	return indentedJSON(doc)
+}
+
+// hyperfineKeys fills hyperfine's keys of r from m's runs.
+func (m *measurement) hyperfineKeys(r *exportResult) {
+	r.Command = m.bench.hyperfineName
+	wall := statsOf(m.runs, m.wallMs)
+	r.Mean, r.Median, r.Min, r.Max = meanOf(wall)/1000, wall.Median/1000, wall.Min/1000, wall.Max/1000
+	if sd, ok := wall.SampleStdDev(); ok {
+		sd /= 1000
+		r.StdDev = &sd
+	}
+	for _, f := range []struct {
+		to  **float64
+		get figure
+	}{{&r.User, m.userMs}, {&r.System, m.systemMs}} {
+		if st := statsOf(m.runs, f.get); st.N > 0 {
+			v := meanOf(st) / 1000
+			*f.to = &v
+		}
+	}
+	r.Times = make([]float64, len(m.runs))
+	r.ExitCodes = make([]*int, len(m.runs))
+	r.MemoryUsageByte = make([]uint64, 0, len(m.runs))
+	for i := range m.runs {
+		rec := &m.runs[i]
+		v, _ := m.wallMs(rec)
+		r.Times[i] = v / 1000
+		if !rec.is(recSignaled) {
+			code := rec.exitCode
+			r.ExitCodes[i] = &code
+		}
+		if kib, ok := rec.get(figMaxRSSKB); ok && r.MemoryUsageByte != nil {
+			r.MemoryUsageByte = append(r.MemoryUsageByte, kib*1024)
+		} else {
+			r.MemoryUsageByte = nil
+		}
+	}
+	if len(r.MemoryUsageByte) == 0 {
+		r.MemoryUsageByte = nil
+	}
 }
 
 // indentedJSON is v as indented JSON and a newline, with <, > and & as
@@ -145,6 +234,9 @@ func (s *session) exportMarkdown() []byte {
 			unit = unitMs
 		}
 	}
+	if s.out.fixedUnit != nil {
+		unit = *s.out.fixedUnit
+	}
 	mem := unitGiB
 	for i := range s.results {
 		if rss := statsOf(s.results[i].runs, maxRSSKiB); rss.N > 0 && memUnitFor(meanOf(rss)).perKiB > mem.perKiB {
@@ -152,10 +244,35 @@ func (s *session) exportMarkdown() []byte {
 		}
 	}
 	num := func(ms float64) string { return strconv.FormatFloat(ms*unit.perMs, 'f', 3, 64) }
+	// A column no command has a figure for (peak memory withheld for
+	// every run, say) is left out rather than filled with n/a.
+	type column struct {
+		head string
+		get  func(m *measurement) figure
+		fmt  func(float64) string
+	}
+	var cols []column
+	for _, c := range []column{
+		{"User [" + unit.name + "]", func(m *measurement) figure { return m.userMs }, num},
+		{"System [" + unit.name + "]", func(m *measurement) figure { return m.systemMs }, num},
+		{"Max RSS [" + mem.name + "]", func(*measurement) figure { return maxRSSKiB }, mem.number},
+	} {
+		for i := range s.results {
+			if statsOf(s.results[i].runs, c.get(&s.results[i])).N > 0 {
+				cols = append(cols, c)
+				break
+			}
+		}
+	}
+	head := []string{"Command", "Mean [" + unit.name + "]", "Median [" + unit.name + "]", "Min [" + unit.name + "]", "Max [" + unit.name + "]"}
+	for _, c := range cols {
+		head = append(head, c.head)
+	}
+	head = append(head, "Relative")
 	var b bytes.Buffer
-	fmt.Fprintf(&b, "| Command | Mean [%[1]s] | Median [%[1]s] | Min [%[1]s] | Max [%[1]s] | User [%[1]s] | System [%[1]s] | Max RSS [%[2]s] | Relative |\n", unit.name, mem.name)
-	b.WriteString("|:---|---:|---:|---:|---:|---:|---:|---:|---:|\n")
-	rel, _, ok := relativeSpeeds(s.results)
+	b.WriteString("| " + strings.Join(head, " | ") + " |\n")
+	b.WriteString("|:---|" + strings.Repeat("---:|", len(head)-1) + "\n")
+	rel, _, ok := relativeSpeeds(s.results, s.o.reference != "")
 	for _, i := range s.exportOrder() {
 		m := &s.results[i]
 		wall := statsOf(m.runs, m.wallMs)
@@ -163,17 +280,24 @@ func (s *session) exportMarkdown() []byte {
 		if sd, ok := wall.SampleStdDev(); ok {
 			mean += " ± " + num(sd)
 		}
+		// One command is 1.00, as hyperfine writes it; several with no
+		// ratio (a mean of 0, once the shell's start-up is subtracted)
+		// have none, rather than 1.00 for every row.
 		relText := "1.00"
-		if ok {
+		switch {
+		case ok:
 			relText = strconv.FormatFloat(rel[i].Value, 'f', 2, 64)
 			if rel[i].StdDev != nil && !rel[i].Reference {
 				relText += " ± " + strconv.FormatFloat(*rel[i].StdDev, 'f', 2, 64)
 			}
+		case len(s.results) > 1:
+			relText = notAvailable
 		}
-		cells := []string{markdownCode(m.bench.label), mean, num(wall.Median), num(wall.Min), num(wall.Max),
-			meanOrNA(statsOf(m.runs, m.userMs), len(m.runs), num), meanOrNA(statsOf(m.runs, m.systemMs), len(m.runs), num),
-			meanOrNA(statsOf(m.runs, maxRSSKiB), len(m.runs), mem.number),
-			relText}
+		cells := []string{markdownCode(m.bench.label), mean, num(wall.Median), num(wall.Min), num(wall.Max)}
+		for _, c := range cols {
+			cells = append(cells, meanOrNA(statsOf(m.runs, c.get(m)), len(m.runs), c.fmt))
+		}
+		cells = append(cells, relText)
 		b.WriteString("| " + strings.Join(cells, " | ") + " |\n")
 	}
 	return b.Bytes()

@@ -40,9 +40,19 @@ type options struct {
 	style         outputStyle
 	exportCSVRuns string
 	run           runControl // -prepare, -runs, -i and the like (runctl.go)
-	// commands are the argument lists after the flags: the one argv
-	// without -shell, one command string each with -shell.
+	// commands are the arguments that are not flags: the one argv after
+	// "--" (argvForm), else one command string each (forms.go).
 	commands []string
+	// The form of the command line (forms.go): argvForm for "-- prog
+	// args", hyperfineForm for command strings without -shell, which get
+	// hyperfine's defaults.
+	argvForm, hyperfineForm bool
+	noShell                 bool       // -N: each command string split into words
+	words                   [][]string // with -N, each command's words
+	shellProg               string     // -S: the shell for the command strings
+	timeUnit                string     // -time-unit
+	reference               string     // -reference
+	referenceName           string     // -reference-name
 	parameterOptions
 }
 
@@ -102,8 +112,15 @@ func (f outputFlag) Set(s string) error {
 	case adapters.OutputCapture, adapters.OutputInherit, adapters.OutputDiscard:
 		*f.mode = m
 		return nil
+	case "null": // hyperfine's --output names
+		*f.mode = adapters.OutputDiscard
+		return nil
+	case "pipe":
+		*f.mode = adapters.OutputCapture
+		return nil
 	}
-	return errors.New("want capture, inherit or discard")
+	return errors.New("want capture, inherit or discard (or hyperfine's null, pipe, inherit; " +
+		"hyperfine's --output=FILE is not supported: use -output inherit and redirect)")
 }
 
 // newFlagSet declares every flag on a new FlagSet that writes nothing by
@@ -165,6 +182,7 @@ func newFlagSet(o *options) *flag.FlagSet {
 	addStyleFlags(fs, o)
 	addParameterFlags(fs, o)
 	addRunControlFlags(fs, &o.run)
+	addHyperfineFlags(fs, o)
 	return fs
 }
 
@@ -208,7 +226,9 @@ func addRunControlFlags(fs *flag.FlagSet, rc *runControl) {
 // exports, receipts, and how the runs are made (-tree, -spawner).
 func addOutputFlags(fs *flag.FlagSet, o *options) {
 	fs.StringVar(&o.exportJSON, "export-json", "",
-		"write every run and each command's summary to `file` as JSON")
+		"write `file` as hyperfine's JSON export (results[] with command, mean,\n"+
+			"stddev, median, user, system, min, max in seconds, times, exit_codes,\n"+
+			"parameters, memory_usage_byte), with every run's figures beside it")
 	fs.StringVar(&o.exportMD, "export-markdown", "",
 		"write a Markdown table of the summaries to `file`")
 	fs.StringVar(&o.exportCSV, "export-csv", "",
@@ -286,23 +306,32 @@ func addParameterFlags(fs *flag.FlagSet, o *options) {
 func parseArgs(args []string, stdout, stderr io.Writer) (options, int, bool) {
 	var o options
 	fs := newFlagSet(&o)
-	args, err := takeMultiValueFlags(fs, args, &o)
+	cl, err := splitCommandLine(fs, args, &o)
 	if err != nil {
 		return o, usageError(stderr, "%v", err), false
 	}
-	if err := fs.Parse(args); err != nil {
+	if err := fs.Parse(cl.flags); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			writeHelp(stdout, fs)
 			return o, exitOK, false
 		}
-		return o, usageError(stderr, "%v", err), false
+		return o, usageError(stderr, "%v", unknownFlag(fs, err)), false
 	}
-	o.commands = fs.Args()
+	shellGiven := false
+	fs.Visit(func(f *flag.Flag) { shellGiven = shellGiven || f.Name == "shell" })
+	if msg := o.settleForm(cl, shellGiven); msg != "" {
+		return o, usageError(stderr, "%s", msg), false
+	}
 	if o.axes, err = o.parameterAxes(); err != nil {
 		return o, usageError(stderr, "%v", err), false
 	}
 	if o.hostnameHash {
 		o.host = true
+	}
+	if o.hyperfineForm && o.output == "" && !o.showOutput && !o.exportOutput {
+		// hyperfine's default: the commands' output to the null device,
+		// neither read nor counted (reading it costs the command time).
+		o.output = adapters.OutputDiscard
 	}
 	if msg := o.check(); msg != "" {
 		return o, usageError(stderr, "%s", msg), false
@@ -312,6 +341,12 @@ func parseArgs(args []string, stdout, stderr io.Writer) (options, int, bool) {
 	}
 	return o, exitOK, true
 }
+
+// maxCount bounds every count of runs (-runs, -repeat, -warmup,
+// -min-runs, -max-runs): a billion runs is already years of anything
+// measurable, and the bound keeps every product of counts (runs of all
+// the benchmarks, for -input) far from overflowing.
+const maxCount = 1_000_000_000
 
 // check returns what is wrong with a parsed command line, or "".
 func (o *options) check() string {
@@ -330,18 +365,24 @@ func (o *options) check() string {
 		return fmt.Sprintf("negative -timeout %v", o.timeout)
 	case o.repeat < 1:
 		return fmt.Sprintf("-repeat must be at least 1, not %d", o.repeat)
+	case o.repeat > maxCount:
+		return fmt.Sprintf("-repeat %d is more than %d runs", o.repeat, maxCount)
 	case o.warmup < 0:
 		return fmt.Sprintf("-warmup must not be negative, not %d", o.warmup)
+	case o.warmup > maxCount:
+		return fmt.Sprintf("-warmup %d is more than %d runs", o.warmup, maxCount)
 	case o.showOutput && o.output != "" && o.output != adapters.OutputCapture:
 		return "-show-output needs -output capture, not " + string(o.output)
 	case o.exportOutput && o.exportJSON == "" && o.receipt == "":
 		return "-export-output needs -export-json or -receipt"
 	case o.exportOutput && o.output != "" && o.output != adapters.OutputCapture:
 		return "-export-output needs -output capture, not " + string(o.output)
+	case o.timeUnit != "" && !validTimeUnit(o.timeUnit):
+		return fmt.Sprintf("-time-unit wants microsecond, millisecond or second, not %q", o.timeUnit)
 	case o.json && o.style == styleNone:
 		return "-style none would hide the -json lines; drop one of them"
 	}
-	if o.shell {
+	if !o.argvForm {
 		for i, c := range o.commands {
 			if strings.TrimSpace(c) == "" {
 				return fmt.Sprintf("command %d is empty", i+1)
@@ -355,7 +396,7 @@ func (o *options) check() string {
 // and returns exitUsage.
 func usageError(stderr io.Writer, format string, a ...any) int {
 	fmt.Fprintf(stderr, "%s: %s\n", progName, fmt.Sprintf(format, a...))
-	fmt.Fprintf(stderr, "usage: %s [flags] -- prog [args...]  (see -help)\n", progName)
+	fmt.Fprintf(stderr, "usage: %s [flags] 'command'... | -- prog [args...]  (see -help)\n", progName)
 	return exitUsage
 }
 
@@ -375,4 +416,9 @@ func addStyleFlags(fs *flag.FlagSet, o *options) {
 			"wall, user and system CPU time in ms, peak memory in KiB, faults, context\n"+
 			"switches, block I/O and exit code (what -export-csv wrote before it took\n"+
 			"hyperfine's shape)")
+}
+
+func validTimeUnit(s string) bool {
+	_, ok := parseTimeUnit(s)
+	return ok
 }

@@ -5,6 +5,9 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"os"
+	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 
@@ -110,7 +113,11 @@ func writeRunTable(w io.Writer, heading string, r *adapters.RunResult, rssNA str
 	row(w, "ctx switches", fmt.Sprintf("voluntary %s, involuntary %s",
 		count(r.VoluntaryCtxSwitches, ""), count(r.InvoluntaryCtxSwitches, "")))
 	row(w, "block io", fmt.Sprintf("read %s, write %s", count(r.IOReadBytes, " B"), count(r.IOWriteBytes, " B")))
-	row(w, "energy", count(r.EnergyUJ, " uJ"))
+	energy := count(r.EnergyUJ, " uJ")
+	if r.EnergyUJ == nil {
+		energy += " (" + energyMissing(runtime.GOOS, "/sys/class/powercap") + ")"
+	}
+	row(w, "energy", energy)
 	row(w, "binary", count(r.BinaryBytes, " B"))
 	row(w, "stdout", streamString(r.StdoutTotalBytes, len(r.Stdout), r.StdoutTruncated))
 	row(w, "stderr", streamString(r.StderrTotalBytes, len(r.Stderr), r.StderrTruncated))
@@ -314,4 +321,22 @@ func orNA(s string) string {
 		return notAvailable
 	}
 	return s
+}
+
+// energyMissing says why a run has no energy figure: the library reads
+// the Linux RAPL counters under root (powercap), and nothing elsewhere.
+func energyMissing(goos, root string) string {
+	if goos != "linux" && goos != "android" {
+		return "no energy counters are read on " + goos
+	}
+	zones, _ := filepath.Glob(filepath.Join(root, "intel-rapl:*", "energy_uj"))
+	if len(zones) == 0 {
+		return "no RAPL energy counters under " + root + " on this machine"
+	}
+	if f, err := os.Open(zones[0]); err != nil {
+		return "the RAPL energy counters are not readable (most kernels let only root read them)"
+	} else {
+		f.Close()
+	}
+	return "the RAPL energy counters could not be read"
 }

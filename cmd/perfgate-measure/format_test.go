@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -28,7 +29,7 @@ func TestRunTableAllNil(t *testing.T) {
   page faults   major n/a, minor n/a
   ctx switches  voluntary n/a, involuntary n/a
   block io      read n/a, write n/a
-  energy        n/a
+  energy        n/a (`+energyMissing(runtime.GOOS, "/sys/class/powercap")+`)
   binary        n/a
   stdout        n/a (not captured)
   stderr        n/a (not captured)
@@ -124,3 +125,12 @@ func TestCommandLine(t *testing.T) {
 }
 
 func sigName(n int) string { return signalName(n) }
+
+// energy n/a says why (issue 20): no counters on this system, none on
+// this machine, or not readable.
+func TestEnergyMissingSaysWhy(t *testing.T) {
+	t.Parallel()
+	assert.Equal(t, "no energy counters are read on darwin", energyMissing("darwin", "/nonexistent"))
+	root := t.TempDir()
+	assert.Equal(t, "no RAPL energy counters under "+root+" on this machine", energyMissing("linux", root))
+}

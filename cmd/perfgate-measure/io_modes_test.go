@@ -72,7 +72,7 @@ func TestInputErrors(t *testing.T) {
 	out = measure(t, "-input", path, "-warmup", "1", "--", "true")
 	assert.Equal(t, exitUsage, out.code)
 	assert.Equal(t, "perfgate-measure: -input "+path+" cannot be rewound (seek "+path+": illegal seek), "+
-		"so it can feed one run, not 2\nusage: perfgate-measure [flags] -- prog [args...]  (see -help)\n", out.stderr)
+		"so it can feed one run, not 2\nusage: perfgate-measure [flags] 'command'... | -- prog [args...]  (see -help)\n", out.stderr)
 }
 
 // needs the library: discarded output is neither kept nor counted.

@@ -66,6 +66,35 @@ var helpers = map[string]func(args []string) int{
 		}
 		return 0
 	},
+	// pid-sleep D writes its process id to the file named by readyEnvKey,
+	// then sleeps for the duration D.
+	"pid-sleep": func(args []string) int {
+		d, err := time.ParseDuration(args[0])
+		if err != nil {
+			return 2
+		}
+		path := os.Getenv(readyEnvKey)
+		if err := os.WriteFile(path+".tmp", []byte(strconv.Itoa(os.Getpid())), 0o644); err != nil {
+			return 3
+		}
+		if err := os.Rename(path+".tmp", path); err != nil {
+			return 3
+		}
+		time.Sleep(d)
+		return 0
+	},
+	// stdout-is-null exits 0 when its stdout is the null device, else 1.
+	"stdout-is-null": func([]string) int {
+		null, err := os.Stat(os.DevNull)
+		if err != nil {
+			return 3
+		}
+		out, err := os.Stdout.Stat()
+		if err != nil || !os.SameFile(null, out) {
+			return 1
+		}
+		return 0
+	},
 	// getenv KEY prints the value of KEY.
 	"getenv": func(args []string) int {
 		fmt.Println(os.Getenv(args[0]))
@@ -253,12 +282,14 @@ func TestSuccess(t *testing.T) {
 	assert.NotContains(t, out.stdout, "summary", "no summary for a single run")
 }
 
+// Without "--" an argument is a command string, as hyperfine takes it,
+// run through the shell: "exit 3" is not a program's name.
 func TestWithoutDoubleDash(t *testing.T) {
 	t.Parallel()
-	sh := unixTool(t, "sh")
-	out := measure(t, "-json", sh, "-c", "exit 0")
-	assert.Equal(t, exitOK, out.code, out.stderr)
-	decodeRun(t, jsonLines(t, out.stdout, 1)[0])
+	unixTool(t, "sh")
+	out := measure(t, "-json", "-runs", "1", "exit 3")
+	assert.Equal(t, exitFailed, out.code, out.stderr)
+	assert.Equal(t, 3, decodeRun(t, jsonLines(t, out.stdout, 1)[0]).ExitCode)
 }
 
 func TestNonZeroExit(t *testing.T) {
@@ -335,14 +366,14 @@ func TestUsageErrors(t *testing.T) {
 		{"flags only", []string{"-json", "-repeat", "2"}, "no command to run"},
 		{"only a double dash", []string{"--"}, "no command to run"},
 		{"empty program", []string{"--", ""}, "empty program name"},
-		{"unknown flag", []string{"-bogus", "--", "true"}, "flag provided but not defined: -bogus"},
+		{"unknown flag", []string{"-bogus", "--", "true"}, "unknown flag -bogus"},
 		{"bad duration", []string{"-timeout", "soon", "--", "true"}, `invalid value "soon" for flag -timeout: parse error`},
 		{"negative timeout", []string{"-timeout", "-1s", "--", "true"}, "negative -timeout -1s"},
 		{"zero repeat", []string{"-repeat", "0", "--", "true"}, "-repeat must be at least 1, not 0"},
 		{"negative warmup", []string{"-warmup", "-1", "--", "true"}, "-warmup must not be negative, not -1"},
 		{"env without =", []string{"-env", "NOEQUALS", "--", "true"}, `invalid value "NOEQUALS" for flag -env: want KEY=VALUE`},
 		{"env with empty key", []string{"-env", "=v", "--", "true"}, `invalid value "=v" for flag -env: empty variable name in KEY=VALUE`},
-		{"bad output mode", []string{"-output", "tee", "--", "true"}, `invalid value "tee" for flag -output: want capture, inherit or discard`},
+		{"bad output mode", []string{"-output", "tee", "--", "true"}, `invalid value "tee" for flag -output: want capture, inherit or discard (or hyperfine's null, pipe, inherit; hyperfine's --output=FILE is not supported: use -output inherit and redirect)`},
 		{"two names for one command", []string{"-name", "a", "-name", "b", "--", "true"}, "more than one -name for one command (several commands need -shell)"},
 		{"more names than commands", []string{"-shell", "-name", "a", "-name", "b", "true"}, "2 -name flags for 1 commands"},
 		{"empty shell command", []string{"-shell", "true", " "}, "command 2 is empty"},
@@ -363,7 +394,7 @@ func assertUsageError(t *testing.T, args []string, want string) {
 	assert.Equal(t, exitUsage, out.code)
 	assert.Empty(t, out.stdout)
 	assert.Equal(t, "perfgate-measure: "+want+"\n"+
-		"usage: perfgate-measure [flags] -- prog [args...]  (see -help)\n", out.stderr)
+		"usage: perfgate-measure [flags] 'command'... | -- prog [args...]  (see -help)\n", out.stderr)
 }
 
 // Values the flags accept but the library rejects are usage errors too,
@@ -394,7 +425,7 @@ func TestHelp(t *testing.T) {
 	assert.Equal(t, exitOK, out.code)
 	assert.Empty(t, out.stderr, "-help goes to stdout")
 	for _, want := range []string{
-		"usage: perfgate-measure [flags] -- prog [args...]",
+		"usage: perfgate-measure [flags] 'command' ['command'...]", "perfgate-measure [flags] -- prog [args...]", "-N", "-S shell", "-reference command", "-time-unit unit",
 		"perfgate-measure [flags] -shell 'command' ['command'...]",
 		"-warmup n", "without reporting those runs",
 		"-env KEY=VALUE", "-output-cap bytes", "-timeout duration",

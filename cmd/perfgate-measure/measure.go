@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/perfgate/adapters"
@@ -53,12 +54,16 @@ func (s *session) warmUp(ctx context.Context, b *benchmark, m *measurement) int 
 			return code
 		}
 		if err := r.Err(); err != nil && !s.o.run.ignore.ignores(&r) {
-			s.errorf("%s: %v%s", s.where(b, st.head), err, s.notIgnored(&r))
+			s.errorf("%s: %v%s%s", s.where(b, st.head), err, s.notIgnored(&r), s.failureHints(&r))
 			return exitFailed
 		}
 		p.add(took)
 		if s.keep.details {
 			m.warmups = append(m.warmups, newRecord(&r, s.keep, !s.runner.Direct))
+			if err := s.spill.spillOutput(&m.warmups[len(m.warmups)-1]); err != nil {
+				s.errorf("%v", err)
+				return exitFailed
+			}
 		}
 		s.gc.betweenRuns()
 	}
@@ -91,7 +96,7 @@ func (s *session) measureRuns(ctx context.Context, b *benchmark, m *measurement)
 		if err := r.Err(); err != nil {
 			if !s.o.run.ignore.ignores(&r) {
 				label := runLabel(i, total)
-				s.errorf("%s: %v%s", s.where(b, label), err, s.notIgnored(&r))
+				s.errorf("%s: %v%s%s", s.where(b, label), err, s.notIgnored(&r), s.failureHints(&r))
 				if i+1 < total || b.number < len(s.benches) {
 					s.errorf("stopped after %s; no summary", s.where(b, label))
 				}
@@ -100,6 +105,10 @@ func (s *session) measureRuns(ctx context.Context, b *benchmark, m *measurement)
 			m.failed++
 		}
 		m.add(&r, s.keep, !s.runner.Direct)
+		if err := s.spill.spillOutput(&m.runs[len(m.runs)-1]); err != nil {
+			s.errorf("%v", err)
+			return exitFailed
+		}
 		s.gc.betweenRuns()
 	}
 	return exitOK
@@ -144,6 +153,61 @@ func (s *session) notIgnored(r *adapters.RunResult) string {
 		return " (-i does not ignore a run that timed out: its wall time is the limit, not the command's)"
 	}
 	return " (not among the exit statuses -i=" + rc.ignore.String() + " ignores)"
+}
+
+// stderrTailLines is how many of a failed run's last stderr lines its
+// error shows.
+const stderrTailLines = 10
+
+// failureHints follows a failed run's error, as hyperfine's does: the
+// last lines of its stderr when captured, then what -i and --show-output
+// would do. "" for a run that timed out (-i does not ignore it).
+func (s *session) failureHints(r *adapters.RunResult) string {
+	if r.TimedOut {
+		return ""
+	}
+	var b strings.Builder
+	if tail := lastLines(r.Stderr, stderrTailLines); tail != "" {
+		b.WriteString("\n  ")
+		b.WriteString(strings.ReplaceAll(tail, "\n", "\n  "))
+		if r.StderrTruncated {
+			b.WriteString("\n  (stderr cut at -output-cap: the end shown is the end of what was kept)")
+		}
+	}
+	rc := &s.o.run
+	if !rc.ignore.all && rc.ignore.codes == nil {
+		what := "a non-zero exit status"
+		if r.Signal != nil {
+			what = "a signal"
+		}
+		b.WriteString("\n  -i (--ignore-failure) keeps runs that end with " + what + " in the figures")
+	}
+	if s.runOutput() == adapters.OutputDiscard {
+		b.WriteString("\n  its output went to the null device: --show-output lets it through, -output capture shows the end of its stderr here")
+	}
+	return b.String()
+}
+
+// runOutput is where the measured commands' output goes.
+func (s *session) runOutput() adapters.OutputMode {
+	if s.o.output == "" {
+		return adapters.OutputCapture
+	}
+	return s.o.output
+}
+
+// lastLines is the last n lines of out, as text, without the final
+// newline; "" when out is blank.
+func lastLines(out []byte, n int) string {
+	text := strings.TrimRight(string(out), "\n\r\t ")
+	if strings.TrimSpace(text) == "" {
+		return ""
+	}
+	lines := strings.Split(text, "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.ToValidUTF8(strings.Join(lines, "\n"), "\uFFFD")
 }
 
 // warnIgnored warns when -i let runs that failed into the figures.
@@ -201,7 +265,7 @@ func (s *session) runOnce(ctx context.Context, b *benchmark, st progressState) (
 		s.errorf("%v", err)
 		return adapters.RunResult{}, exitFailed
 	}
-	r, err := s.runner.Run(ctx, b.spec)
+	r, err := s.exec.Run(ctx, b.spec)
 	s.progress.clear()
 	if err != nil {
 		return r, s.runFailure(ctx, s.where(b, label), err)
@@ -218,16 +282,21 @@ func (s *session) where(b *benchmark, label string) string {
 	return label
 }
 
-// reportRun writes a measured run: a JSON line, a table, or one line.
+// reportRun writes a measured run: a JSON line, a table, one line, or
+// nothing (runLinesHidden).
 func (s *session) reportRun(b *benchmark, i, total int, r *adapters.RunResult) error {
 	if s.o.json {
 		return writeRunJSONLine(s.stdout, runKeys{Name: b.label, Command: b.number, Run: i + 1, Parameters: paramMap(b.params)}, r)
+	}
+	hidden := s.o.runLinesHidden()
+	if hidden && !s.o.verbose {
+		return nil
 	}
 	label := runLabel(i, total)
 	if len(s.benches) > 1 {
 		label = fmt.Sprintf("command %d/%d, %s", b.number, len(s.benches), label)
 	}
-	if s.o.verbose || total == 1 {
+	if !hidden && (s.o.verbose || total == 1) {
 		s.startBlock()
 		writeRunTable(s.stdout, s.out.colour.command(runHeading(label, b.name, b.spec.Argv)), r, s.rssMissing(r, true))
 		if s.o.showOutput {
@@ -242,7 +311,7 @@ func (s *session) reportRun(b *benchmark, i, total int, r *adapters.RunResult) e
 			heading = fmt.Sprintf("command %d/%d: ", b.number, len(s.benches))
 		}
 		fmt.Fprintln(s.stdout, heading+s.out.colour.command(b.label))
-		s.out.runUnit = timeUnitFor(float64(r.Wall.Nanoseconds()) / 1e6)
+		s.out.runUnit = s.out.timeUnit(float64(r.Wall.Nanoseconds()) / 1e6)
 	}
 	writeRunLine(s.stdout, i+1, total, r, s.rssMissing(r, false), s.out.runUnit)
 	return nil
@@ -286,13 +355,14 @@ func rssSummaryMissing(m *measurement) string {
 	return notAvailable
 }
 
-// belowFloor says what a withheld peak is below: the peak of the process
-// that spawned the child, which the child inherits at exec on Linux.
+// belowFloor says, in a user's words, why a peak is withheld: it is below
+// the peak of the process that spawned the child (the spawner's, or this
+// process's), which the child inherits at exec on Linux.
 func belowFloor(viaSpawner bool) string {
 	if viaSpawner {
-		return "below the spawner's floor"
+		return "too small to measure here, see docs/spawner.md"
 	}
-	return "below this process's floor"
+	return "too small to measure without the spawner, see docs/spawner.md"
 }
 
 // runFailure reports an error returned by Run and returns the exit status
@@ -324,3 +394,9 @@ func estimateOf(done *runningStats) string {
 	}
 	return text
 }
+
+// runLinesHidden reports whether text mode leaves out the measured runs
+// and shows only the summaries, as hyperfine does: in hyperfine's forms,
+// and with an automatic run count (which may be thousands of runs).
+// -verbose then shows one line per run.
+func (o *options) runLinesHidden() bool { return o.hyperfineForm || o.run.auto }

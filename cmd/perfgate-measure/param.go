@@ -33,45 +33,7 @@ const maxBenchmarks = 100_000
 
 // multiValueFlags are the flags that take several arguments, as hyperfine
 // users write them: -parameter-scan n 1 5, -parameter-list cc gcc,clang.
-var multiValueFlags = map[string]int{"parameter-scan": 3, "parameter-list": 2}
-
-// takeMultiValueFlags moves the multi-value flags and their arguments from
-// args into o and returns the rest for FlagSet.Parse. It walks the flags as
-// Parse does (to the first argument that is not a flag, or "--"), so that a
-// flag's value is never taken for a flag and the command is never touched.
-func takeMultiValueFlags(fs *flag.FlagSet, args []string, o *options) ([]string, error) {
-	rest := make([]string, 0, len(args))
-	for i := 0; i < len(args); i++ {
-		a := args[i]
-		if a == "--" || len(a) < 2 || a[0] != '-' {
-			return append(rest, args[i:]...), nil
-		}
-		name := strings.TrimPrefix(a[1:], "-")
-		n, multi := multiValueFlags[name]
-		if !multi {
-			rest = append(rest, a)
-			if takesValue(fs, name) && i+1 < len(args) {
-				i++
-				rest = append(rest, args[i])
-			}
-			continue
-		}
-		if len(args)-i-1 < n {
-			return nil, fmt.Errorf("%s needs %s", a, multiValueUsage(name))
-		}
-		vals := args[i+1 : i+1+n]
-		i += n
-		if name == "parameter-list" {
-			o.lists = append(o.lists, paramAxis{name: vals[0], values: []string{vals[1]}})
-			continue
-		}
-		if o.scan != nil {
-			return nil, errors.New("-parameter-scan given twice (one scan; -parameter-list can be repeated)")
-		}
-		o.scan = &scanArgs{vals[0], vals[1], vals[2]}
-	}
-	return rest, nil
-}
+var multiValueFlags = map[string]int{"parameter-scan": 3, "parameter-list": 2, "P": 3, "L": 2}
 
 // takesValue reports whether the flag called name (as written, perhaps
 // with "=value") takes the next argument as its value.
@@ -88,14 +50,14 @@ func takesValue(fs *flag.FlagSet, name string) bool {
 }
 
 func multiValueUsage(name string) string {
-	if name == "parameter-scan" {
+	if multiValueFlags[name] == 3 {
 		return "three arguments: NAME MIN MAX"
 	}
 	return "two arguments: NAME VALUES (comma-separated)"
 }
 
 // multiValueFlag stands for a multi-value flag in the FlagSet, for -help;
-// takeMultiValueFlags takes its uses, so Set is reached only by the
+// splitCommandLine takes its uses, so Set is reached only by the
 // -flag=value form, which cannot give several arguments.
 type multiValueFlag string
 
@@ -360,7 +322,7 @@ func formatDecimal(m int64, scale, show int) string {
 // commandCount is the number of commands: the one argv, or with -shell
 // each command string.
 func (o *options) commandCount() int {
-	if o.shell {
+	if o.shell || o.noShell {
 		return len(o.commands)
 	}
 	return 1

@@ -161,7 +161,7 @@ func TestParameterNamesPerBenchmark(t *testing.T) {
 		ShellStartup *shellStartup `json:"shell_startup"`
 		Results      []struct {
 			Name       string            `json:"name"`
-			Command    []string          `json:"command"`
+			Argv       []string          `json:"argv"`
 			Parameters map[string]string `json:"parameters"`
 		} `json:"results"`
 	}
@@ -173,7 +173,7 @@ func TestParameterNamesPerBenchmark(t *testing.T) {
 	for i, r := range doc.Results {
 		assert.Equal(t, []string{"one", "two"}[i], r.Name)
 		assert.Equal(t, map[string]string{"v": strconv.Itoa(i + 1)}, r.Parameters)
-		assert.Equal(t, shellArgv("exit 0"), r.Command)
+		assert.Equal(t, shellArgv("exit 0"), r.Argv)
 	}
 }
 
@@ -207,18 +207,22 @@ func TestParameterUsageErrors(t *testing.T) {
 	}
 }
 
-// The multi-value flags are taken only among the flags: a flag's value
-// or the command that looks like one is left alone.
-func TestTakeMultiValueFlags(t *testing.T) {
+// The multi-value flags are taken among the flags, before and between the
+// command strings as hyperfine takes them: a flag's value, and everything
+// after "--", is left alone.
+func TestSplitCommandLine(t *testing.T) {
 	t.Parallel()
 	var o options
 	fs := newFlagSet(&o)
-	rest, err := takeMultiValueFlags(fs, []string{"-name", "-parameter-scan", "-json", "-parameter-scan", "n", "-1", "1",
-		"--repeat=2", "prog", "-parameter-list", "a", "b"}, &o)
+	cl, err := splitCommandLine(fs, []string{"-name", "-parameter-scan", "-json", "-parameter-scan", "n", "-1", "1",
+		"--repeat=2", "prog", "-L", "a", "b", "cmd", "--", "-parameter-list", "c", "d"}, &o)
 	require.NoError(t, err)
-	assert.Equal(t, []string{"-name", "-parameter-scan", "-json", "--repeat=2", "prog", "-parameter-list", "a", "b"}, rest)
+	assert.Equal(t, []string{"-name", "-parameter-scan", "-json", "--repeat=2"}, cl.flags)
+	assert.Equal(t, []string{"prog", "cmd", "-parameter-list", "c", "d"}, cl.commands)
+	assert.True(t, cl.dashdash)
+	assert.Equal(t, 2, cl.before)
 	assert.Equal(t, &scanArgs{"n", "-1", "1"}, o.scan)
-	assert.Empty(t, o.lists)
+	assert.Equal(t, []paramAxis{{name: "a", values: []string{"b"}}}, o.lists)
 }
 
 // -sort: by default the comparison goes from the fastest to the slowest

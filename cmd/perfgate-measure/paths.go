@@ -56,50 +56,64 @@ func (s *session) checkFiles() int {
 			return usageError(s.stderr, "%s and %s both name %s", other, f.flag, f.path)
 		}
 		flagOf[key] = f.flag
-		if err := checkWritable(f.path); err != nil {
+		held, err := checkWritable(f.path)
+		if err != nil {
 			s.errorf("%s: %v; nothing was run", f.flag, err)
 			return exitFailed
+		}
+		if held != nil {
+			if s.held == nil {
+				s.held = make(map[string]*os.File)
+			}
+			s.held[f.path] = held
 		}
 	}
 	return exitOK
 }
 
 // checkWritable reports why path cannot be written, or nil. A file that
-// does not exist is created and removed again; one that exists is opened
-// for writing without truncating it, so that a read-only file is found
-// out and its content kept. Only regular files are opened: opening a
-// FIFO for writing would wait for a reader.
-func checkWritable(path string) error {
+// does not exist is created and removed again; a regular file that exists
+// is opened for writing without truncating it, so that a read-only file
+// is found out and its content kept. A file that is not regular (a FIFO,
+// /dev/stdout) cannot be replaced whole: it is opened now, without
+// waiting for a reader (openSpecial), and returned, held open for the
+// writing after the runs, so that a FIFO with no reader is reported
+// before the first run rather than hang after the last.
+func checkWritable(path string) (*os.File, error) {
 	dir := filepath.Dir(path)
 	info, err := os.Stat(dir)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		return fmt.Errorf("cannot write %s: directory %s does not exist", path, dir)
+		return nil, fmt.Errorf("cannot write %s: directory %s does not exist", path, dir)
 	case err != nil:
-		return fmt.Errorf("cannot write %s: %w", path, err)
+		return nil, fmt.Errorf("cannot write %s: %w", path, err)
 	case !info.IsDir():
-		return fmt.Errorf("cannot write %s: %s is not a directory", path, dir)
+		return nil, fmt.Errorf("cannot write %s: %s is not a directory", path, dir)
 	}
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 	if err == nil {
 		f.Close()
-		return os.Remove(path)
+		return nil, os.Remove(path)
 	}
 	if !errors.Is(err, fs.ErrExist) {
-		return fmt.Errorf("cannot write %s: %w", path, err)
+		return nil, fmt.Errorf("cannot write %s: %w", path, err)
 	}
 	info, err = os.Stat(path)
 	switch {
 	case err != nil:
-		return fmt.Errorf("cannot write %s: %w", path, err)
+		return nil, fmt.Errorf("cannot write %s: %w", path, err)
 	case info.IsDir():
-		return fmt.Errorf("cannot write %s: it is a directory", path)
+		return nil, fmt.Errorf("cannot write %s: it is a directory", path)
 	case !info.Mode().IsRegular():
-		return nil
+		f, err := openSpecial(path, info)
+		if err != nil {
+			return nil, fmt.Errorf("cannot write %s: %w", path, err)
+		}
+		return f, nil
 	}
 	f, err = os.OpenFile(path, os.O_WRONLY, 0)
 	if err != nil {
-		return fmt.Errorf("cannot write %s: %w", path, err)
+		return nil, fmt.Errorf("cannot write %s: %w", path, err)
 	}
-	return f.Close()
+	return nil, f.Close()
 }

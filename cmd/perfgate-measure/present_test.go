@@ -93,7 +93,7 @@ func TestFilesCheckedBeforeTheFirstRun(t *testing.T) {
 	out = measure(t, "-export-csv", good, "-export-json", filepath.Join(dir, ".", "good.out"), "--", "true")
 	assert.Equal(t, exitUsage, out.code)
 	assert.Equal(t, "perfgate-measure: -export-json and -export-csv both name "+good+"\n"+
-		"usage: perfgate-measure [flags] -- prog [args...]  (see -help)\n", out.stderr)
+		"usage: perfgate-measure [flags] 'command'... | -- prog [args...]  (see -help)\n", out.stderr)
 }
 
 // An existing file is checked without being changed, and a read-only one
@@ -209,7 +209,8 @@ func TestStyleWithoutTerminal(t *testing.T) {
 	out = measure(t, "-shell", "-style", "none", "exit 4")
 	assert.Equal(t, exitFailed, out.code)
 	assert.Empty(t, out.stdout)
-	assert.Equal(t, "perfgate-measure: run 1/1: command exited unsuccessfully: [/bin/sh -c exit 4]: exit status 4\n", out.stderr)
+	assert.Equal(t, "perfgate-measure: run 1/1: command exited unsuccessfully: [/bin/sh -c exit 4]: exit status 4\n"+
+		"  -i (--ignore-failure) keeps runs that end with a non-zero exit status in the figures\n", out.stderr)
 }
 
 func TestStyleUsageErrors(t *testing.T) {
@@ -223,7 +224,7 @@ func TestStyleUsageErrors(t *testing.T) {
 	} {
 		out := measure(t, tc.args...)
 		assert.Equal(t, exitUsage, out.code)
-		assert.Equal(t, "perfgate-measure: "+tc.want+"\nusage: perfgate-measure [flags] -- prog [args...]  (see -help)\n", out.stderr)
+		assert.Equal(t, "perfgate-measure: "+tc.want+"\nusage: perfgate-measure [flags] 'command'... | -- prog [args...]  (see -help)\n", out.stderr)
 	}
 }
 

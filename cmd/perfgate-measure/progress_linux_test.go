@@ -91,7 +91,7 @@ func TestProgressLineSeveralCommands(t *testing.T) {
 	out, screen := measureOnTerminal(t, "-shell", "-shell-correction=false", "-repeat", "1", "exit 0", "exit 3")
 	require.Equal(t, exitFailed, out.code)
 	assert.Regexp(t, `^\rcommand 1/2, run 1/1: exit 0  ░{12}\r +\r\rcommand 2/2, run 1/1: exit 3  ░{12}\r +\r`+
-		`perfgate-measure: command 2/2 \(exit 3\), run 1/1: command exited unsuccessfully: .*\n$`, screen)
+		`perfgate-measure: command 2/2 \(exit 3\), run 1/1: command exited unsuccessfully: .*\n  -i .*\n$`, screen)
 }
 
 func init() {

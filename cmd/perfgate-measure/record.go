@@ -78,6 +78,9 @@ type recordExtra struct {
 	notes          map[string]string
 	sources        map[string]adapters.FigureSource
 	stdout, stderr []byte
+	// stdoutToken and stderrToken stand for the output once it is moved
+	// to the spill file (spill.go); the files are expanded when written.
+	stdoutToken, stderrToken string
 }
 
 // keepPolicy says what a record keeps beyond the figures.
@@ -170,6 +173,12 @@ func (rec *runRecord) result() adapters.RunResult {
 	if rec.extra != nil {
 		r.Notes, r.Sources = rec.extra.notes, rec.extra.sources
 		r.Stdout, r.Stderr = rec.extra.stdout, rec.extra.stderr
+		if rec.extra.stdoutToken != "" {
+			r.Stdout = []byte(rec.extra.stdoutToken)
+		}
+		if rec.extra.stderrToken != "" {
+			r.Stderr = []byte(rec.extra.stderrToken)
+		}
 	}
 	return r
 }

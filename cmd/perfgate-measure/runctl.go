@@ -101,9 +101,10 @@ func (f *ignoreFlag) ignores(r *adapters.RunResult) bool {
 // settles the run count; it returns what is wrong, or "".
 func (o *options) resolveRunControl(fs *flag.FlagSet) string {
 	set := map[string]bool{}
-	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	fs.Visit(func(f *flag.Flag) { set[canonicalFlag(f.Name)] = true })
 	rc := &o.run
-	rc.auto = rc.runsArg == "auto" || set["min-runs"] || set["max-runs"] || set["time-budget"]
+	rc.auto = rc.runsArg == "auto" || set["min-runs"] || set["max-runs"] || set["time-budget"] ||
+		o.hyperfineForm && !set["runs"] && !set["repeat"] // hyperfine's default
 	if set["runs"] && rc.runsArg != "auto" {
 		n, err := strconv.Atoi(rc.runsArg)
 		switch {
@@ -111,6 +112,8 @@ func (o *options) resolveRunControl(fs *flag.FlagSet) string {
 			return fmt.Sprintf("-runs wants a number of runs or auto, not %q", rc.runsArg)
 		case n < 1:
 			return fmt.Sprintf("-runs must be at least 1, not %d", n)
+		case n > maxCount:
+			return fmt.Sprintf("-runs %d is more than %d runs", n, maxCount)
 		case set["repeat"] && n != o.repeat:
 			return fmt.Sprintf("-runs %d and -repeat %d disagree", n, o.repeat)
 		}
@@ -124,6 +127,10 @@ func (o *options) resolveRunControl(fs *flag.FlagSet) string {
 		return fmt.Sprintf("-min-runs must be at least 1, not %d", rc.minRuns)
 	case set["max-runs"] && rc.maxRuns < 1:
 		return fmt.Sprintf("-max-runs must be at least 1, not %d", rc.maxRuns)
+	case rc.minRuns > maxCount:
+		return fmt.Sprintf("-min-runs %d is more than %d runs", rc.minRuns, maxCount)
+	case rc.maxRuns > maxCount:
+		return fmt.Sprintf("-max-runs %d is more than %d runs", rc.maxRuns, maxCount)
 	case set["min-runs"] && set["max-runs"] && rc.minRuns > rc.maxRuns:
 		return fmt.Sprintf("-min-runs %d is more than -max-runs %d", rc.minRuns, rc.maxRuns)
 	case set["time-budget"] && rc.budget <= 0:
@@ -144,10 +151,7 @@ func (o *options) resolveRunControl(fs *flag.FlagSet) string {
 
 // checkHooks checks -prepare, -conclude, -setup and -cleanup.
 func (o *options) checkHooks(set map[string]bool) string {
-	commands := 1
-	if o.shell {
-		commands = len(o.commands)
-	}
+	commands := o.commandCount()
 	for _, h := range []struct {
 		name string
 		list []string
@@ -178,10 +182,10 @@ func (rc *runControl) runCount(first time.Duration) int {
 	if first > 0 {
 		fit := math.Floor(float64(rc.budget) / float64(first))
 		if rc.max == 0 || fit < float64(rc.max) {
-			n = int(min(fit, math.MaxInt32))
+			n = int(min(fit, maxCount))
 		}
 	} else if n == 0 {
-		n = math.MaxInt32 // an immeasurably fast run fills any budget
+		n = maxCount // an immeasurably fast run fills any budget
 	}
 	return max(n, rc.min)
 }
@@ -223,7 +227,7 @@ func (s *session) runHook(ctx context.Context, b *benchmark, kind, command, wher
 	}
 	command = b.substitute(command)
 	spec := adapters.CommandSpec{
-		Name: kind, Argv: shellArgv(command), Cwd: s.o.cwd, Env: s.o.env, Timeout: s.o.timeout,
+		Name: kind, Argv: s.o.shellArgv(command), Cwd: s.o.cwd, Env: s.o.env, Timeout: s.o.timeout,
 		Output: adapters.OutputCapture, OutputCapBytes: hookOutputCap,
 	}
 	if s.o.output == adapters.OutputInherit {
@@ -236,7 +240,7 @@ func (s *session) runHook(ctx context.Context, b *benchmark, kind, command, wher
 			what = "-" + kind + " command after " + where
 		}
 	}
-	r, err := s.runner.Run(ctx, spec)
+	r, err := s.exec.Run(ctx, spec)
 	if err != nil {
 		return r.Wall, s.runFailure(ctx, s.where(b, what), err)
 	}

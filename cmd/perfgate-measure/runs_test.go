@@ -183,6 +183,7 @@ func TestStopsAtFirstFailedRun(t *testing.T) {
 	assert.Equal(t, exitFailed, out.code)
 	assert.Regexp(t, `^command: .*\n  run 1/3  wall .* max rss .*  exit 3\n$`, out.stdout)
 	assert.Equal(t, "perfgate-measure: run 1/3: command exited unsuccessfully: ["+sh+" -c exit 3]: exit status 3\n"+
+		"  -i (--ignore-failure) keeps runs that end with a non-zero exit status in the figures\n"+
 		"perfgate-measure: stopped after run 1/3; no summary\n", out.stderr)
 
 	out = measure(t, "-json", "-repeat", "3", "--", sh, "-c", "exit 3")

@@ -16,8 +16,11 @@ type benchmark struct {
 	command int    // which command of the command line, from 1 (with parameters, several benchmarks share one)
 	label   string // -name, or the command as given
 	name    string // -name only, for the run tables' headings
-	spec    adapters.CommandSpec
-	params  []param // the parameters' values, from -parameter-scan or -list
+	// hyperfineName is the label without the parameters the command does
+	// not use: what hyperfine writes as a result's "command".
+	hyperfineName string
+	spec          adapters.CommandSpec
+	params        []param // the parameters' values, from -parameter-scan or -list
 	// shell is the shell's start-up subtracted from the runs' times in
 	// summaries, or nil (shellstart.go).
 	shell *shellStartup
@@ -42,17 +45,24 @@ type measurement struct {
 type session struct {
 	o              options
 	stdout, stderr io.Writer
-	runner         adapters.StdProcessRunner
-	benches        []benchmark
-	input          *os.File // -input
-	rewind         bool     // whether input is rewound before every run
-	progress       *progress
-	host           *adapters.HostInfo
-	blocks         int // text blocks written to stdout, to separate them
-	results        []measurement
-	keep           keepPolicy // what each run's record keeps beyond its figures
-	gc             gcPacer
-	out            presentation // -style: colour, progress line, units
+	runner         adapters.StdProcessRunner // as the flags configure it
+	// exec runs every command: runner, or a test's fake (measureAll).
+	exec     adapters.ProcessRunner
+	benches  []benchmark
+	input    *os.File // -input
+	rewind   bool     // whether input is rewound before every run
+	progress *progress
+	host     *adapters.HostInfo
+	blocks   int // text blocks written to stdout, to separate them
+	results  []measurement
+	keep     keepPolicy // what each run's record keeps beyond its figures
+	gc       gcPacer
+	out      presentation // -style: colour, progress line, units
+	// held are the files that are not regular (FIFOs, devices), opened by
+	// checkFiles and written by writeFiles.
+	held map[string]*os.File
+	// spill keeps the runs' output on disk for -export-output, or nil.
+	spill *outputSpill
 }
 
 // newSession prepares everything the runs need; on failure it has
@@ -65,9 +75,18 @@ func newSession(o options, stdout, stderr io.Writer) (*session, int) {
 		// records from claiming otherwise.
 		s.runner.Scope, s.runner.Direct = adapters.ScopeTree, true
 	}
+	s.exec = s.runner
 	s.gc.enabled = runtime.GOOS == "linux" && s.runner.Direct
 	s.keep = keepPolicy{details: o.exportJSON != "" || o.receipt != "", output: o.exportOutput}
 	s.benches = benchmarks(&o)
+	if o.exportOutput {
+		sp, err := newOutputSpill()
+		if err != nil {
+			fmt.Fprintf(stderr, "%s: %v\n", progName, err)
+			return nil, exitFailed
+		}
+		s.spill = sp
+	}
 	if o.input != "" {
 		f, seekable, code := openInput(o.input, len(s.benches)*(o.warmup+o.runsAtLeast()), stderr)
 		if f == nil {
@@ -79,6 +98,7 @@ func newSession(o options, stdout, stderr io.Writer) (*session, int) {
 		}
 	}
 	s.out = newPresentation(o.style, stdout, stderr, os.Getenv)
+	s.out.fixedUnit, _ = parseTimeUnit(o.timeUnit)
 	s.progress = newProgress(stderr, s.out.interactive && !o.json && o.output != adapters.OutputInherit)
 	if o.host || o.receipt != "" || o.exportJSON != "" {
 		info := adapters.StdHostProbe{}.Probe(adapters.HostProbeOptions{IncludeHostnameHash: o.hostnameHash})
@@ -93,6 +113,10 @@ func (s *session) close() {
 	if s.input != nil {
 		s.input.Close()
 	}
+	for _, f := range s.held {
+		f.Close()
+	}
+	s.spill.close()
 }
 
 // openInput opens -input and reports whether it can be rewound. A file
@@ -124,28 +148,43 @@ func benchmarks(o *options) []benchmark {
 	for _, set := range sets {
 		for c := range cmds {
 			b := benchmark{number: len(benches) + 1, command: c + 1, params: set}
-			template := o.commands // the argv, without -shell
-			if o.shell {
+			template := o.commands // the argv after "--"
+			if !o.argvForm {
 				template = o.commands[c : c+1]
 			}
 			argv := make([]string, len(template))
 			for i, t := range template {
 				argv[i] = b.substitute(t)
 			}
-			if o.shell {
-				argv = shellArgv(argv[0])
+			switch {
+			case o.noShell:
+				// Split after substituting, as hyperfine does; the
+				// template split when the command line was checked.
+				if words, err := splitWords(argv[0]); err == nil {
+					argv = words
+				} else {
+					argv = make([]string, len(o.words[c]))
+					for i, w := range o.words[c] {
+						argv[i] = b.substitute(w)
+					}
+				}
+			case o.shell:
+				argv = o.shellArgv(argv[0])
 			}
 			switch {
 			case perBench:
 				b.name = b.substitute(o.names[b.number-1])
-				b.label = b.name
+				b.label, b.hyperfineName = b.name, b.name
 			case c < len(o.names):
-				b.name = b.substitute(o.names[c]) + unusedParams(o.names[c:c+1], set)
+				b.hyperfineName = b.substitute(o.names[c])
+				b.name = b.hyperfineName + unusedParams(o.names[c:c+1], set)
 				b.label = b.name
-			case o.shell:
-				b.label = argv[len(argv)-1] + unusedParams(template, set)
+			case !o.argvForm:
+				b.hyperfineName = b.substitute(o.commands[c])
+				b.label = b.hyperfineName + unusedParams(template, set)
 			default:
-				b.label = commandLine(argv) + unusedParams(template, set)
+				b.hyperfineName = commandLine(argv)
+				b.label = b.hyperfineName + unusedParams(template, set)
 			}
 			b.spec = adapters.CommandSpec{
 				Name:           b.label,

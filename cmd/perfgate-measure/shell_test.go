@@ -60,6 +60,7 @@ func TestShellStopsAtFailure(t *testing.T) {
 	assert.NotContains(t, out.stdout, "command 2/2")
 	assert.Equal(t, "perfgate-measure: command 1/2 (exit 5), run 1/2: command exited unsuccessfully: "+
 		"[/bin/sh -c exit 5]: exit status 5\n"+
+		"  -i (--ignore-failure) keeps runs that end with a non-zero exit status in the figures\n"+
 		"perfgate-measure: stopped after command 1/2 (exit 5), run 1/2; no summary\n", out.stderr)
 }
 

@@ -49,12 +49,12 @@ func (s *session) measureShellStartup(ctx context.Context) int {
 		return exitOK
 	}
 	spec := s.benches[0].spec
-	spec.Argv, spec.Name, spec.Stdin = shellArgv(""), "shell start-up", nil
+	spec.Argv, spec.Name, spec.Stdin = s.o.shellArgv(""), "shell start-up", nil
 	var wall, user, system runningStats
 	for i := range shellStartupRuns {
 		s.progress.start(progressState{head: fmt.Sprintf("shell start-up run %d/%d", i+1, shellStartupRuns),
 			label: commandLine(spec.Argv), done: i, total: shellStartupRuns})
-		r, err := s.runner.Run(ctx, spec)
+		r, err := s.exec.Run(ctx, spec)
 		s.progress.clear()
 		where := fmt.Sprintf("measuring the shell's start-up (%s, run %d/%d; -shell-correction=false skips it)",
 			commandLine(spec.Argv), i+1, shellStartupRuns)

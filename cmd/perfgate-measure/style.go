@@ -54,6 +54,17 @@ type presentation struct {
 	// runUnit is the time unit of the current command's run lines,
 	// chosen by its first measured run.
 	runUnit timeUnit
+	// fixedUnit is -time-unit's unit, or nil to choose one by size.
+	fixedUnit *timeUnit
+}
+
+// timeUnit is the unit for times around ms milliseconds: -time-unit's,
+// else by size.
+func (p *presentation) timeUnit(ms float64) timeUnit {
+	if p.fixedUnit != nil {
+		return *p.fixedUnit
+	}
+	return timeUnitFor(ms)
 }
 
 // newPresentation decides the style for a session writing to stdout and
@@ -85,6 +96,9 @@ func newPresentation(st outputStyle, stdout, stderr io.Writer, getenv func(strin
 
 // isTerminalWriter reports whether w is an *os.File on a terminal.
 func isTerminalWriter(w io.Writer) bool {
+	if r, ok := w.(*reportWriter); ok {
+		w = r.w
+	}
 	f, ok := w.(*os.File)
 	return ok && isTerminal(f.Fd())
 }

@@ -18,9 +18,23 @@ type timeUnit struct {
 }
 
 var (
+	unitUs = timeUnit{"µs", 1e3}
 	unitMs = timeUnit{"ms", 1}
 	unitS  = timeUnit{"s", 1e-3}
 )
+
+// parseTimeUnit reads -time-unit: hyperfine's names, or the units'.
+func parseTimeUnit(s string) (*timeUnit, bool) {
+	switch s {
+	case "microsecond", "us", "µs":
+		return &unitUs, true
+	case "millisecond", "ms":
+		return &unitMs, true
+	case "second", "s":
+		return &unitS, true
+	}
+	return nil, false
+}
 
 // timeUnitFor chooses the unit for times around ms milliseconds.
 func timeUnitFor(ms float64) timeUnit {
@@ -62,16 +76,17 @@ type summaryRow struct {
 	fmtF  func(float64) string // formats a mean or a deviation
 }
 
-// writeSummary writes the summary of m's runs (when there are several)
-// and warns on stderr about outliers.
+// writeSummary writes the summary of m's runs (when there are several,
+// or always when the runs are not shown) and warns on stderr about
+// outliers.
 func (s *session) writeSummary(m *measurement) {
-	if s.o.json || len(m.runs) < 2 {
+	if s.o.json || len(m.runs) == 0 || len(m.runs) < 2 && !s.o.runLinesHidden() {
 		return
 	}
 	s.startBlock()
-	fmt.Fprintf(s.stdout, "summary of %d runs: %s\n", len(m.runs), s.out.colour.command(m.bench.label))
+	fmt.Fprintf(s.stdout, "summary of %s: %s\n", plural(len(m.runs), "run"), s.out.colour.command(m.bench.label))
 	wall := statsOf(m.runs, m.wallMs)
-	unit := timeUnitFor(meanOf(wall))
+	unit := s.out.timeUnit(meanOf(wall))
 	rss := statsOf(m.runs, maxRSSKiB)
 	mem := memUnitFor(meanOf(rss))
 	rows := []summaryRow{
@@ -174,4 +189,12 @@ func (s *session) warnOutliers(m *measurement, walls []float64, unit timeUnit) {
 // gets colour.
 func (s *session) warnf(format string, a ...any) {
 	s.errorf("%s %s", s.out.colourErr.warning("warning:"), fmt.Sprintf(format, a...))
+}
+
+// plural is "1 run", "2 runs".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return strconv.Itoa(n) + " " + noun + "s"
 }

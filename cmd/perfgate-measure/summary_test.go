@@ -207,7 +207,7 @@ func TestExportJSON(t *testing.T) {
 		Host    adapters.HostInfo
 		Results []struct {
 			Name          string
-			Command       []string
+			Argv          []string
 			Summary       map[string]json.RawMessage
 			RelativeSpeed relative `json:"relative_speed"`
 			Runs          []adapters.RunResult
@@ -219,7 +219,7 @@ func TestExportJSON(t *testing.T) {
 	require.Len(t, doc.Results, 2)
 	r := doc.Results[0]
 	assert.Equal(t, "sleep 0.2", r.Name)
-	assert.Equal(t, []string{"/bin/sh", "-c", "sleep 0.2"}, r.Command)
+	assert.Equal(t, []string{"/bin/sh", "-c", "sleep 0.2"}, r.Argv)
 	assert.Equal(t, resultsOf(s.results[0].runs), r.Runs)
 	assert.Equal(t, resultsOf(s.results[0].warmups), r.WarmupRuns)
 	assert.JSONEq(t, `{"n":3,"mean":202,"stddev":2,"median":202,"min":200,"max":204}`, string(r.Summary["wall_ms"]))
