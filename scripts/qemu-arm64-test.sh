@@ -13,7 +13,10 @@
 #     its CPU and start-up 10-30 times a native one's, so those tests would
 #     fail for qemu's reasons, not the library's. They run on amd64. What
 #     runs here is behaviour: starts, exit statuses, output, deadlines,
-#     kills, fallbacks (the CLONE_PIDFD refusal in particular).
+#     kills, fallbacks (the CLONE_PIDFD refusal in particular). Also
+#     skipped: what qemu-user does not emulate (seccomp: ENOSYS;
+#     PR_SET_CHILD_SUBREAPER: EINVAL), which the subreaper and seccomp
+#     tests of the spawner need.
 #   The root suite takes about 2.5 minutes natively, most of it waiting;
 #   under qemu each start of a Go helper costs about 0.1-0.2 s more, so
 #   expect several minutes (the timeout is 30 minutes).
@@ -108,7 +111,7 @@ if [ $# -gt 0 ]; then
   go test "$@" || status=$?
 else
   # The root package but its figure-checking tests (see the top).
-  skip=${PERFGATE_QEMU_ROOT_SKIP:-'^(TestPeakRSSStress|TestRunMaxRSS.*|TestSpawnerFloorIsSmall|TestRunFigures|TestRunWallTime.*|TestRunCPUCoversTheTree|TestTreeFiguresOfASimpleChild|TestTreeScopeCPUCrossCheck|TestCgroupCPUPlausible)$'}
+  skip=${PERFGATE_QEMU_ROOT_SKIP:-'^(TestPeakRSSStress|TestRunMaxRSS.*|TestSpawnerFloorIsSmall|TestRunFigures|TestRunWallTime.*|TestRunCPUCoversTheTree|TestTreeFiguresOfASimpleChild|TestTreeScopeCPUCrossCheck|TestCgroupCPUPlausible|TestSpawnerPeakOfEveryCommand|TestSpawnerSeesANewSeccompFilter|TestSpawnerLeavesNoZombieToASubreaper|TestSpawnerReapedByASubreaperWhenItDies)$'}
   go test -count=1 -timeout 30m ./internal/spawner/... || status=$?
   go test -count=1 -timeout 30m -skip "$skip" . || status=$?
 fi
