@@ -79,16 +79,18 @@
 // is nil when ru_maxrss is not above the most the caller can have passed
 // on (its own ru_maxrss, or its VmHWM plus the error of the kernel's
 // per-CPU RSS counters): the caller's figure is never reported as the
-// child's. [RunResult.MaxRSSAtMostKB] then bounds the child's peak. With [StdProcessRunner.Spawner]
-// set, children are started by a spawner instead: a small copy of the
-// program, started on the first such run (a package init function serves
-// it), whose few MiB are the only floor, so children smaller than the
-// caller get their own figure, at the cost of a round trip per run. Its
-// child sees what a direct child would (the caller's current directory,
-// credentials, umask, limits and cgroup); a run whose caller changed that
-// state since the spawner started is spawned directly, and Notes says so.
-// The caller keeps the deadline itself, so a hung spawner cannot hold a run
-// with a Timeout or a cancellable ctx, and a dead spawner is restarted.
+// child's. [RunResult.MaxRSSAtMostKB] then bounds the child's peak. On
+// linux/amd64 and linux/arm64 children are therefore started by the
+// spawner (unless [StdProcessRunner.Direct]): a program of a few KiB of
+// machine code, written in Go assembly, that the library runs from a
+// sealed memfd on the first run, whose own few tens of KiB are the only
+// floor, so every real command gets its own figure, as GNU time gives it.
+// No code of the caller runs in it. Its child sees what a direct child
+// would (the caller's current directory, ignored signals, credentials,
+// umask, limits and cgroup); a run whose caller changed that state since
+// the spawner started is spawned directly, and Notes says so. The caller
+// keeps the deadline itself, so a hung spawner cannot hold a run with a
+// Timeout or a cancellable ctx, and a dead spawner is restarted.
 // PERFGATE_ADAPTERS_NO_SPAWNER=1 turns it off for every runner.
 //
 // # Whole-tree mode (Linux cgroup v2)

@@ -54,7 +54,8 @@ type RunResult struct {
 	// scope with a cgroup, the cgroup's memory.peak. Nil where CPUMs is,
 	// and on Linux when it is not above the peak of the process that
 	// started the child, which a child inherits at exec (Notes then says
-	// so, with that floor; StdProcessRunner.Spawner lowers it).
+	// so, with that floor: a few tens of KiB through the spawner, the
+	// default on linux/amd64 and linux/arm64).
 	MaxRSSKB *uint64 `json:"max_rss_kb,omitempty"`
 	// MaxRSSAtMostKB is set only when MaxRSSKB is withheld for being
 	// possibly the peak of the process that started the child: it is the
@@ -134,8 +135,8 @@ type RunResult struct {
 	// platform normally gives is missing from this result or is not what
 	// was asked for: a withheld "max_rss_kb" (with the floor in KiB and
 	// what would give the figure), a tree-scope figure that fell back to
-	// the process's. Under the key "spawner" it says why a runner with
-	// Spawner set started the child directly, under "stdin" that the
+	// the process's. Under the key "spawner" it says why a run the spawner
+	// would have started was started directly, under "stdin" that the
 	// CommandSpec.Stdin reader failed (and after how many bytes), which
 	// Run also returns as an ErrStdinRead error. Nil when there is
 	// nothing to explain, and then omitted from JSON.

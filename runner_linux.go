@@ -11,8 +11,10 @@ package adapters
 // reaped, so the process group (whose id is the child's pid) is killed
 // while that id cannot have been reused; wait4 then reaps it. In tree
 // scope the child is cloned straight into a cgroup of its own
-// (cgroup_linux.go). With StdProcessRunner.Spawner the child is started
-// by the spawner instead (spawner_linux.go, internal/spawner).
+// (cgroup_linux.go). In process scope the child is started by the spawner
+// instead, unless StdProcessRunner.Direct (spawner_linux.go,
+// internal/spawner); this file alone decides to start a run directly when
+// the spawner cannot take it.
 
 import (
 	"context"

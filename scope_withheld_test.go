@@ -8,13 +8,13 @@ import (
 )
 
 // withheldPeakResult is wait4Result with its peak withheld as the runner
-// withholds it: no MaxRSSKB, the bound, and a note advising the spawner.
+// withholds it: no MaxRSSKB, the bound, and the note.
 func withheldPeakResult() RunResult {
 	r := wait4Result()
 	r.MaxRSSAtMostKB, r.MaxRSSKB = r.MaxRSSKB, nil
 	r.Notes = map[string]string{"max_rss_kb": "withheld: ru_maxrss is not above this process's own peak of 30000 KiB, " +
 		"which a child started with vfork inherits at exec (golang/go#32054); " +
-		"StdProcessRunner.Spawner gives children smaller than that their own figure"}
+		"the child's own peak is at most that"}
 	return r
 }
 

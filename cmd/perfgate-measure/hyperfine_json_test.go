@@ -173,29 +173,37 @@ func TestExportJSONMemoryUsage(t *testing.T) {
 		}
 	}
 
-	// /bin/true's peak is below the spawner's floor and withheld: the
-	// key is left out, not filled with the bound.
+	// /bin/true's peak: through the spawner, measured and written in
+	// bytes; spawned directly, below this process's floor and withheld:
+	// the key is left out, not filled with the bound.
 	if runtime.GOOS == "linux" {
 		trueProg := unixTool(t, "true")
-		out = measure(t, "-repeat", "2", "-export-json", path, "--", trueProg)
-		require.Equal(t, exitOK, out.code, out.stderr)
-		r = readHyperfineExport(t, path)[0]
-		run := r["runs"].([]any)[0].(map[string]any)
-		if _, measured := run["max_rss_kb"]; !measured {
-			assert.NotContains(t, r, "memory_usage_byte")
+		for _, direct := range []bool{false, true} {
+			out = measure(t, "-spawner="+strconv.FormatBool(!direct), "-repeat", "2", "-export-json", path, "--", trueProg)
+			require.Equal(t, exitOK, out.code, out.stderr)
+			r = readHyperfineExport(t, path)[0]
+			run := r["runs"].([]any)[0].(map[string]any)
+			kib, measured := run["max_rss_kb"]
+			if direct {
+				assert.False(t, measured, "directly: withheld")
+				assert.NotContains(t, r, "memory_usage_byte")
+				continue
+			}
+			require.True(t, measured, "through the spawner: /bin/true's own peak")
+			assert.Equal(t, kib.(float64)*1024, numbers(t, r["memory_usage_byte"])[0])
 		}
 	}
 }
 
 // The Markdown table leaves out a column no command has a figure for: the
-// peak memory of sh, below the spawner's floor, was a column of n/a headed
-// "Max RSS [GiB]".
+// peak memory of sh spawned directly, below this process's floor, was a
+// column of n/a headed "Max RSS [GiB]".
 func TestMarkdownLeavesOutEmptyColumns(t *testing.T) {
 	t.Parallel()
 	unixTool(t, "sh")
 	dir := t.TempDir()
 	md, js := filepath.Join(dir, "x.md"), filepath.Join(dir, "x.json")
-	out := measure(t, "-r", "2", "-shell-correction=false", "--export-markdown", md, "--export-json", js, "exit 0", ":")
+	out := measure(t, "-r", "2", "-spawner=false", "-shell-correction=false", "--export-markdown", md, "--export-json", js, "exit 0", ":")
 	require.Equal(t, exitOK, out.code, out.stderr)
 	data, err := os.ReadFile(md)
 	require.NoError(t, err)
@@ -208,7 +216,7 @@ func TestMarkdownLeavesOutEmptyColumns(t *testing.T) {
 	header := strings.SplitN(string(data), "\n", 2)[0]
 	assert.Equal(t, measuredPeak, strings.Contains(header, "Max RSS"), header)
 	if runtime.GOOS == "linux" {
-		assert.False(t, measuredPeak, "sh peaks below the spawner's floor")
+		assert.False(t, measuredPeak, "sh peaks below this process's floor")
 	}
 	assert.NotContains(t, string(data), "| n/a |")
 	assert.Contains(t, header, "| User [ms] | System [ms] |")
