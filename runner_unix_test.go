@@ -4,6 +4,7 @@ package adapters
 
 import (
 	"context"
+	"debug/elf"
 	"errors"
 	"io/fs"
 	"os"
@@ -373,12 +374,21 @@ func TestRunConcurrentRunsGetOwnFigures(t *testing.T) {
 }
 
 // emulated says whether this test binary runs under a user-mode emulator
-// (qemu-user through binfmt_misc, as CI runs the linux/arm64 tests): its
-// /proc/self/exe is then the emulator. Figures there are the emulator's;
-// a test may leave out what only the real machine gives.
+// (qemu-user through binfmt_misc, as CI runs the linux/arm64 tests): the
+// machine's own programs (/bin/sh) are then built for another
+// architecture than this binary. The emulator answers uname and
+// /proc/self/exe as the emulated machine would, so they cannot tell.
+// Figures there are the emulator's; a test may leave out what only the
+// real machine gives.
 func emulated() bool {
-	exe, err := os.Readlink("/proc/self/exe")
-	return err == nil && strings.Contains(filepath.Base(exe), "qemu")
+	f, err := elf.Open("/bin/sh")
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	own, ok := map[string]elf.Machine{"amd64": elf.EM_X86_64, "arm64": elf.EM_AARCH64, "386": elf.EM_386,
+		"arm": elf.EM_ARM, "riscv64": elf.EM_RISCV, "ppc64le": elf.EM_PPC64, "s390x": elf.EM_S390}[runtime.GOARCH]
+	return ok && f.Machine != own
 }
 
 func TestRunLeavesNothingBehind(t *testing.T) {
