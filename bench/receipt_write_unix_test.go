@@ -8,11 +8,11 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"syscall"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"golang.org/x/sys/unix"
 )
 
 // A path that names a FIFO, or a link to one, is written into, never
@@ -26,7 +26,7 @@ func TestReceiptWriteFileIntoAFIFO(t *testing.T) {
 	require.NoError(t, err)
 	dir := t.TempDir()
 	fifo := filepath.Join(dir, "fifo")
-	require.NoError(t, syscall.Mkfifo(fifo, 0o644))
+	require.NoError(t, unix.Mkfifo(fifo, 0o644))
 	link := filepath.Join(dir, "link")
 	require.NoError(t, os.Symlink(fifo, link))
 
