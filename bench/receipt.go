@@ -192,7 +192,10 @@ func (r *Receipt) WriteFile(path string) error {
 	if info, err := os.Stat(target); err == nil && !info.Mode().IsRegular() {
 		return receiptPathError(path, os.WriteFile(target, b.Bytes(), 0o644))
 	}
-	return receiptPathError(path, replaceFile(target, b.Bytes()))
+	return receiptPathError(path, replaceFile(target, func(w io.Writer) error {
+		_, err := w.Write(b.Bytes())
+		return err
+	}))
 }
 
 // maxTempBase bounds how much of the file name the temporary file's name
@@ -200,9 +203,10 @@ func (r *Receipt) WriteFile(path string) error {
 // "." + at most 100 bytes + "." + at most 10 digits + ".tmp".
 const maxTempBase = 100
 
-// replaceFile writes data to a temporary file beside path and renames it
-// over path.
-func replaceFile(path string, data []byte) (err error) {
+// replaceFile writes what write writes to a temporary file beside path
+// (its name within NAME_MAX) and renames it over path; on failure it
+// leaves path as it was and no temporary file behind.
+func replaceFile(path string, write func(io.Writer) error) (err error) {
 	base := filepath.Base(path)
 	if len(base) > maxTempBase {
 		cut := maxTempBase
@@ -221,7 +225,7 @@ func replaceFile(path string, data []byte) (err error) {
 			os.Remove(f.Name())
 		}
 	}()
-	if _, err = f.Write(data); err != nil {
+	if err = write(f); err != nil {
 		return err
 	}
 	if err = f.Chmod(0o644); err != nil {

@@ -1,10 +1,6 @@
 package bench
 
-import (
-	"io"
-	"os"
-	"path/filepath"
-)
+import "io"
 
 // WriteFileWhole writes data to path (mode 0644) as [Receipt.WriteFile]
 // writes a receipt, for any file a harness writes (exports, tables):
@@ -21,25 +17,6 @@ func WriteFileWhole(path string, data []byte) error {
 
 // WriteFileWholeFunc is [WriteFileWhole] for content written by write, for
 // a file too large to hold in memory at once.
-func WriteFileWholeFunc(path string, write func(io.Writer) error) (err error) {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(f.Name())
-		}
-	}()
-	if err = write(f); err != nil {
-		return err
-	}
-	if err = f.Chmod(0o644); err != nil {
-		return err
-	}
-	if err = f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(f.Name(), path)
+func WriteFileWholeFunc(path string, write func(io.Writer) error) error {
+	return replaceFile(path, write)
 }
