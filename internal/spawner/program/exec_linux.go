@@ -8,6 +8,8 @@ import (
 	"syscall"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/perfgate/adapters/internal/sysproc"
 )
 
 // Open returns a read-only, close-on-exec descriptor of the spawner
@@ -77,6 +79,12 @@ func openMemfd(img []byte) (*os.File, error) {
 	if err != nil {
 		return nil, os.NewSyscallError("memfd_create", err)
 	}
+	// Kept for the life of the process: never as descriptor 0, 1 or 2 of
+	// a caller that closed one, which a launch's dup2 onto 0-2 would
+	// replace before the exec of /proc/self/fd/N.
+	if fd, err = sysproc.MoveAboveStdio(fd); err != nil {
+		return nil, os.NewSyscallError("fcntl F_DUPFD", err)
+	}
 	f := os.NewFile(uintptr(fd), "/memfd:"+name)
 	if err := writeAll(f, img); err != nil {
 		f.Close()
@@ -119,6 +127,9 @@ func openTmpfile(dir string, img []byte) (*os.File, error) {
 		return nil, err
 	}
 	rfd, err := unix.Open("/proc/self/fd/"+strconv.Itoa(fd), unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	if err == nil {
+		rfd, err = sysproc.MoveAboveStdio(rfd) // as the memfd, above
+	}
 	if err != nil {
 		return nil, &os.PathError{Op: "reopen", Path: dir, Err: err}
 	}
