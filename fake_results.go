@@ -64,7 +64,7 @@ func FakeNotFound(argv []string) RunResult {
 			path = name
 		}
 		err = newError(KindRunCommand, argv, "program does not exist",
-			&fs.PathError{Op: "stat", Path: path, Err: syscall.ENOENT})
+			&fs.PathError{Op: statOp, Path: path, Err: syscall.ENOENT})
 	} else {
 		err = newError(KindRunCommand, argv, "program not found in PATH",
 			&exec.Error{Name: name, Err: exec.ErrNotFound})
@@ -104,3 +104,7 @@ func atTheEdges(ctx context.Context, spec *CommandSpec, r RunResult) (RunResult,
 	}
 	return r, nil
 }
+
+// statOp is the Op of os.Stat's error for a missing file, as the real
+// runner's lookup reports it.
+var statOp = map[bool]string{false: "stat", true: "GetFileAttributesEx"}[runtime.GOOS == "windows"]

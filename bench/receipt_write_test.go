@@ -1,7 +1,6 @@
 package bench
 
 import (
-	"bytes"
 	"errors"
 	"io/fs"
 	"os"
@@ -44,30 +43,4 @@ func TestReceiptWriteFileErrorsNameThePath(t *testing.T) {
 	assert.Equal(t, path, pathErr.Path)
 	assert.Equal(t, "write receipt "+path+": "+pathErr.Err.Error(), err.Error())
 	assert.NotContains(t, err.Error(), ".tmp", "no temporary name")
-}
-
-// A symbolic link to a regular file stays a link; the file it names is
-// replaced.
-func TestReceiptWriteFileThroughALink(t *testing.T) {
-	t.Parallel()
-	r := fakeReceipt(t)
-	dir := t.TempDir()
-	target := filepath.Join(dir, "real.json")
-	require.NoError(t, os.WriteFile(target, []byte("old"), 0o644))
-	link := filepath.Join(dir, "link.json")
-	if err := os.Symlink(target, link); err != nil {
-		t.Skipf("no symbolic links here: %v", err) // Windows without the privilege
-	}
-	require.NoError(t, r.WriteFile(link))
-	info, err := os.Lstat(link)
-	require.NoError(t, err)
-	assert.NotZero(t, info.Mode()&fs.ModeSymlink, "still a link")
-	got := validReceipt(t, target)
-	assert.Equal(t, r.Run.ID, got.Run.ID)
-	var want bytes.Buffer
-	_, err = r.WriteTo(&want)
-	require.NoError(t, err)
-	data, err := os.ReadFile(link)
-	require.NoError(t, err)
-	assert.Equal(t, want.String(), string(data))
 }

@@ -54,3 +54,28 @@ func TestReceiptWriteFileIntoAFIFO(t *testing.T) {
 	require.NoError(t, err)
 	assert.Len(t, entries, 2, "no temporary file left behind")
 }
+
+// A symbolic link to a regular file stays a link; the file it names is
+// replaced. (Unix only: on Windows a link needs a privilege, and under
+// Wine os.Symlink makes a link Windows calls a regular file.)
+func TestReceiptWriteFileThroughALink(t *testing.T) {
+	t.Parallel()
+	r := fakeReceipt(t)
+	dir := t.TempDir()
+	target := filepath.Join(dir, "real.json")
+	require.NoError(t, os.WriteFile(target, []byte("old"), 0o644))
+	link := filepath.Join(dir, "link.json")
+	require.NoError(t, os.Symlink(target, link))
+	require.NoError(t, r.WriteFile(link))
+	info, err := os.Lstat(link)
+	require.NoError(t, err)
+	assert.NotZero(t, info.Mode()&fs.ModeSymlink, "still a link")
+	got := validReceipt(t, target)
+	assert.Equal(t, r.Run.ID, got.Run.ID)
+	var want bytes.Buffer
+	_, err = r.WriteTo(&want)
+	require.NoError(t, err)
+	data, err := os.ReadFile(link)
+	require.NoError(t, err)
+	assert.Equal(t, want.String(), string(data))
+}
