@@ -75,7 +75,7 @@ func executablePath() (string, error) {
 		}
 		executable.file = f
 	}
-	return "/proc/self/fd/" + strconv.Itoa(int(executable.file.Fd())), nil
+	return program.ExecPath(executable.file), nil
 }
 
 // start starts a spawner and waits for its hello. The caller's state is
@@ -134,7 +134,7 @@ func (s *Conn) launch(exe string, theirs int) error {
 		unix.Close(theirs)
 		return beforeFork(err)
 	}
-	pid, err := syscall.ForkExec(exe, []string{"perfgate-spawn"}, &syscall.ProcAttr{
+	pid, err := syscall.ForkExec(exe, program.Argv, &syscall.ProcAttr{
 		Env:   []string{},
 		Files: []uintptr{uintptr(null), uintptr(null), uintptr(null), uintptr(theirs)},
 		Sys:   &syscall.SysProcAttr{Setpgid: true},

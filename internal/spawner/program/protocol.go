@@ -127,11 +127,11 @@ func itoa(v uint64) string {
 // impossible value: never a partial decode.
 var ErrBadMessage = errors.New("spawner program: malformed message")
 
-// ErrNUL is EncodeRequest's error for a string holding a NUL byte, which
+// ErrNUL is Request.Encode's error for a string holding a NUL byte, which
 // exec cannot take (a direct start fails the same way, with EINVAL).
 var ErrNUL = errors.New("spawner program: NUL byte in an argument, the environment, the path or the directory")
 
-// ErrTooLarge is EncodeRequest's error for a request over MaxRequest.
+// ErrTooLarge is Request.Encode's error for a request over MaxRequest.
 var ErrTooLarge = errors.New("spawner program: request over MaxRequest")
 
 // Request is one run as the program takes it.
