@@ -62,7 +62,12 @@ func helperReadyBlock([]string) int {
 	if err := signalReady(""); err != nil {
 		return helperUsage("ready-block: %v", err)
 	}
-	select {}
+	// Blocked until killed. Not select{}: with no other goroutine the
+	// runtime may call that a deadlock and exit 2 (it did under Wine,
+	// before the test's cancel came).
+	for {
+		time.Sleep(time.Hour)
+	}
 }
 
 // withReadyTimeout gives spec a deadline: ready-block never ends on its own,
