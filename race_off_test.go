@@ -3,5 +3,6 @@
 package adapters
 
 // raceEnabled says the tests run under the race detector, which makes
-// every process (the spawner too) several times bigger.
+// the test binary and its helper processes several times bigger (not
+// the spawner: no Go code runs in it).
 const raceEnabled = false

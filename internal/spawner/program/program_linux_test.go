@@ -429,7 +429,14 @@ func TestRusageIsTheChilds(t *testing.T) {
 		return p.Usage.MaxRSSRaw
 	}
 	base, grown := maxrss("0"), maxrss("8")
-	assert.InDelta(t, 8<<10, grown-base, 512, "KiB: baseline %d, with 8 MiB %d", base, grown)
+	// Under the race detector the child's writes also touch its shadow
+	// memory: 0.6-0.8 MiB more for 8 MiB was seen.
+	above := int64(512)
+	if raceEnabled {
+		above = 2048
+	}
+	assert.GreaterOrEqual(t, grown-base, int64(8<<10-512), "KiB: baseline %d, with 8 MiB %d", base, grown)
+	assert.LessOrEqual(t, grown-base, 8<<10+above, "KiB: baseline %d, with 8 MiB %d", base, grown)
 	assert.Less(t, grown, self.Maxrss-32<<10, "not the test process's peak (%d KiB)", self.Maxrss)
 }
 
