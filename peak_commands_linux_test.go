@@ -96,16 +96,15 @@ func peakCommands(t *testing.T) []peakCommand {
 		{name: "sleep", argv: []string{"sleep", "0.01"}},
 	}
 	for i := range cmds {
-		cmds[i].min, cmds[i].max = gnuTimeRange(t, cmds[i].argv)
+		cmds[i].min, cmds[i].max = gnuTimeRange(t, peakCommandSamples, cmds[i].argv)
 	}
 	return cmds
 }
 
-// gnuTimeRange runs argv peakCommandSamples times under GNU time (which
-// forks: its figure is the command's own) and returns the smallest and
-// largest %M. Without GNU time the test skips, or fails where the machine
+// gnuTimeRange runs argv samples times under GNU time (which forks: its
+// figure is the command's own) and returns the smallest and largest %M. Without GNU time the test skips, or fails where the machine
 // is required to have it (internal/testcap).
-func gnuTimeRange(t *testing.T, argv []string) (lo, hi uint64) {
+func gnuTimeRange(t *testing.T, samples int, argv []string) (lo, hi uint64) {
 	t.Helper()
 	missing := ""
 	if _, err := os.Stat("/usr/bin/time"); err != nil {
@@ -113,7 +112,7 @@ func gnuTimeRange(t *testing.T, argv []string) (lo, hi uint64) {
 	}
 	testcap.SkipUnlessCapable(t, "gnu-time", missing)
 	lo = ^uint64(0)
-	for range peakCommandSamples {
+	for range samples {
 		var stderr bytes.Buffer
 		cmd := exec.Command("/usr/bin/time", append([]string{"-f", "%M"}, argv...)...)
 		cmd.Stderr = &stderr

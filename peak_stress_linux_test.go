@@ -39,13 +39,10 @@ import (
 	"os"
 	"os/exec"
 	"strconv"
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/perfgate/adapters/internal/testcap"
 )
 
 const (
@@ -115,29 +112,12 @@ func peakEnvCount(t *testing.T, key string, def int) int {
 }
 
 // gnuTimeTruePeakKiB is the real peak of /bin/true: the largest of
-// peakTrueSamples figures of GNU time (/usr/bin/time -f %M), which forks
-// (no vfork) and so gives /bin/true's own peak. Without GNU time the test
-// is skipped, or fails under PERFGATE_REQUIRE_ALL=1 (internal/testcap).
+// peakTrueSamples figures of GNU time (gnuTimeRange). Without GNU time the
+// test is skipped, or fails under PERFGATE_REQUIRE_ALL=1 (internal/testcap).
 func gnuTimeTruePeakKiB(t *testing.T) uint64 {
 	t.Helper()
-	missing := ""
-	if _, err := os.Stat("/usr/bin/time"); err != nil {
-		missing = "no GNU time to measure /bin/true with: " + err.Error()
-	}
-	testcap.SkipUnlessCapable(t, "gnu-time", missing)
-	var peak uint64
-	for range peakTrueSamples {
-		var stderr bytes.Buffer
-		cmd := exec.Command("/usr/bin/time", "-f", "%M", "/bin/true")
-		cmd.Stderr = &stderr
-		require.NoError(t, cmd.Run(), "stderr: %s", stderr.String())
-		fields := strings.Fields(stderr.String())
-		require.NotEmpty(t, fields, "/usr/bin/time printed nothing")
-		kib, err := strconv.ParseUint(fields[len(fields)-1], 10, 64)
-		require.NoError(t, err, "/usr/bin/time -f %%M printed %q", stderr.String())
-		peak = max(peak, kib)
-	}
-	return peak
+	_, hi := gnuTimeRange(t, peakTrueSamples, []string{"/bin/true"})
+	return hi
 }
 
 // startPeakCaller runs the peak-caller helper with args and returns the

@@ -111,20 +111,8 @@ func TestOwnMemoryDoesNotGrowPerRun(t *testing.T) {
 		t.Skip("runs 310 commands; the race detector's memory is another matter")
 	}
 	requireRunner(t)
-	exe, err := os.Executable()
-	require.NoError(t, err)
 	peak := func(runs int) uint64 {
-		args := helperArgs(t, "write", []string{"-spawner=false", "-repeat", strconv.Itoa(runs)}, "8192", "0")
-		cmd := exec.Command(exe, args...)
-		cmd.Env = append(os.Environ(), cliEnvKey+"=1", debugPeakEnvKey+"=1")
-		var stderr strings.Builder
-		cmd.Stderr = &stderr
-		require.NoError(t, cmd.Run(), stderr.String())
-		m := regexp.MustCompile(`perfgate-measure: debug: VmHWM (\d+) KiB\n$`).FindStringSubmatch(stderr.String())
-		require.NotNil(t, m, stderr.String())
-		kib, err := strconv.ParseUint(m[1], 10, 64)
-		require.NoError(t, err)
-		return kib
+		return reportedPeakKiB(t, helperArgs(t, "write", []string{"-spawner=false", "-repeat", strconv.Itoa(runs)}, "8192", "0"))
 	}
 	few, many := peak(10), peak(300)
 	t.Logf("VmHWM after 10 runs %d KiB, after 300 runs %d KiB", few, many)
@@ -178,22 +166,11 @@ func TestExportOutputMemory(t *testing.T) {
 	}
 	t.Parallel()
 	requireRunner(t)
-	exe, err := os.Executable()
-	require.NoError(t, err)
 	const size = 16 << 20
 	peak := func(runs int) uint64 {
 		export := filepath.Join(t.TempDir(), "e.json")
-		args := helperArgs(t, "write", []string{"-repeat", strconv.Itoa(runs), "-output-cap", strconv.Itoa(size),
-			"-export-output", "-export-json", export}, strconv.Itoa(size), "0")
-		cmd := exec.Command(exe, args...)
-		cmd.Env = append(os.Environ(), cliEnvKey+"=1", debugPeakEnvKey+"=1")
-		var stderr strings.Builder
-		cmd.Stderr = &stderr
-		require.NoError(t, cmd.Run(), stderr.String())
-		m := regexp.MustCompile(`perfgate-measure: debug: VmHWM (\d+) KiB\n$`).FindStringSubmatch(stderr.String())
-		require.NotNil(t, m, stderr.String())
-		kib, err := strconv.ParseUint(m[1], 10, 64)
-		require.NoError(t, err)
+		kib := reportedPeakKiB(t, helperArgs(t, "write", []string{"-repeat", strconv.Itoa(runs), "-output-cap", strconv.Itoa(size),
+			"-export-output", "-export-json", export}, strconv.Itoa(size), "0"))
 		info, err := os.Stat(export)
 		require.NoError(t, err)
 		assert.Greater(t, info.Size(), int64(runs*size), "every run's output is in the export")
@@ -202,4 +179,23 @@ func TestExportOutputMemory(t *testing.T) {
 	few, many := peak(3), peak(9)
 	t.Logf("VmHWM with 3 runs %d KiB, with 9 runs %d KiB", few, many)
 	assert.Less(t, int64(many)-int64(few), int64(3*size/1024), "KiB")
+}
+
+// reportedPeakKiB runs perfgate-measure (this test binary in CLI mode) with args
+// and returns the VmHWM it reports of itself at its end
+// (debugPeakEnvKey).
+func reportedPeakKiB(t *testing.T, args []string) uint64 {
+	t.Helper()
+	exe, err := os.Executable()
+	require.NoError(t, err)
+	cmd := exec.Command(exe, args...)
+	cmd.Env = append(os.Environ(), cliEnvKey+"=1", debugPeakEnvKey+"=1")
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	require.NoError(t, cmd.Run(), stderr.String())
+	m := regexp.MustCompile(`perfgate-measure: debug: VmHWM (\d+) KiB\n$`).FindStringSubmatch(stderr.String())
+	require.NotNil(t, m, stderr.String())
+	kib, err := strconv.ParseUint(m[1], 10, 64)
+	require.NoError(t, err)
+	return kib
 }
