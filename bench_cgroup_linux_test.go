@@ -20,7 +20,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/perfgate/adapters/internal/capture"
+	"github.com/perfgate/adapters/internal/cgroupfs"
 	"github.com/perfgate/adapters/internal/testcap"
 )
 
@@ -89,12 +89,12 @@ func BenchmarkTreeOverhead(b *testing.B) {
 		t2 := time.Now()
 		benchRunOK(b, fallback, spec)
 		t3 := time.Now()
-		cg, err := openRunCgroup(tree.CgroupParent)
+		cg, err := cgroupfs.OpenRun(tree.CgroupParent, cgroupfs.RunPaths{})
 		if err != nil {
 			b.Fatal(err)
 		}
 		t4 := time.Now()
-		cg.finish()
+		cg.Finish()
 		t5 := time.Now()
 		p, t := usOf(t1.Sub(t0)), usOf(t2.Sub(t1))
 		processUs, treeUs, extraUs = append(processUs, p), append(treeUs, t), append(extraUs, t-p)
@@ -133,17 +133,16 @@ func BenchmarkTreeAccuracy(b *testing.B) {
 			}
 			var wait4Ms, treeMs, missedUs []float64
 			for b.Loop() {
-				plan := &runPlan{spec: &spec, path: prog.Path, env: env, stdout: capture.NewHead(64),
-					stderr: capture.NewHead(4096), grace: r.pipeGrace(), scope: r.Scope}
-				w, err := r.startAndWait(context.Background(), plan)
+				plan := r.plan(&spec, prog.Path, env)
+				w, err := startAndWait(context.Background(), plan)
 				if err != nil {
 					b.Fatal(err)
 				}
-				if w.exitCode != 0 || w.signal != 0 || w.tree == nil || w.tree.stats.CPUErr != nil {
-					b.Fatalf("exit %d, signal %d, tree %+v, stderr %q", w.exitCode, w.signal, w.tree, plan.stderr.Bytes())
+				if w.ExitCode != 0 || w.Signal != 0 || w.Tree == nil || w.Tree.Stats.CPUErr != nil {
+					b.Fatalf("exit %d, signal %d, tree %+v, stderr %q", w.ExitCode, w.Signal, w.Tree, plan.Stderr.Bytes())
 				}
-				waitUs := float64((w.usage.User + w.usage.System).Nanoseconds()) / 1e3
-				cgroupUs := float64(w.tree.stats.CPU.UsageUsec)
+				waitUs := float64((w.Usage.User + w.Usage.System).Nanoseconds()) / 1e3
+				cgroupUs := float64(w.Tree.Stats.CPU.UsageUsec)
 				wait4Ms = append(wait4Ms, waitUs/1e3)
 				treeMs = append(treeMs, cgroupUs/1e3)
 				missedUs = append(missedUs, cgroupUs-waitUs)

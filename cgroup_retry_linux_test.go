@@ -13,29 +13,9 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"golang.org/x/sys/unix"
 
-	"github.com/perfgate/adapters/internal/cgroupfs"
-	"github.com/perfgate/adapters/internal/sysproc"
 	"github.com/perfgate/adapters/internal/testcap"
 )
-
-// A failed start in the run's cgroup is tried again outside it only when
-// the kernel would not clone into that cgroup; a limit (EAGAIN) or an
-// exec error is the start's own.
-func TestCannotCloneIntoCgroup(t *testing.T) {
-	for errno, retried := range map[syscall.Errno]bool{
-		unix.ENOSYS: true, unix.EINVAL: true, unix.EBADF: true, unix.EBUSY: true,
-		unix.EOPNOTSUPP: true, unix.EPERM: true, unix.EACCES: true,
-		unix.EAGAIN: false, unix.E2BIG: false, unix.ENOENT: false, unix.ENOEXEC: false,
-		unix.ENOMEM: false, unix.ETXTBSY: false, unix.EISDIR: false,
-	} {
-		assert.Equal(t, retried, cannotCloneIntoCgroup(errno), "%v", errno)
-		wrapped := &os.SyscallError{Syscall: "clone3", Err: errno}
-		assert.Equal(t, retried, cannotCloneIntoCgroup(wrapped), "wrapped %v", errno)
-	}
-	assert.False(t, cannotCloneIntoCgroup(os.ErrNotExist), "not an errno")
-}
 
 // hugeArgv is a command line larger than any execve takes: 8 MB of
 // arguments, above the 6 MiB that Linux allows whatever the stack limit.
@@ -62,26 +42,8 @@ func TestTreeE2BIGIsNotRetriedOutsideTheCgroup(t *testing.T) {
 	require.ErrorIs(t, err, syscall.E2BIG)
 	assert.Equal(t, notStarted(err), withoutCommand(res))
 	assert.Empty(t, subcgroups(t, parent), "the run's cgroup is removed")
-
-	// One level down, where the retry would show: the start keeps its
-	// cgroup and records no fallback.
-	p := &runPlan{spec: &spec, path: helperExe(), env: os.Environ(), scope: ScopeTree, cgroupParent: parent}
-	attr := procAttr(p, nil)
-	var rec exitRecord
-	cg := prepareRunCgroup(p, &rec, attr)
-	require.NotNil(t, cg, "no cgroup: %s", rec.tree.unavailable)
-	pid, err := startProcess(p, attr, &cg, &rec)
-	if err == nil {
-		sysproc.KillGroup(pid)
-		_, _, _ = sysproc.Reap(pid)
-	}
-	require.ErrorIs(t, err, syscall.E2BIG)
-	require.NotNil(t, cg, "the start was not tried again without the cgroup")
-	assert.Equal(t, "", rec.tree.unavailable)
-	owner, ok := cgroupfs.ParseRunName(filepath.Base(cg.path))
-	assert.True(t, ok && owner == os.Getpid() && filepath.Dir(cg.path) == parent, "run cgroup %s", cg.path)
-	cg.abandon()
-	assert.Empty(t, subcgroups(t, parent), "abandon removes the cgroup")
+	// That the start was not retried outside the cgroup is checked one
+	// level down: internal/runloop's TestStartProcessE2BIGKeepsTheCgroup.
 }
 
 // enablePids makes the pids controller available to the children of

@@ -1,10 +1,16 @@
 package adapters
 
 import (
+	"errors"
 	"io"
+	"io/fs"
 	"os"
+	"runtime"
 	"strings"
+	"syscall"
 	"time"
+
+	"github.com/perfgate/adapters/internal/pathlookup"
 )
 
 // DefaultOutputCapBytes is the number of bytes captured from each of stdout
@@ -211,4 +217,84 @@ func envKey(key string, foldCase bool) string {
 		return strings.ToUpper(key)
 	}
 	return key
+}
+
+// envFoldsCase reports whether environment keys are case-insensitive here.
+const envFoldsCase = runtime.GOOS == "windows"
+
+// childEnv is the environment the child gets: ours plus spec.Env, or
+// with ClearEnv spec.Env alone (never nil: a nil environment would be
+// inherited by os/exec and on Windows).
+func childEnv(spec *CommandSpec) []string {
+	if !spec.ClearEnv {
+		return mergeEnv(os.Environ(), spec.Env, envFoldsCase)
+	}
+	env := mergeEnv([]string{}, spec.Env, envFoldsCase)
+	if env == nil || len(spec.Env) == 0 {
+		env = []string{}
+	}
+	if runtime.GOOS == "windows" {
+		// As os/exec does: without SYSTEMROOT many Windows programs
+		// cannot start (Winsock, the C runtime).
+		if _, ok := lookupEnv(env, "SYSTEMROOT", true); !ok {
+			if root, ok := os.LookupEnv("SYSTEMROOT"); ok {
+				env = append(env, "SYSTEMROOT="+root)
+			}
+		}
+	}
+	return env
+}
+
+// resolve finds the program the child will execute and checks the working
+// directory, so that these failures get precise errors before any spawn.
+func resolve(spec *CommandSpec, env []string) (pathlookup.Program, error) {
+	if spec.Cwd != "" {
+		info, err := os.Stat(spec.Cwd)
+		if err != nil {
+			return pathlookup.Program{}, newError(KindRunCommand, spec.Argv, "cannot use working directory", err)
+		}
+		if !info.IsDir() {
+			return pathlookup.Program{}, newError(KindRunCommand, spec.Argv, "working directory is not a directory",
+				&fs.PathError{Op: "chdir", Path: spec.Cwd, Err: syscall.ENOTDIR})
+		}
+	}
+	getenv := func(key string) (string, bool) {
+		v, ok := lookupEnv(env, key, envFoldsCase)
+		if !ok && spec.ClearEnv {
+			// As os/exec's LookPath: the caller's PATH finds the program
+			// when the child's environment has none.
+			return os.LookupEnv(key)
+		}
+		return v, ok
+	}
+	prog, err := pathlookup.Lookup(spec.Argv[0], spec.Cwd, getenv)
+	if err != nil {
+		var failure *pathlookup.Failure
+		if errors.As(err, &failure) {
+			return prog, newError(KindRunCommand, spec.Argv, failure.Reason, failure.Err)
+		}
+		return prog, newError(KindRunCommand, spec.Argv, "cannot resolve program", err)
+	}
+	return prog, nil
+}
+
+// checkStdinFile says what makes f unusable as a child's stdin, if
+// anything: a nil or closed *os.File would otherwise give the child a
+// closed descriptor 0, or make the spawner refuse it, depending on the
+// path. The error is os.ErrInvalid or os.ErrClosed.
+func checkStdinFile(f *os.File) (reason string, err error) {
+	if f == nil {
+		return "Stdin is a nil *os.File", os.ErrInvalid
+	}
+	closed := false
+	if runtime.GOOS == "plan9" {
+		// plan9's RawConn does nothing; its Fd has no side effect.
+		closed = f.Fd() == ^uintptr(0)
+	} else if rc, err := f.SyscallConn(); err != nil || rc.Control(func(uintptr) {}) != nil {
+		closed = true
+	}
+	if closed {
+		return "Stdin is a closed *os.File (" + quote(f.Name()) + ")", os.ErrClosed
+	}
+	return "", nil
 }

@@ -1,5 +1,17 @@
 package adapters
 
+// The figures of a RunResult: reading them (Value, Figure, Get) and how
+// each platform's counters become them (a Unix rusage, Windows' job
+// counters; a cgroup's are in scope.go).
+
+import (
+	"runtime"
+	"time"
+
+	"github.com/perfgate/adapters/internal/sysproc"
+	"github.com/perfgate/adapters/internal/winjob"
+)
+
 // Value returns *p and true, or T's zero value and false when p is nil: it
 // reads any optional figure of this module in one expression, a
 // RunResult's (MaxRSSKB, Signal, ...) and a summary's alike:
@@ -100,4 +112,73 @@ func (r *RunResult) field(f Figure) *uint64 {
 		return r.StderrTotalBytes
 	}
 	return nil
+}
+
+// applyUsage fills r's resource figures from a Unix rusage, converting
+// units for this system.
+func applyUsage(r *RunResult, u *sysproc.Usage) {
+	goos := runtime.GOOS
+	applyCPU(r, u.User, u.System)
+	r.MaxRSSKB = uint64Ptr(sysproc.MaxRSSKiB(goos, u.MaxRSSRaw))
+	r.PageFaults = uint64Ptr(nonNegative(u.MajorFaults))
+	r.MinorPageFaults = uint64Ptr(nonNegative(u.MinorFaults))
+	voluntary, involuntary := nonNegative(u.Voluntary), nonNegative(u.Involuntary)
+	r.VoluntaryCtxSwitches = uint64Ptr(voluntary)
+	r.InvoluntaryCtxSwitches = uint64Ptr(involuntary)
+	r.CtxSwitches = uint64Ptr(voluntary + involuntary)
+	if read, ok := sysproc.BlockIOBytes(goos, u.InBlocks); ok {
+		r.IOReadBytes = uint64Ptr(read)
+	}
+	if written, ok := sysproc.BlockIOBytes(goos, u.OutBlocks); ok {
+		r.IOWriteBytes = uint64Ptr(written)
+	}
+}
+
+// applyCPU fills r's CPU figures.
+func applyCPU(r *RunResult, user, system time.Duration) {
+	userUs := nonNegative(user.Microseconds())
+	systemUs := nonNegative(system.Microseconds())
+	r.UserCPUUs = uint64Ptr(userUs)
+	r.SystemCPUUs = uint64Ptr(systemUs)
+	r.CPUMs = uint64Ptr((userUs + systemUs) / 1000)
+}
+
+func nonNegative(v int64) uint64 {
+	if v < 0 {
+		return 0
+	}
+	return uint64(v)
+}
+
+// applyJobCounters fills r's figures from what Windows recorded. CPU time,
+// page faults and I/O come from the job where it gave them, so that they
+// cover the whole tree, as rusage covers the child and the descendants it
+// waited for on Unix (a Windows process's own counters leave its children
+// out). The peak working set is the child's: the job keeps no working-set
+// peak, only a commit-charge one, which is another quantity. Context
+// switches stay nil: Windows keeps no per-process count.
+func applyJobCounters(r *RunResult, c *winjob.Counters) {
+	if cpu := firstNonNil(c.JobCPU, c.CPU); cpu != nil {
+		applyCPU(r, cpu.User, cpu.Kernel)
+	}
+	switch {
+	case c.JobPageFaults != nil:
+		r.PageFaults = uint64Ptr(*c.JobPageFaults)
+	case c.Memory != nil:
+		r.PageFaults = uint64Ptr(c.Memory.PageFaults)
+	}
+	if c.Memory != nil {
+		r.MaxRSSKB = uint64Ptr(c.Memory.PeakWorkingSetBytes / 1024)
+	}
+	if io := firstNonNil(c.JobIO, c.IO); io != nil {
+		r.IOReadBytes = uint64Ptr(io.Read)
+		r.IOWriteBytes = uint64Ptr(io.Written)
+	}
+}
+
+func firstNonNil[T any](a, b *T) *T {
+	if a != nil {
+		return a
+	}
+	return b
 }

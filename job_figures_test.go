@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/assert"
+
+	"github.com/perfgate/adapters/internal/winjob"
 )
 
 // How the counters of a run become figures, with made-up values of the
@@ -12,19 +14,19 @@ import (
 // cannot show these choices there).
 func TestJobCountersApply(t *testing.T) {
 	u := func(v uint64) *uint64 { return &v }
-	child := jobCounters{
-		cpu:    &cpuTimes{user: 120 * time.Millisecond, kernel: 30 * time.Millisecond},
-		memory: &memoryFigures{peakWorkingSetBytes: 10<<20 + 1023, pageFaults: 2500},
-		io:     &ioBytes{read: 4096, written: 100},
+	child := winjob.Counters{
+		CPU:    &winjob.CPUTimes{User: 120 * time.Millisecond, Kernel: 30 * time.Millisecond},
+		Memory: &winjob.Memory{PeakWorkingSetBytes: 10<<20 + 1023, PageFaults: 2500},
+		IO:     &winjob.IOBytes{Read: 4096, Written: 100},
 	}
 	tree := child
-	tree.jobCPU = &cpuTimes{user: 900 * time.Millisecond, kernel: 101 * time.Millisecond}
-	tree.jobPageFaults = u(9000)
-	tree.jobIO = &ioBytes{read: 1 << 20, written: 2 << 20}
+	tree.JobCPU = &winjob.CPUTimes{User: 900 * time.Millisecond, Kernel: 101 * time.Millisecond}
+	tree.JobPageFaults = u(9000)
+	tree.JobIO = &winjob.IOBytes{Read: 1 << 20, Written: 2 << 20}
 
 	for _, tc := range []struct {
 		name     string
-		counters jobCounters
+		counters winjob.Counters
 		want     RunResult
 	}{
 		{"the job's totals cover the tree; the peak working set is the child's", tree, RunResult{
@@ -37,18 +39,18 @@ func TestJobCountersApply(t *testing.T) {
 			PageFaults: u(2500), MaxRSSKB: u(10 << 10),
 			IOReadBytes: u(4096), IOWriteBytes: u(100),
 		}},
-		{"job without I/O accounting (Wine): the child's I/O", jobCounters{
-			memory: child.memory, io: child.io, jobCPU: tree.jobCPU, jobPageFaults: u(0),
+		{"job without I/O accounting (Wine): the child's I/O", winjob.Counters{
+			Memory: child.Memory, IO: child.IO, JobCPU: tree.JobCPU, JobPageFaults: u(0),
 		}, RunResult{
 			CPUMs: u(1001), UserCPUUs: u(900000), SystemCPUUs: u(101000),
 			PageFaults: u(0), MaxRSSKB: u(10 << 10),
 			IOReadBytes: u(4096), IOWriteBytes: u(100),
 		}},
-		{"nothing readable: nothing reported", jobCounters{}, RunResult{}},
+		{"nothing readable: nothing reported", winjob.Counters{}, RunResult{}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var got RunResult
-			tc.counters.apply(&got)
+			applyJobCounters(&got, &tc.counters)
 			assert.Equal(t, tc.want, got)
 		})
 	}

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/perfgate/adapters/internal/capture"
 )
 
 // RunResult is what one run of a command measured. It marshals to the
@@ -228,8 +230,8 @@ func (r RunResult) MarshalJSON() ([]byte, error) {
 	wall := int64(r.Wall)
 	return json.Marshal(runResultJSON{
 		plainRunResult: plainRunResult(r),
-		Stdout:         lossyUTF8(r.Stdout),
-		Stderr:         lossyUTF8(r.Stderr),
+		Stdout:         capture.LossyUTF8(r.Stdout),
+		Stderr:         capture.LossyUTF8(r.Stderr),
 		Wall:           &wall,
 	})
 }

@@ -21,6 +21,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"golang.org/x/sys/unix"
 
+	"github.com/perfgate/adapters/internal/cgroupfs"
 	"github.com/perfgate/adapters/internal/testcap"
 )
 
@@ -175,9 +176,9 @@ func requireCgroups(t *testing.T) string {
 // the directory it names is the one the library uses by default.
 func TestTreeScopeProbeAgreesWithTheRunner(t *testing.T) {
 	parent := requireCgroups(t)
-	dir, err := callerCgroupDir()
+	loc, err := cgroupfs.Locate(cgroupfs.DefaultProcRoot)
 	require.NoError(t, err)
-	assert.Equal(t, parent, dir)
+	assert.Equal(t, parent, loc.Dir)
 	t.Logf("tree scope under %s; a child cgroup gets the controllers %q", parent, treeScopeProbe().controllers)
 }
 
@@ -266,8 +267,8 @@ func TestTreeContextCancelKillsTheCgroup(t *testing.T) {
 // processes listed and killed, and thawed.
 func TestTreeKillWithoutCgroupKill(t *testing.T) {
 	requireCgroups(t)
-	testHooks.freezeKill = true
-	t.Cleanup(func() { testHooks.freezeKill = false })
+	testHooks.paths.Cgroup.FreezeKill = true
+	t.Cleanup(func() { testHooks.paths.Cgroup.FreezeKill = false })
 
 	res := runTree(t, treeRunner, helperSpec("tree", "setsid", "exit"))
 	assertGone(t, parsePid(t, res.Stdout))
@@ -352,8 +353,8 @@ func TestTreeFallsBackWithoutCgroup(t *testing.T) {
 // the kernel will not take), the program is started without it.
 func TestTreeFallsBackWhenCloneIntoCgroupFails(t *testing.T) {
 	requireCgroups(t)
-	testHooks.cloneIntoCgroupFails = true
-	t.Cleanup(func() { testHooks.cloneIntoCgroupFails = false })
+	testHooks.paths.Cgroup.CloneIntoCgroupFails = true
+	t.Cleanup(func() { testHooks.paths.Cgroup.CloneIntoCgroupFails = false })
 	res := runTree(t, treeRunner, helperSpec("exit", "3"))
 	assert.Equal(t, 3, res.ExitCode)
 	s := res.Sources["cpu_ms"]

@@ -104,7 +104,8 @@ func TestRunMaxRSSNotFlooredByCaller(t *testing.T) {
 func childsOwnRSSRunner(t *testing.T) StdProcessRunner {
 	t.Helper()
 	runner := StdProcessRunner{}
-	require.True(t, (&runPlan{}).usesSpawner(), "the spawner is refused here (%s, pidfd)", NoSpawnerEnvKey)
+	res := mustRun(t, helperSpec("exit", "0"))
+	require.NotContains(t, res.Notes, "spawner", "the spawner is refused here")
 	require.NotNil(t, spawner.Live(), "the spawner runs")
 	return runner
 }
@@ -179,8 +180,8 @@ var runnerRules = map[string]func(*testing.T){
 // Kernels before 5.3 give no pidfd; the runner then learns of the exit
 // from a waitid(WNOWAIT) goroutine. The same rules must hold there.
 func TestRunWithoutPidfd(t *testing.T) {
-	testHooks.noPidfd = true
-	t.Cleanup(func() { testHooks.noPidfd = false })
+	testHooks.paths.NoPidfd = true
+	t.Cleanup(func() { testHooks.paths.NoPidfd = false })
 	for name, rule := range runnerRules {
 		t.Run(name, rule)
 	}
@@ -189,8 +190,8 @@ func TestRunWithoutPidfd(t *testing.T) {
 // macOS and the BSDs use reader goroutines and wait4; the code builds on
 // Linux so that it is tested here against the same rules.
 func TestRunWithReaderGoroutines(t *testing.T) {
-	testHooks.readerGoroutines = true
-	t.Cleanup(func() { testHooks.readerGoroutines = false })
+	testHooks.paths.Readers = true
+	t.Cleanup(func() { testHooks.paths.Readers = false })
 	for name, rule := range runnerRules {
 		t.Run(name, rule)
 	}

@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"github.com/perfgate/adapters/internal/cgroupfs"
+	"github.com/perfgate/adapters/internal/winjob"
 )
 
 // Scope says which processes a figure covers.
@@ -95,16 +96,6 @@ func cgroupCPUPlausible(cgroupUs, wait4Us uint64) bool {
 // (the os/exec runner of plan9, js/wasm and wasip1, which reads none).
 const noSource Source = ""
 
-// treeReading is what a run in tree scope learned from its cgroup.
-type treeReading struct {
-	// unavailable says why no cgroup was used; empty when one was.
-	unavailable string
-	// stats is what was read from the cgroup after the run.
-	stats cgroupfs.Stats
-	// leftover says that the cgroup could not be emptied or removed.
-	leftover string
-}
-
 // noCgroupElsewhere is the note of every figure asked for in tree scope
 // where there is no cgroup v2.
 const noCgroupElsewhere = "tree scope needs Linux cgroup v2"
@@ -143,14 +134,14 @@ var (
 // them, and sets r.Sources for every resource figure r holds. t is nil
 // where there are no cgroups; processSource names where the process
 // figures came from.
-func applyTreeScope(r *RunResult, t *treeReading, processSource Source) {
+func applyTreeScope(r *RunResult, t *cgroupfs.Reading, processSource Source) {
 	sources := make(map[string]FigureSource, len(resourceFigures(r)))
 	note := ""
 	switch {
 	case t == nil:
 		note = "no cgroup: " + noCgroupElsewhere
-	case t.unavailable != "":
-		note = "no cgroup: " + t.unavailable
+	case t.Unavailable != "":
+		note = "no cgroup: " + t.Unavailable
 	}
 	for _, f := range resourceFigures(r) {
 		if f.value != nil {
@@ -165,9 +156,9 @@ func applyTreeScope(r *RunResult, t *treeReading, processSource Source) {
 		sources["max_rss_kb"] = FigureSource{Scope: ScopeProcess, Source: processSource, Note: note}
 	}
 	if note == "" {
-		s := &t.stats
+		s := &t.Stats
 		tree := func(source Source) FigureSource {
-			return FigureSource{Scope: ScopeTree, Source: source, Note: t.leftover}
+			return FigureSource{Scope: ScopeTree, Source: source, Note: t.Leftover}
 		}
 
 		switch {
@@ -244,4 +235,43 @@ func missingFile(err error, name, why string) string {
 		return "no " + name + " (" + why + ")"
 	}
 	return name + ": " + err.Error()
+}
+
+// noteFallbacks copies into Notes the reason of every tree-scope figure
+// that fell back to the process's, so that Notes explains every scope.
+func noteFallbacks(r *RunResult) {
+	for key, src := range r.Sources {
+		if src.Scope != ScopeTree && src.Note != "" {
+			r.setNote(key, "process figure, not the tree's: "+src.Note)
+		}
+	}
+}
+
+// jobSources says, for each figure applyJobCounters set, whether it came from the job
+// (the tree) or from the child alone, for RunResult.Sources in tree scope.
+func jobSources(r *RunResult, c *winjob.Counters) map[string]FigureSource {
+	job := FigureSource{Scope: ScopeTree, Source: SourceJobAccounting}
+	sources := make(map[string]FigureSource)
+	set := func(keys []string, fromJob bool, child FigureSource) {
+		for _, key := range keys {
+			if fromJob {
+				sources[key] = job
+			} else {
+				sources[key] = child
+			}
+		}
+	}
+	if r.CPUMs != nil {
+		set(cpuKeys, c.JobCPU != nil, FigureSource{Scope: ScopeProcess, Source: SourceGetProcessTimes, Note: "no job accounting"})
+	}
+	if r.PageFaults != nil {
+		set([]string{"page_faults"}, c.JobPageFaults != nil, FigureSource{Scope: ScopeProcess, Source: SourceGetProcessMemoryInfo, Note: "no job accounting"})
+	}
+	if r.MaxRSSKB != nil {
+		set([]string{"max_rss_kb"}, false, FigureSource{Scope: ScopeProcess, Source: SourceGetProcessMemoryInfo, Note: "a job keeps no working-set peak"})
+	}
+	if r.IOReadBytes != nil {
+		set(ioKeys, c.JobIO != nil, FigureSource{Scope: ScopeProcess, Source: SourceGetProcessIoCounters, Note: "no job accounting"})
+	}
+	return sources
 }

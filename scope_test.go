@@ -55,10 +55,10 @@ func fixtureStats(t *testing.T, machine string) cgroupfs.Stats {
 }
 
 func TestTreeScopeWithoutCgroups(t *testing.T) {
-	for name, reading := range map[string]*treeReading{
+	for name, reading := range map[string]*cgroupfs.Reading{
 		"not linux":     nil,
-		"no cgroup v2":  {unavailable: "mkdir /sys/fs/cgroup/perfgate-1-1: permission denied"},
-		"start refused": {unavailable: "cannot start the program in /x: bad file descriptor"},
+		"no cgroup v2":  {Unavailable: "mkdir /sys/fs/cgroup/perfgate-1-1: permission denied"},
+		"start refused": {Unavailable: "cannot start the program in /x: bad file descriptor"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			r := wait4Result()
@@ -74,7 +74,7 @@ func TestTreeScopeWithoutCgroups(t *testing.T) {
 				if reading == nil {
 					assert.Equal(t, "no cgroup: tree scope needs Linux cgroup v2", s.Note)
 				} else {
-					assert.Equal(t, "no cgroup: "+reading.unavailable, s.Note)
+					assert.Equal(t, "no cgroup: "+reading.Unavailable, s.Note)
 				}
 			}
 			assert.NotContains(t, r.Sources, "energy_uj", "the machine's, no scope")
@@ -86,7 +86,7 @@ func TestTreeScopeWithoutCgroups(t *testing.T) {
 // The figures of this project's CI machines: cpu.stat only.
 func TestTreeScopeHybridMachine(t *testing.T) {
 	r := wait4Result()
-	applyTreeScope(&r, &treeReading{stats: fixtureStats(t, "hybrid")}, SourceWait4)
+	applyTreeScope(&r, &cgroupfs.Reading{Stats: fixtureStats(t, "hybrid")}, SourceWait4)
 
 	assert.Equal(t, uint64(498210), *r.UserCPUUs)
 	assert.Equal(t, uint64(14137), *r.SystemCPUUs)
@@ -112,7 +112,7 @@ func TestTreeScopeHybridMachine(t *testing.T) {
 func TestTreeScopePureV2Machine(t *testing.T) {
 	r := wait4Result()
 	r.MaxRSSKB = nil // withheld: below the caller's peak
-	applyTreeScope(&r, &treeReading{stats: fixtureStats(t, "systemd-v2")}, SourceWait4)
+	applyTreeScope(&r, &cgroupfs.Reading{Stats: fixtureStats(t, "systemd-v2")}, SourceWait4)
 
 	assert.Equal(t, uint64(1843), *r.CPUMs)
 	require.NotNil(t, r.MaxRSSKB, "memory.peak replaces a withheld ru_maxrss")
@@ -132,7 +132,7 @@ func TestTreeScopePureV2Machine(t *testing.T) {
 func TestTreeScopeUserDelegation(t *testing.T) {
 	r := wait4Result()
 	r.MaxRSSKB = nil
-	applyTreeScope(&r, &treeReading{stats: fixtureStats(t, "systemd-v2-user")}, SourceWait4)
+	applyTreeScope(&r, &cgroupfs.Reading{Stats: fixtureStats(t, "systemd-v2-user")}, SourceWait4)
 	assert.Equal(t, uint64(11743232/1024), *r.MaxRSSKB)
 	assert.Equal(t, ScopeTree, r.Sources["max_rss_kb"].Scope)
 	assert.Equal(t, ScopeProcess, r.Sources["io_read_bytes"].Scope, "user@.service delegates no io")
@@ -143,7 +143,7 @@ func TestTreeScopeUserDelegation(t *testing.T) {
 func TestTreeScopeAbsentFigureHasNoSource(t *testing.T) {
 	r := wait4Result()
 	r.MaxRSSKB = nil
-	applyTreeScope(&r, &treeReading{stats: fixtureStats(t, "hybrid")}, SourceWait4)
+	applyTreeScope(&r, &cgroupfs.Reading{Stats: fixtureStats(t, "hybrid")}, SourceWait4)
 	assert.Nil(t, r.MaxRSSKB)
 	assert.NotContains(t, r.Sources, "max_rss_kb")
 
@@ -157,7 +157,7 @@ func TestTreeScopeCPUCrossCheck(t *testing.T) {
 	r := wait4Result()
 	r.UserCPUUs, r.SystemCPUUs = uint64Ptr(600000), uint64Ptr(100000) // 700 ms > 512 ms
 	r.CPUMs = uint64Ptr(700)
-	applyTreeScope(&r, &treeReading{stats: stats}, SourceWait4)
+	applyTreeScope(&r, &cgroupfs.Reading{Stats: stats}, SourceWait4)
 	assert.Equal(t, uint64(700), *r.CPUMs, "wait4's kept")
 	assert.Equal(t, uint64(600000), *r.UserCPUUs)
 	for _, key := range cpuKeys {
@@ -169,7 +169,7 @@ func TestTreeScopeCPUCrossCheck(t *testing.T) {
 	// cpu.stat unreadable.
 	r = wait4Result()
 	stats.CPUErr = errors.New("read: input/output error")
-	applyTreeScope(&r, &treeReading{stats: stats}, SourceWait4)
+	applyTreeScope(&r, &cgroupfs.Reading{Stats: stats}, SourceWait4)
 	assert.Equal(t, "cgroup: cpu.stat: read: input/output error", r.Sources["cpu_ms"].Note)
 	assert.Equal(t, uint64(500), *r.CPUMs)
 }
@@ -200,7 +200,7 @@ const maxUint64 = ^uint64(0)
 
 func TestTreeScopeLeftoverIsNoted(t *testing.T) {
 	r := wait4Result()
-	applyTreeScope(&r, &treeReading{stats: fixtureStats(t, "hybrid"), leftover: "cgroup /x left in place"}, SourceWait4)
+	applyTreeScope(&r, &cgroupfs.Reading{Stats: fixtureStats(t, "hybrid"), Leftover: "cgroup /x left in place"}, SourceWait4)
 	assert.Equal(t, FigureSource{Scope: ScopeTree, Source: SourceCgroupCPUStat, Note: "cgroup /x left in place"}, r.Sources["cpu_ms"])
 }
 

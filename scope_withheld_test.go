@@ -3,6 +3,7 @@ package adapters
 import (
 	"testing"
 
+	"github.com/perfgate/adapters/internal/cgroupfs"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -23,10 +24,10 @@ func withheldPeakResult() RunResult {
 // spawner, which tree scope never uses.
 func TestTreeScopeWithheldPeakKeepsItsReason(t *testing.T) {
 	for name, tc := range map[string]struct {
-		reading *treeReading
+		reading *cgroupfs.Reading
 		reason  string
 	}{
-		"no memory.peak": {&treeReading{stats: fixtureStats(t, "hybrid")}, "cgroup: no memory.peak"},
+		"no memory.peak": {&cgroupfs.Reading{Stats: fixtureStats(t, "hybrid")}, "cgroup: no memory.peak"},
 		"no cgroup":      {nil, "no cgroup: " + noCgroupElsewhere},
 	} {
 		t.Run(name, func(t *testing.T) {
@@ -51,7 +52,7 @@ func TestTreeScopeWithheldPeakKeepsItsReason(t *testing.T) {
 // When the cgroup gives the peak, the withheld bound and its note go.
 func TestTreeScopeCgroupPeakReplacesAWithheldOne(t *testing.T) {
 	r := withheldPeakResult()
-	applyTreeScope(&r, &treeReading{stats: fixtureStats(t, "systemd-v2")}, SourceWait4)
+	applyTreeScope(&r, &cgroupfs.Reading{Stats: fixtureStats(t, "systemd-v2")}, SourceWait4)
 	noteFallbacks(&r)
 	require.NotNil(t, r.MaxRSSKB)
 	assert.Equal(t, uint64(73490432/1024), *r.MaxRSSKB)

@@ -126,20 +126,21 @@ func TestSpawnerFloorIsSmall(t *testing.T) {
 	t.Logf("spawner VmHWM %d KiB, floor %d KiB; /bin/true: %d KiB", hwm, s.FloorKiB(), *res.MaxRSSKB)
 }
 
-// usesSpawner says whether p's child is started through the spawner.
-func (p *runPlan) usesSpawner() bool {
-	use, _ := p.spawnerChoice()
-	return use
-}
-
-// The spawner is the default, refused by Direct and by the environment and
-// unused in tree scope.
-func TestUseSpawner(t *testing.T) {
-	assert.True(t, (&runPlan{}).usesSpawner(), "on by default")
-	assert.False(t, (&runPlan{direct: true}).usesSpawner())
-	assert.False(t, (&runPlan{scope: ScopeTree}).usesSpawner())
+// The spawner is the default, refused by Direct and by the environment
+// (with a note) and unused in tree scope; which runs the machine lets it
+// take is internal/runloop's TestSpawnerChoice.
+func TestPlanAsksForTheSpawner(t *testing.T) {
+	spec := &CommandSpec{Argv: []string{"true"}}
+	plan := StdProcessRunner{}.plan(spec, "/bin/true", nil)
+	assert.False(t, plan.Direct, "on by default")
+	assert.True(t, StdProcessRunner{Direct: true}.plan(spec, "/bin/true", nil).Direct)
+	assert.True(t, StdProcessRunner{Scope: ScopeTree}.plan(spec, "/bin/true", nil).Tree)
+	t.Setenv(NoSpawnerEnvKey, "0")
+	assert.False(t, StdProcessRunner{}.plan(spec, "/bin/true", nil).Direct, "0 is not an opt-out")
 	t.Setenv(NoSpawnerEnvKey, "1")
-	assert.False(t, (&runPlan{}).usesSpawner(), "environment opt-out")
+	plan = StdProcessRunner{}.plan(spec, "/bin/true", nil)
+	assert.True(t, plan.Direct, "environment opt-out")
+	assert.Equal(t, NoSpawnerEnvKey+" is set", plan.DirectWhy)
 }
 
 func TestSpawnerFallbackWhenItCannotStart(t *testing.T) {

@@ -180,33 +180,6 @@ func TestRunStdinReaderErrorAfterExit(t *testing.T) {
 	assert.LessOrEqual(t, awaitGoroutinesAtMost(goroutines), goroutines, "the copy ends with the Read")
 }
 
-// The cut at the exit: a reader's error is the run's only if it came
-// before the child's exit was seen.
-func TestStdinFeedReaderErrorCountsUntilTheExit(t *testing.T) {
-	spec := &CommandSpec{Argv: []string{"wc", "-c"}}
-	for _, exitFirst := range []bool{false, true} {
-		reader := &gatedReader{release: make(chan struct{}), done: make(chan struct{})}
-		feed, err := openStdin(reader)
-		require.NoError(t, err)
-		if exitFirst {
-			feed.childExited()
-		}
-		close(reader.release)
-		// The copy closes the pipe after it has recorded the error.
-		got, err := io.ReadAll(feed.child)
-		require.NoError(t, err)
-		assert.Empty(t, got)
-		feed.stop()
-		if exitFirst {
-			assert.Nil(t, feed.failure(spec))
-			continue
-		}
-		failure := feed.failure(spec)
-		require.NotNil(t, failure)
-		assert.Equal(t, "reading stdin failed: [wc -c]: after 0 bytes: boom", failure.Error())
-	}
-}
-
 // A nil or closed *os.File is refused before anything starts, rather than
 // giving the child a closed descriptor 0 on one path and failing the hand
 // over on another; the fake refuses it alike.
@@ -284,5 +257,5 @@ func TestRunStdinReaderPanicEndsTheCaller(t *testing.T) {
 	assert.Equal(t, 2, exitErr.ExitCode())
 	assert.Empty(t, stdout.String(), "Run never returned")
 	assert.True(t, strings.HasPrefix(stderr.String(), "panic: reader exploded\n"), "stderr: %s", stderr.String())
-	assert.Contains(t, stderr.String(), ".(*stdinFeed).copyFrom(")
+	assert.Contains(t, stderr.String(), ".(*Feed).copyFrom(")
 }
