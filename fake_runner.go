@@ -370,35 +370,3 @@ func clonePtr[T any](p *T) *T {
 	v := *p
 	return &v
 }
-
-// FakeHostProbe is a HostProbe for unit tests: it reports Host, whatever
-// machine the test runs on. Both a FakeHostProbe and a pointer to one are
-// HostProbes; it is safe for concurrent use as long as Host is not
-// modified meanwhile.
-type FakeHostProbe struct {
-	// Host is what Probe reports. HostnameHash is reported only when the
-	// options ask for it.
-	Host HostInfo
-}
-
-var _ HostProbe = FakeHostProbe{}
-
-// NewFakeHostProbe returns a FakeHostProbe that reports info.
-func NewFakeHostProbe(info HostInfo) *FakeHostProbe {
-	return &FakeHostProbe{Host: info}
-}
-
-// Probe returns a copy of p.Host that shares no pointer with it, with
-// HostnameHash set to nil unless opts.IncludeHostnameHash asks for it, as
-// StdHostProbe does.
-func (p FakeHostProbe) Probe(opts HostProbeOptions) HostInfo {
-	info := p.Host
-	info.CPUCount = clonePtr(info.CPUCount)
-	info.MemoryBytes = clonePtr(info.MemoryBytes)
-	if opts.IncludeHostnameHash {
-		info.HostnameHash = clonePtr(info.HostnameHash)
-	} else {
-		info.HostnameHash = nil
-	}
-	return info
-}

@@ -156,54 +156,10 @@ func applyTreeScope(r *RunResult, t *cgroupfs.Reading, processSource Source) {
 		sources["max_rss_kb"] = FigureSource{Scope: ScopeProcess, Source: processSource, Note: note}
 	}
 	if note == "" {
-		s := &t.Stats
-		tree := func(source Source) FigureSource {
-			return FigureSource{Scope: ScopeTree, Source: source, Note: t.Leftover}
-		}
-
-		switch {
-		case s.CPUErr != nil:
-			noteOn(sources, cpuKeys, "cgroup: "+missingFile(s.CPUErr, "cpu.stat", "Linux before 4.15"))
-		case r.UserCPUUs != nil && r.SystemCPUUs != nil &&
-			!cgroupCPUPlausible(s.CPU.UsageUsec, *r.UserCPUUs+*r.SystemCPUUs):
-			noteOn(sources, cpuKeys, "cgroup cpu.stat usage_usec "+strconv.FormatUint(s.CPU.UsageUsec, 10)+
-				" is below wait4's "+strconv.FormatUint(*r.UserCPUUs+*r.SystemCPUUs, 10)+
-				" µs: the cgroup missed part of the run; wait4's figures kept")
-		default:
-			user, system := s.CPU.UserUsec, s.CPU.SystemUsec
-			r.UserCPUUs, r.SystemCPUUs = &user, &system
-			r.CPUMs = uint64Ptr((user + system) / 1000)
-			for _, key := range cpuKeys {
-				sources[key] = tree(SourceCgroupCPUStat)
-			}
-		}
-
-		if s.MemoryPeakErr == nil {
-			r.MaxRSSKB = uint64Ptr(s.MemoryPeak / 1024)
-			sources["max_rss_kb"] = tree(SourceCgroupMemoryPeak)
-			if withheldPeak {
-				// The tree's peak replaces the withheld one, and with it
-				// the bound and the note that explained the withholding.
-				r.MaxRSSAtMostKB = nil
-				delete(r.Notes, "max_rss_kb")
-				if len(r.Notes) == 0 {
-					r.Notes = nil
-				}
-			}
-		} else {
-			noteOn(sources, []string{"max_rss_kb"}, "cgroup: "+missingFile(s.MemoryPeakErr, "memory.peak",
-				"memory controller not enabled in the parent's cgroup.subtree_control, or Linux before 5.19"))
-		}
-
-		if s.IOErr == nil {
-			r.IOReadBytes, r.IOWriteBytes = uint64Ptr(s.IO.ReadBytes), uint64Ptr(s.IO.WriteBytes)
-			for _, key := range ioKeys {
-				sources[key] = tree(SourceCgroupIOStat)
-			}
-		} else {
-			noteOn(sources, ioKeys, "cgroup: "+missingFile(s.IOErr, "io.stat",
-				"io controller not enabled in the parent's cgroup.subtree_control"))
-		}
+		tree := treeFigures{r: r, sources: sources, stats: &t.Stats, leftover: t.Leftover}
+		tree.applyCPU()
+		tree.applyPeak(withheldPeak)
+		tree.applyIO()
 	}
 	if src, ok := sources["max_rss_kb"]; ok && withheldPeak && r.MaxRSSKB == nil {
 		// Tree scope starts children directly, never through the
@@ -216,6 +172,73 @@ func applyTreeScope(r *RunResult, t *cgroupfs.Reading, processSource Source) {
 	if len(sources) > 0 {
 		r.Sources = sources
 	}
+}
+
+// treeFigures puts a cgroup's figures in a RunResult, each with its
+// source, or notes on the process figure why the tree's is missing.
+type treeFigures struct {
+	r        *RunResult
+	sources  map[string]FigureSource
+	stats    *cgroupfs.Stats
+	leftover string
+}
+
+func (t *treeFigures) set(keys []string, source Source) {
+	for _, key := range keys {
+		t.sources[key] = FigureSource{Scope: ScopeTree, Source: source, Note: t.leftover}
+	}
+}
+
+// applyCPU takes cpu.stat's times unless they are below wait4's: a cgroup
+// that missed part of the run.
+func (t *treeFigures) applyCPU() {
+	r, s := t.r, t.stats
+	switch {
+	case s.CPUErr != nil:
+		noteOn(t.sources, cpuKeys, "cgroup: "+missingFile(s.CPUErr, "cpu.stat", "Linux before 4.15"))
+	case r.UserCPUUs != nil && r.SystemCPUUs != nil &&
+		!cgroupCPUPlausible(s.CPU.UsageUsec, *r.UserCPUUs+*r.SystemCPUUs):
+		noteOn(t.sources, cpuKeys, "cgroup cpu.stat usage_usec "+strconv.FormatUint(s.CPU.UsageUsec, 10)+
+			" is below wait4's "+strconv.FormatUint(*r.UserCPUUs+*r.SystemCPUUs, 10)+
+			" µs: the cgroup missed part of the run; wait4's figures kept")
+	default:
+		user, system := s.CPU.UserUsec, s.CPU.SystemUsec
+		r.UserCPUUs, r.SystemCPUUs = &user, &system
+		r.CPUMs = uint64Ptr((user + system) / 1000)
+		t.set(cpuKeys, SourceCgroupCPUStat)
+	}
+}
+
+// applyPeak takes memory.peak. The tree's peak replaces a withheld one,
+// and with it the bound and the note that explained the withholding.
+func (t *treeFigures) applyPeak(withheldPeak bool) {
+	r, s := t.r, t.stats
+	if s.MemoryPeakErr != nil {
+		noteOn(t.sources, []string{"max_rss_kb"}, "cgroup: "+missingFile(s.MemoryPeakErr, "memory.peak",
+			"memory controller not enabled in the parent's cgroup.subtree_control, or Linux before 5.19"))
+		return
+	}
+	r.MaxRSSKB = uint64Ptr(s.MemoryPeak / 1024)
+	t.set([]string{"max_rss_kb"}, SourceCgroupMemoryPeak)
+	if withheldPeak {
+		r.MaxRSSAtMostKB = nil
+		delete(r.Notes, "max_rss_kb")
+		if len(r.Notes) == 0 {
+			r.Notes = nil
+		}
+	}
+}
+
+// applyIO takes io.stat's bytes.
+func (t *treeFigures) applyIO() {
+	r, s := t.r, t.stats
+	if s.IOErr != nil {
+		noteOn(t.sources, ioKeys, "cgroup: "+missingFile(s.IOErr, "io.stat",
+			"io controller not enabled in the parent's cgroup.subtree_control"))
+		return
+	}
+	r.IOReadBytes, r.IOWriteBytes = uint64Ptr(s.IO.ReadBytes), uint64Ptr(s.IO.WriteBytes)
+	t.set(ioKeys, SourceCgroupIOStat)
 }
 
 // noteOn sets the note of the sources of keys that exist.
