@@ -24,11 +24,6 @@ import (
 	"github.com/perfgate/adapters/internal/cgroupfs"
 )
 
-func init() {
-	registerHelper("stale-owner", helperStaleOwner)
-	registerHelper("stale-child", helperStaleChild)
-}
-
 // helperStaleOwner is a caller that dies mid-run: it runs "stale-child"
 // in tree scope under the cgroup args[0], its output going to this
 // process's own stdout, and waits for it, until the test SIGKILLs it.

@@ -49,8 +49,6 @@ func descriptorKind(target string) string {
 	return "unexpected: " + target
 }
 
-func init() { registerHelper("long-lived-descriptors", helperLongLivedDescriptors) }
-
 // openTargets maps each open descriptor to what it links to.
 func openTargets() map[string]string {
 	entries, _ := os.ReadDir("/proc/self/fd")

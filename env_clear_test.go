@@ -14,8 +14,6 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-func init() { registerHelper("environ", helperEnviron) }
-
 // helperEnviron prints its whole environment, one entry a line, sorted.
 func helperEnviron([]string) int {
 	env := os.Environ()

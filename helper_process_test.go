@@ -33,30 +33,31 @@ import (
 // helper mode; its value is the helper's name.
 const helperEnvKey = "PERFGATE_TEST_HELPER"
 
-// helpers maps a helper's name to its body. A helper gets the arguments
-// that follow the program name and returns the process's exit code. It
-// runs before the testing package has parsed its flags, so its arguments
-// are its own. Only registerHelper writes to it.
+// namedHelper is one helper process: its name and its body. A helper gets
+// the arguments that follow the program name and returns the process's
+// exit code. It runs before the testing package has parsed its flags, so
+// its arguments are its own.
+type namedHelper struct {
+	name string
+	run  func(args []string) int
+}
+
+// helpers maps a helper's name to its body, from the tables.
 var helpers = map[string]func(args []string) int{}
 
-// registerHelper adds the helper name. A name registered twice panics, as
-// in os/exec's tests: two files of the package registering the same name
-// would otherwise leave whichever init ran last, silently.
-func registerHelper(name string, fn func(args []string) int) {
-	if _, dup := helpers[name]; dup {
-		panic("duplicate test helper " + strconv.Quote(name))
+// addHelpers adds a table. A name listed twice panics, as in os/exec's
+// tests: two tables naming one helper would otherwise leave whichever was
+// added last, silently.
+func addHelpers(table []namedHelper) {
+	for _, h := range table {
+		if _, dup := helpers[h.name]; dup {
+			panic("duplicate test helper " + strconv.Quote(h.name))
+		}
+		helpers[h.name] = h.run
 	}
-	helpers[name] = fn
 }
 
-func init() {
-	registerHelper("sleep", helperSleep)
-	registerHelper("exit", helperExit)
-	registerHelper("write", helperWrite)
-	registerHelper("echo", helperEcho)
-	registerHelper("env", helperEnvVars)
-	registerHelper("pwd", helperPwd)
-}
+func init() { addHelpers(commonHelpers) }
 
 func TestMain(m *testing.M) {
 	if name, ok := os.LookupEnv(helperEnvKey); ok {
@@ -65,20 +66,20 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-// A name registered twice panics and leaves the first registration.
-func TestRegisterHelperPanicsOnDuplicate(t *testing.T) {
+// A name listed twice panics and leaves the first.
+func TestAddHelpersPanicsOnDuplicate(t *testing.T) {
 	first := helpers["exit"]
 	require.NotNil(t, first)
 	require.PanicsWithValue(t, `duplicate test helper "exit"`, func() {
-		registerHelper("exit", helperSleep)
+		addHelpers([]namedHelper{{"exit", helperSleep}})
 	})
 	assert.Equal(t, reflect.ValueOf(first).Pointer(), reflect.ValueOf(helpers["exit"]).Pointer(),
 		"the first registration stands")
 
 	const fresh = "perfgate-test-register-once"
 	t.Cleanup(func() { delete(helpers, fresh) })
-	require.NotPanics(t, func() { registerHelper(fresh, helperExit) })
-	require.Panics(t, func() { registerHelper(fresh, helperExit) }, "even the same function")
+	require.NotPanics(t, func() { addHelpers([]namedHelper{{fresh, helperExit}}) })
+	require.Panics(t, func() { addHelpers([]namedHelper{{fresh, helperExit}}) }, "even the same function")
 }
 
 // runHelper runs the named helper; an unknown name is a usage error (exit
@@ -140,31 +141,6 @@ func helperUsage(format string, a ...any) int {
 	return 2
 }
 
-// helperSleep sleeps for args[0] (a time.ParseDuration string) and exits 0.
-func helperSleep(args []string) int {
-	if len(args) != 1 {
-		return helperUsage("sleep DURATION")
-	}
-	d, err := time.ParseDuration(args[0])
-	if err != nil {
-		return helperUsage("sleep: %v", err)
-	}
-	time.Sleep(d)
-	return 0
-}
-
-// helperExit exits with the status args[0].
-func helperExit(args []string) int {
-	if len(args) != 1 {
-		return helperUsage("exit CODE")
-	}
-	code, err := strconv.Atoi(args[0])
-	if err != nil {
-		return helperUsage("exit: %v", err)
-	}
-	return code
-}
-
 // helperPattern is the 64-byte period of what the write helper writes.
 const helperPattern = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-\n"
 
@@ -181,71 +157,6 @@ func helperPatternBytes(n int) []byte {
 		copy(b[i:], helperPattern)
 	}
 	return b
-}
-
-// helperWrite writes args[1] bytes of helperPattern to the stream args[0]:
-// stdout, stderr or both (args[1] bytes to each, alternating chunk by
-// chunk).
-func helperWrite(args []string) int {
-	if len(args) != 2 {
-		return helperUsage("write stdout|stderr|both BYTES")
-	}
-	var streams []*os.File
-	switch args[0] {
-	case "stdout":
-		streams = []*os.File{os.Stdout}
-	case "stderr":
-		streams = []*os.File{os.Stderr}
-	case "both":
-		streams = []*os.File{os.Stdout, os.Stderr}
-	default:
-		return helperUsage("write: unknown stream %q", args[0])
-	}
-	n, err := strconv.ParseInt(args[1], 10, 64)
-	if err != nil || n < 0 {
-		return helperUsage("write: bad byte count %q", args[1])
-	}
-	chunk := helperPatternBytes(int(min(n, helperChunkSize)))
-	for left := n; left > 0; {
-		m := min(left, int64(len(chunk)))
-		for _, f := range streams {
-			if _, err := f.Write(chunk[:m]); err != nil {
-				fmt.Fprintf(os.Stderr, "test helper: write: %v\n", err)
-				return 1
-			}
-		}
-		left -= m
-	}
-	return 0
-}
-
-// helperEcho prints its arguments separated by spaces, then a newline.
-func helperEcho(args []string) int {
-	_, err := fmt.Fprintln(os.Stdout, strings.Join(args, " "))
-	return exitCodeOf(err)
-}
-
-// helperEnvVars prints the value of each variable named in args, one per
-// line (an empty line for an unset variable).
-func helperEnvVars(args []string) int {
-	var sb strings.Builder
-	for _, key := range args {
-		sb.WriteString(os.Getenv(key))
-		sb.WriteByte('\n')
-	}
-	_, err := os.Stdout.WriteString(sb.String())
-	return exitCodeOf(err)
-}
-
-// helperPwd prints the working directory.
-func helperPwd(args []string) int {
-	dir, err := os.Getwd()
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "test helper: pwd: %v\n", err)
-		return 1
-	}
-	_, err = fmt.Fprintln(os.Stdout, dir)
-	return exitCodeOf(err)
 }
 
 func exitCodeOf(err error) int {

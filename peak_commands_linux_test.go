@@ -59,7 +59,6 @@ const (
 var initHeld []byte
 
 func init() {
-	registerHelper("peak-commands", helperPeakCommands)
 	if path := os.Getenv(initLogEnv); path != "" {
 		f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
 		if err == nil {

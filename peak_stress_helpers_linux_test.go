@@ -28,11 +28,6 @@ import (
 	"github.com/perfgate/adapters/internal/spawner"
 )
 
-func init() {
-	registerHelper("peak-caller", helperPeakCaller)
-	registerHelper("peak-child", helperPeakChild)
-}
-
 // peakChildPrefix starts the one line the peak-child helper prints.
 const peakChildPrefix = "vmhwm "
 

@@ -55,8 +55,6 @@ func TestResultReturnedWithErrorIsNoSuccess(t *testing.T) {
 	}
 }
 
-func init() { registerHelper("ready-block", helperReadyBlock) }
-
 // helperReadyBlock signals that it runs, then blocks until killed.
 func helperReadyBlock([]string) int {
 	if err := signalReady(""); err != nil {

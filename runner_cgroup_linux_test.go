@@ -25,12 +25,6 @@ import (
 	"github.com/perfgate/adapters/internal/testcap"
 )
 
-func init() {
-	registerHelper("orphan-spin", helperOrphanSpin)
-	registerHelper("spawn-orphan", helperSpawnOrphan)
-	registerHelper("cgroup-self", helperCgroupSelf)
-}
-
 // helperOrphanSpin makes an orphan that burns args[0] of CPU: it runs
 // "spawn-orphan", which starts "spin" and exits without waiting for it,
 // so the spinner is reparented away from this process and nobody in the

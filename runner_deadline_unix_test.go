@@ -14,10 +14,6 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-func init() {
-	registerHelper("leave-group", helperLeaveGroup)
-}
-
 // helperLeaveGroup moves itself out of the process group the runner made
 // for it, into its parent's group, then sleeps args[0]. A kill of the
 // run's group no longer reaches it.

@@ -18,10 +18,6 @@ import (
 // Standard input and the output modes, on every runner (runnerRules
 // repeats them through the Linux paths).
 
-func init() {
-	registerHelper("cat", helperCat)
-}
-
 // helperCat copies standard input to standard output, then prints on
 // standard error how many bytes it copied.
 func helperCat(args []string) int {

@@ -15,8 +15,6 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-func init() { registerHelper("ballast-run", helperBallastRun) }
-
 var ballast []byte
 
 // helperBallastRun holds args[0] MiB of touched memory, then runs the

@@ -20,11 +20,6 @@ import (
 // One failure must not last for the life of the process, and the
 // descriptors the runner keeps must not take the caller's 0, 1 or 2.
 
-func init() {
-	registerHelper("emfile-then-run", helperEMFILEThenRun)
-	registerHelper("closed-stdin-run", helperClosedStdinRun)
-}
-
 // helperEMFILEThenRun runs a child with RLIMIT_NOFILE at the descriptors
 // already open (so the runner's first open fails), then again with the
 // limit restored, and prints what each run gave.

@@ -23,11 +23,6 @@ import (
 // Windows; the per-OS files hold those that differ (signals, process
 // groups against jobs, figures).
 
-func init() {
-	registerHelper("alloc", helperAlloc)
-	registerHelper("stdin", helperStdin)
-}
-
 var allocSink []byte
 
 // helperAlloc touches args[0] MiB (touchedMemory), then exits.

@@ -24,13 +24,6 @@ import (
 	"github.com/perfgate/adapters/internal/testcap"
 )
 
-func init() {
-	registerHelper("kill-self", helperKillSelf)
-	registerHelper("spin", helperSpin)
-	registerHelper("tree", helperTree)
-	registerHelper("ignore-term", helperIgnoreTerm)
-}
-
 // touchedMemory returns mib MiB of anonymous memory, every page of it
 // written, so that it is all resident. It is mapped directly rather than
 // allocated on the Go heap: the race detector would shadow a heap

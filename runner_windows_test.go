@@ -35,12 +35,6 @@ import (
 	"golang.org/x/sys/windows"
 )
 
-func init() {
-	registerHelper("spin", helperSpin)
-	registerHelper("tree", helperTree)
-	registerHelper("env-all", helperEnvAll)
-}
-
 // touchedMemory returns mib MiB of memory, every page of it written, so
 // that it is all resident (the Unix tests map it directly, away from the
 // race detector's shadow).

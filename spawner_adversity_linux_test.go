@@ -26,14 +26,6 @@ import (
 	"github.com/perfgate/adapters/internal/spawner"
 )
 
-func init() {
-	registerHelper("leave-group-ready", helperLeaveGroupReady)
-	registerHelper("pidfile-sleep", helperPidfileSleep)
-	registerHelper("tree-file", helperTreeFile)
-	registerHelper("umask", helperUmask)
-	registerHelper("rlimit-core", helperRlimitCore)
-}
-
 // writeFileAtomic writes data to name through a rename, so that a reader
 // that sees name sees all of it.
 func writeFileAtomic(name, data string) error {

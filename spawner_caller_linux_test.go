@@ -25,13 +25,6 @@ import (
 	"github.com/perfgate/adapters/internal/testcap"
 )
 
-func init() {
-	registerHelper("spawner-state", helperSpawnerState)
-	registerHelper("spawner-subreaper", helperSpawnerSubreaper)
-	registerHelper("spawner-no-stdin", helperSpawnerNoStdin)
-	registerHelper("spawner-seccomp", helperSpawnerSeccomp)
-}
-
 // allowAllFilter adds a seccomp filter that allows everything, on every
 // thread (TSYNC).
 func allowAllFilter() error {

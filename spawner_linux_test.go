@@ -24,11 +24,6 @@ import (
 	"github.com/perfgate/adapters/internal/testcap"
 )
 
-func init() {
-	registerHelper("spawner-pid", helperSpawnerPid)
-	registerHelper("spawner-fallback", helperSpawnerFallback)
-}
-
 // helperSpawnerPid runs one child through the spawner, prints the
 // spawner's pid and exits without closing anything: the spawner must
 // notice and exit.

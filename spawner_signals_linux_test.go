@@ -22,10 +22,6 @@ import (
 	"github.com/perfgate/adapters/internal/spawner"
 )
 
-func init() {
-	registerHelper("spawner-signals", helperSpawnerSignals)
-}
-
 // sigLines are a child's SigIgn and SigBlk lines, and the spawner's note.
 type sigLines struct {
 	Ign, Blk, Note, Err string

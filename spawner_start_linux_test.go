@@ -26,12 +26,6 @@ import (
 	"github.com/perfgate/adapters/internal/testcap"
 )
 
-func init() {
-	registerHelper("spawner-dies-at-once", helperSpawnerDiesAtOnce)
-	registerHelper("spawner-subreaper-reaps", helperSpawnerSubreaperReaps)
-	registerHelper("spawner-emfile", helperSpawnerEMFILE)
-}
-
 // loader is the dynamic loader through which a program can be started, so
 // that its /proc/self/exe is the loader. The spawner does not depend on
 // it: it is the library's own bytes, not a copy of the caller.

@@ -25,11 +25,6 @@ import (
 // A Stdin reader's own error on every runner (runnerRules repeats these
 // through the Linux paths, stdin_linux_test.go in tree scope).
 
-func init() {
-	registerHelper("count-stdin", helperCountStdin)
-	registerHelper("run-panicking-stdin", helperRunPanickingStdin)
-}
-
 // helperCountStdin reads standard input to its end and prints how many
 // bytes it read, as wc -c does. It signals ready (signalReady) once it has
 // read its first bytes.
