@@ -94,22 +94,6 @@ func TestProgressLineSeveralCommands(t *testing.T) {
 		`perfgate-measure: command 2/2 \(exit 3\), run 1/1: command exited unsuccessfully: .*\n  -i .*\n$`, screen)
 }
 
-func init() {
-	// await-release FIFO blocks until the test opens FIFO for writing and
-	// closes it: the run lasts until the test has seen what it waits for.
-	helpers["await-release"] = func(args []string) int {
-		f, err := os.Open(args[0])
-		if err != nil {
-			return 3
-		}
-		defer f.Close()
-		if _, err := io.Copy(io.Discard, f); err != nil {
-			return 3
-		}
-		return 0
-	}
-}
-
 // The line is redrawn while a run goes on, with the time it has taken:
 // each run lasts until the test has seen it redrawn, and the second shows
 // the estimate from the first, the bar half full and more, and the ETA.
