@@ -59,59 +59,10 @@ var helpers = map[string]func(args []string) int{
 	},
 	// pid-sleep D writes its process id to the file named by readyEnvKey,
 	// then sleeps for the duration D.
-	"pid-sleep": func(args []string) int {
-		d, err := time.ParseDuration(args[0])
-		if err != nil {
-			return 2
-		}
-		path := os.Getenv(readyEnvKey)
-		if err := os.WriteFile(path+".tmp", []byte(strconv.Itoa(os.Getpid())), 0o644); err != nil {
-			return 3
-		}
-		if err := os.Rename(path+".tmp", path); err != nil {
-			return 3
-		}
-		time.Sleep(d)
-		return 0
-	},
-	// stdout-is-null exits 0 when its stdout is the null device, else 1.
-	"stdout-is-null": func([]string) int {
-		null, err := os.Stat(os.DevNull)
-		if err != nil {
-			return 3
-		}
-		out, err := os.Stdout.Stat()
-		if err != nil || !os.SameFile(null, out) {
-			return 1
-		}
-		return 0
-	},
-	// getenv KEY prints the value of KEY.
-	"getenv": func(args []string) int {
-		fmt.Println(os.Getenv(args[0]))
-		return 0
-	},
-	// cat copies standard input to standard output.
-	"cat": func([]string) int {
-		if _, err := io.Copy(os.Stdout, os.Stdin); err != nil {
-			return 3
-		}
-		return 0
-	},
+	"pid-sleep": func(args []string) int { return readySleep(args, strconv.Itoa(os.Getpid())) },
 	// ready-sleep D creates the file named by readyEnvKey, then sleeps
 	// for the duration D.
-	"ready-sleep": func(args []string) int {
-		d, err := time.ParseDuration(args[0])
-		if err != nil {
-			return 2
-		}
-		if err := signalReady(); err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			return 3
-		}
-		time.Sleep(d)
-		return 0
-	},
+	"ready-sleep": func(args []string) int { return readySleep(args, "ready\n") },
 	// await-release FIFO blocks until the test opens FIFO for writing and
 	// closes it: the run lasts until the test has seen what it waits for.
 	"await-release": func(args []string) int {
@@ -132,17 +83,27 @@ var helpers = map[string]func(args []string) int{
 // the file (awaitReadyFile), never for a fixed time.
 const readyEnvKey = "PERFGATE_MEASURE_TEST_READY"
 
-// signalReady creates the file named by readyEnvKey: written beside it
-// and renamed into place, so that it appears at once.
-func signalReady() error {
+// readySleep writes content to the file named by readyEnvKey (written
+// beside it and renamed into place, so that it appears at once), then
+// sleeps for the duration args[0]: a helper that runs until killed.
+func readySleep(args []string, content string) int {
+	d, err := time.ParseDuration(args[0])
+	if err != nil {
+		return 2
+	}
 	path := os.Getenv(readyEnvKey)
 	if path == "" {
-		return fmt.Errorf("%s is not set", readyEnvKey)
+		fmt.Fprintf(os.Stderr, "%s is not set\n", readyEnvKey)
+		return 3
 	}
-	if err := os.WriteFile(path+".tmp", []byte("ready\n"), 0o644); err != nil {
-		return err
+	if err := os.WriteFile(path+".tmp", []byte(content), 0o644); err != nil {
+		return 3
 	}
-	return os.Rename(path+".tmp", path)
+	if err := os.Rename(path+".tmp", path); err != nil {
+		return 3
+	}
+	time.Sleep(d)
+	return 0
 }
 
 // awaitReadyFile waits until the file at path exists, and reports
