@@ -60,6 +60,30 @@ var helpers = map[string]func(args []string) int{
 	// pid-sleep D writes its process id to the file named by readyEnvKey,
 	// then sleeps for the duration D.
 	"pid-sleep": func(args []string) int { return readySleep(args, strconv.Itoa(os.Getpid())) },
+	// stdout-is-null exits 0 when its stdout is the null device, else 1.
+	"stdout-is-null": func([]string) int {
+		null, err := os.Stat(os.DevNull)
+		if err != nil {
+			return 3
+		}
+		out, err := os.Stdout.Stat()
+		if err != nil || !os.SameFile(null, out) {
+			return 1
+		}
+		return 0
+	},
+	// getenv KEY prints the value of KEY.
+	"getenv": func(args []string) int {
+		fmt.Println(os.Getenv(args[0]))
+		return 0
+	},
+	// cat copies standard input to standard output.
+	"cat": func([]string) int {
+		if _, err := io.Copy(os.Stdout, os.Stdin); err != nil {
+			return 3
+		}
+		return 0
+	},
 	// ready-sleep D creates the file named by readyEnvKey, then sleeps
 	// for the duration D.
 	"ready-sleep": func(args []string) int { return readySleep(args, "ready\n") },
