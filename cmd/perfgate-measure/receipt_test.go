@@ -149,23 +149,7 @@ func TestReceipt(t *testing.T) {
 			measured = append(measured, s.RunResult)
 		}
 	}
-	// The stats are perfgate's, over the measured samples only.
-	st, ok := bench.ComputeStats(measured)
-	require.True(t, ok)
-	want, err := json.Marshal(st)
-	require.NoError(t, err)
-	got, err := json.Marshal(r.Stats)
-	require.NoError(t, err)
-	assert.JSONEq(t, string(want), string(got))
-	walls := []uint64{measured[0].WallMs, measured[1].WallMs, measured[2].WallMs}
-	wall, _ := bench.Summarize(walls)
-	wall.N = 0 // not in the receipt
-	assert.Equal(t, wall, r.Stats["wall_ms"])
-	if !underWine() {
-		assert.Contains(t, r.Stats, "max_rss_kb")
-	}
-	assert.Contains(t, r.Stats, "cpu_ms")
-	assert.NotContains(t, r.Stats, "network_packets", "no sample has it")
+	assertReceiptStats(t, r.Stats, measured)
 }
 
 // With -shell and several commands, each gets a receipt of its own, so
@@ -214,4 +198,27 @@ func TestNoReceiptAfterFailure(t *testing.T) {
 	assert.Equal(t, exitFailed, out.code)
 	assert.Equal(t, "perfgate-measure: -receipt: cannot write "+filepath.Join(missing, "r.json")+
 		": directory "+missing+" does not exist; nothing was run\n", out.stderr)
+}
+
+// assertReceiptStats checks a receipt's stats: perfgate's, over the
+// measured samples only.
+func assertReceiptStats(t *testing.T, stats map[string]bench.Summary[uint64], measured []adapters.RunResult) {
+	t.Helper()
+	// The stats are perfgate's, over the measured samples only.
+	st, ok := bench.ComputeStats(measured)
+	require.True(t, ok)
+	want, err := json.Marshal(st)
+	require.NoError(t, err)
+	got, err := json.Marshal(stats)
+	require.NoError(t, err)
+	assert.JSONEq(t, string(want), string(got))
+	walls := []uint64{measured[0].WallMs, measured[1].WallMs, measured[2].WallMs}
+	wall, _ := bench.Summarize(walls)
+	wall.N = 0 // not in the receipt
+	assert.Equal(t, wall, stats["wall_ms"])
+	if !underWine() {
+		assert.Contains(t, stats, "max_rss_kb")
+	}
+	assert.Contains(t, stats, "cpu_ms")
+	assert.NotContains(t, stats, "network_packets", "no sample has it")
 }
