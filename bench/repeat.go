@@ -33,6 +33,12 @@ type Options struct {
 	// but for a run whose failure stops the series anyway: its error is
 	// still returned, so that ErrStop never hides a failure.
 	After func(ctx context.Context, step Step, r *adapters.RunResult) error
+	// Discard keeps no run in the returned Series: its Warmups and Runs
+	// stay nil, and each run is seen by After alone, which keeps what it
+	// needs of it (a few figures, say). A caller of a million runs then
+	// holds its own records rather than a million whole results, output
+	// and notes included.
+	Discard bool
 }
 
 // Step identifies one run of a series.
@@ -137,11 +143,15 @@ func (s *Series) phase(ctx context.Context, runner adapters.ProcessRunner, opts 
 		if err != nil {
 			return false, &RunError{step, err}
 		}
-		*kept = append(*kept, r)
+		seen := &r
+		if !opts.Discard {
+			*kept = append(*kept, r)
+			seen = &(*kept)[len(*kept)-1]
+		}
 		failure := r.Err()
 		stops := failure != nil && (r.TimedOut || !opts.IgnoreFailure)
 		if opts.After != nil {
-			if err := opts.After(ctx, step, &(*kept)[len(*kept)-1]); err != nil {
+			if err := opts.After(ctx, step, seen); err != nil {
 				switch {
 				case !errors.Is(err, ErrStop):
 					return false, &RunError{step, err}

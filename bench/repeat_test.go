@@ -3,6 +3,7 @@ package bench
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -135,6 +136,29 @@ func TestRepeatHooks(t *testing.T) {
 	require.Len(t, s.Runs, 2)
 	assert.Nil(t, s.Runs[0].Stdout)
 	assert.Equal(t, 3, runner.CallCount())
+}
+
+// With Discard, After sees every run, in order, and the series keeps
+// none: a caller of many runs holds its own small records instead.
+func TestRepeatDiscardKeepsNoRun(t *testing.T) {
+	t.Parallel()
+	runner := adapters.NewFakeProcessRunner()
+	runner.SetResults(fakeArgv, adapters.RunResult{WallMs: 1}, adapters.RunResult{WallMs: 2},
+		adapters.RunResult{WallMs: 3, Stdout: []byte("big")}, adapters.RunResult{WallMs: 4, ExitCode: 1})
+	var seen []string
+	s, err := Repeat(context.Background(), runner, adapters.CommandSpec{Argv: fakeArgv}, Options{
+		Warmup: 1, Runs: 3, Discard: true,
+		After: func(_ context.Context, st Step, r *adapters.RunResult) error {
+			seen = append(seen, fmt.Sprintf("%v: %d ms %q", st, r.WallMs, r.Stdout))
+			return nil
+		}})
+	var re *RunError
+	require.ErrorAs(t, err, &re, "a failure still stops the series")
+	assert.Equal(t, Step{Index: 2, Of: 3}, re.Step)
+	assert.Equal(t, []string{`warm-up run 1/1: 1 ms ""`, `run 1/3: 2 ms ""`, `run 2/3: 3 ms "big"`, `run 3/3: 4 ms ""`}, seen)
+	assert.Nil(t, s.Warmups)
+	assert.Nil(t, s.Runs)
+	assert.False(t, s.Ended.Before(s.Started))
 }
 
 func TestRepeatBadOptions(t *testing.T) {

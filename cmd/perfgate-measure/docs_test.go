@@ -1,8 +1,10 @@
 package main
 
 import (
+	"flag"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -54,4 +56,20 @@ func TestOneManual(t *testing.T) {
 	for _, want := range []string{"Exit status:", "129", "-export-json file", "-N", "-reference command", "Examples:"} {
 		assert.Contains(t, out.stdout, want)
 	}
+}
+
+// -help is the one reference for flags: every flag of the flag set is in
+// it, and docs/cli.md has no table of flags (no row starting with one).
+func TestHelpHasEveryFlagAndTheDocsNoFlagTable(t *testing.T) {
+	t.Parallel()
+	out := measure(t, "-help")
+	require.Equal(t, exitOK, out.code)
+	var o options
+	newFlagSet(&o).VisitAll(func(f *flag.Flag) {
+		assert.Regexp(t, `(?m)^  -`+regexp.QuoteMeta(f.Name)+`[\t \n]`, out.stdout, "-%s in -help", f.Name)
+	})
+	for i, line := range strings.Split(readDoc(t, "docs/cli.md"), "\n") {
+		assert.NotRegexp(t, "^\\| *`-", line, "docs/cli.md:%d restates a flag table; -help is the reference", i+1)
+	}
+	assert.Contains(t, readDoc(t, "docs/cli.md"), "perfgate-measure -help")
 }

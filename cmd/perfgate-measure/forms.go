@@ -165,6 +165,13 @@ func (o *options) settleForm(cl parsedLine, shellGiven bool) string {
 			o.words[i] = w
 		}
 	}
+	return o.settleReference()
+}
+
+// settleReference puts -reference first among the commands, with its
+// name (-reference-name) first among the labels; it returns what is
+// wrong, or "".
+func (o *options) settleReference() string {
 	if o.referenceName != "" && o.reference == "" {
 		return "-reference-name needs -reference"
 	}
@@ -253,23 +260,11 @@ func splitWords(s string) ([]string, error) {
 			i += end + 1
 		case c == '"':
 			inWord = true
-			closed := false
-			for i++; i < len(s); i++ {
-				if s[i] == '"' {
-					closed = true
-					break
-				}
-				if s[i] == '\\' && i+1 < len(s) && strings.IndexByte("$`\"\\\n", s[i+1]) >= 0 {
-					i++
-					if s[i] == '\n' {
-						continue
-					}
-				}
-				cur.WriteByte(s[i])
+			end, err := doubleQuoted(s, i+1, &cur)
+			if err != nil {
+				return nil, err
 			}
-			if !closed {
-				return nil, errors.New("a \" is not closed")
-			}
+			i = end
 		default:
 			inWord = true
 			cur.WriteByte(c)
@@ -282,6 +277,25 @@ func splitWords(s string) ([]string, error) {
 		return nil, errors.New("no words")
 	}
 	return words, nil
+}
+
+// doubleQuoted copies the double-quoted text of s from i on into cur, as
+// a POSIX shell reads it (a backslash escapes $ ` " \ and a newline, which
+// it removes), and returns the index of the closing quote.
+func doubleQuoted(s string, i int, cur *strings.Builder) (int, error) {
+	for ; i < len(s); i++ {
+		if s[i] == '"' {
+			return i, nil
+		}
+		if s[i] == '\\' && i+1 < len(s) && strings.IndexByte("$`\"\\\n", s[i+1]) >= 0 {
+			i++
+			if s[i] == '\n' {
+				continue
+			}
+		}
+		cur.WriteByte(s[i])
+	}
+	return i, errors.New("a \" is not closed")
 }
 
 // unknownFlag turns the flag package's error for an undefined flag into

@@ -36,59 +36,66 @@ func readHyperfineExport(t *testing.T, path string) []map[string]any {
 	for i, v := range list {
 		r, ok := v.(map[string]any)
 		require.True(t, ok, "result %d is an object", i)
-		for _, key := range hyperfineRequired {
-			require.Contains(t, r, key, "result %d", i)
-		}
-		assert.IsType(t, "", r["command"])
-		for _, key := range []string{"mean", "median", "min", "max"} {
-			assert.IsType(t, 0.0, r[key], "%s, a number of seconds", key)
-		}
-		// user and system are numbers, or null where no run had the
-		// figure (this program's one departure: never 0 for unknown).
-		for _, key := range []string{"user", "system"} {
-			if r[key] != nil {
-				assert.IsType(t, 0.0, r[key], "%s, a number of seconds", key)
-			}
-		}
-		times := numbers(t, r["times"])
-		if len(times) > 1 {
-			assert.IsType(t, 0.0, r["stddev"])
-		} else {
-			assert.Nil(t, r["stddev"], "one run has no deviation: null, as hyperfine")
-		}
-		codes, ok := r["exit_codes"].([]any)
-		require.True(t, ok, "exit_codes is a list")
-		assert.Len(t, codes, len(times))
-		for _, c := range codes {
-			if c != nil {
-				n := c.(float64)
-				assert.Equal(t, math.Trunc(n), n, "an integer exit code or null")
-			}
-		}
-		if mem, ok := r["memory_usage_byte"]; ok {
-			bytes := numbers(t, mem)
-			assert.Len(t, bytes, len(times))
-			for _, b := range bytes {
-				assert.Positive(t, b)
-				assert.Equal(t, math.Trunc(b), b, "whole bytes")
-			}
-		}
-		if params, ok := r["parameters"]; ok {
-			for name, v := range params.(map[string]any) {
-				assert.IsType(t, "", v, "parameter %s is a string, as hyperfine writes it", name)
-			}
-		}
-		// The statistics are those of times, as in hyperfine.
-		sum, lo, hi := 0.0, math.Inf(1), math.Inf(-1)
-		for _, x := range times {
-			sum, lo, hi = sum+x, min(lo, x), max(hi, x)
-		}
-		assert.InDelta(t, sum/float64(len(times)), r["mean"], 1e-9)
-		assert.InDelta(t, lo, r["min"], 1e-12)
-		assert.InDelta(t, hi, r["max"], 1e-12)
+		checkHyperfineResult(t, i, r)
 		results[i] = r
 	}
 	return results
+}
+
+// checkHyperfineResult checks result i of an export against hyperfine's
+// shape, key by key, and its statistics against its times.
+func checkHyperfineResult(t *testing.T, i int, r map[string]any) {
+	t.Helper()
+	for _, key := range hyperfineRequired {
+		require.Contains(t, r, key, "result %d", i)
+	}
+	assert.IsType(t, "", r["command"])
+	for _, key := range []string{"mean", "median", "min", "max"} {
+		assert.IsType(t, 0.0, r[key], "%s, a number of seconds", key)
+	}
+	// user and system are numbers, or null where no run had the
+	// figure (this program's one departure: never 0 for unknown).
+	for _, key := range []string{"user", "system"} {
+		if r[key] != nil {
+			assert.IsType(t, 0.0, r[key], "%s, a number of seconds", key)
+		}
+	}
+	times := numbers(t, r["times"])
+	if len(times) > 1 {
+		assert.IsType(t, 0.0, r["stddev"])
+	} else {
+		assert.Nil(t, r["stddev"], "one run has no deviation: null, as hyperfine")
+	}
+	codes, ok := r["exit_codes"].([]any)
+	require.True(t, ok, "exit_codes is a list")
+	assert.Len(t, codes, len(times))
+	for _, c := range codes {
+		if c != nil {
+			n := c.(float64)
+			assert.Equal(t, math.Trunc(n), n, "an integer exit code or null")
+		}
+	}
+	if mem, ok := r["memory_usage_byte"]; ok {
+		bytes := numbers(t, mem)
+		assert.Len(t, bytes, len(times))
+		for _, b := range bytes {
+			assert.Positive(t, b)
+			assert.Equal(t, math.Trunc(b), b, "whole bytes")
+		}
+	}
+	if params, ok := r["parameters"]; ok {
+		for name, v := range params.(map[string]any) {
+			assert.IsType(t, "", v, "parameter %s is a string, as hyperfine writes it", name)
+		}
+	}
+	// The statistics are those of times, as in hyperfine.
+	sum, lo, hi := 0.0, math.Inf(1), math.Inf(-1)
+	for _, x := range times {
+		sum, lo, hi = sum+x, min(lo, x), max(hi, x)
+	}
+	assert.InDelta(t, sum/float64(len(times)), r["mean"], 1e-9)
+	assert.InDelta(t, lo, r["min"], 1e-12)
+	assert.InDelta(t, hi, r["max"], 1e-12)
 }
 
 // numbers is a JSON list of numbers.

@@ -6,18 +6,10 @@
 // (each argument a command string, -N, -r, -P, --export-json, ...) with
 // hyperfine's defaults and exports, and /usr/bin/time's ("-- prog args").
 //
-// Usage:
-//
-//	perfgate-measure [flags] 'command' ['command'...]   (hyperfine's form)
-//	perfgate-measure [flags] -N 'prog args' ['prog args'...]
-//	perfgate-measure [flags] -- prog [args...]          (/usr/bin/time's form)
-//	perfgate-measure [flags] -shell 'command' ['command'...]
-//
-// The manual is one text, perfgate-measure -help (help.go and the flags'
-// own usage in flags.go, forms.go and runctl.go): every flag, the forms and
-// their defaults, the output, the exit statuses and examples. The design,
-// the differences from hyperfine and the measurements behind them are in
-// docs/cli.md; the README's CLI section maps hyperfine's flags.
+// Its manual is one text, perfgate-measure -help: every flag, the command
+// forms and their defaults, the output, the exit statuses and examples.
+// docs/cli.md explains the concepts, the differences from hyperfine and the
+// measurements behind them, with examples; it does not restate the flags.
 package main
 
 import (

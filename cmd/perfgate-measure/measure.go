@@ -4,10 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
+	"strconv"
 	"time"
 
 	"github.com/perfgate/adapters"
+	"github.com/perfgate/adapters/bench"
 )
 
 // measure runs b's -setup, its warm-up runs and then its measured runs
@@ -22,12 +23,9 @@ func (s *session) measure(ctx context.Context, b *benchmark) int {
 	if _, code := s.runHook(ctx, b, "setup", s.o.run.setup, ""); code != exitOK {
 		return code
 	}
-	code := s.warmUp(ctx, b, &m)
-	if code == exitOK {
-		code = s.measureRuns(ctx, b, &m)
-	}
+	code := s.repeat(ctx, b, &m)
 	m.ended = time.Now()
-	if code != exitInterrupted {
+	if ctx.Err() == nil {
 		// As a finally: the -cleanup of a -setup that ran, even after a
 		// failure (hyperfine skips it then), but not once interrupted.
 		if _, c := s.runHook(ctx, b, "cleanup", s.o.run.cleanup, ""); code == exitOK {
@@ -43,184 +41,180 @@ func (s *session) measure(ctx context.Context, b *benchmark) int {
 	return exitOK
 }
 
-// warmUp makes b's warm-up runs, which are never reported.
-func (s *session) warmUp(ctx context.Context, b *benchmark, m *measurement) int {
-	var p pace
-	for i := range s.o.warmup {
-		st := progressState{head: fmt.Sprintf("warm-up run %d/%d", i+1, s.o.warmup), label: b.label,
-			done: i, total: s.o.warmup, perRun: p.mean()}
-		r, took, code := s.iteration(ctx, b, st)
-		if code != exitOK {
-			return code
-		}
-		if err := r.Err(); err != nil && !s.o.run.ignore.ignores(&r) {
-			s.errorf("%s: %v%s%s", s.where(b, st.head), err, s.notIgnored(&r), s.failureHints(&r))
-			return exitFailed
-		}
-		p.add(took)
-		if s.keep.details {
-			m.warmups = append(m.warmups, newRecord(&r, s.keep, !s.runner.Direct))
-			if err := s.spill.spillOutput(&m.warmups[len(m.warmups)-1]); err != nil {
-				s.errorf("%v", err)
-				return exitFailed
-			}
-		}
-		s.gc.betweenRuns()
-	}
-	return exitOK
-}
-
-// measureRuns makes b's measured runs: -runs n of them, or with an
-// automatic count as many as the first run's time says (runCount).
-func (s *session) measureRuns(ctx context.Context, b *benchmark, m *measurement) int {
-	var p pace
-	total := s.o.repeat
+// repeat makes b's warm-up runs and then its measured runs through
+// bench.Repeat, each between its -prepare and its -conclude (runLoop's
+// hooks), and keeps a record of each (record.go), never bench's whole
+// results: -runs n of them, or with an automatic count as many as the
+// first run's time says (runCount). It returns exitOK, or the exit status
+// after a failure it has reported.
+func (s *session) repeat(ctx context.Context, b *benchmark, m *measurement) int {
+	l := &runLoop{s: s, b: b, m: m, total: s.o.repeat}
+	runs := s.o.repeat
 	if s.o.run.auto {
-		total = 0 // known after the first run
+		// Known after the first run: until then as many as may be, and
+		// the hook after the last one stops the series (bench.ErrStop).
+		l.total, runs = 0, maxCount
 	}
-	for i := 0; total == 0 || i < total; i++ {
-		st := progressState{head: runLabel(i, total), label: b.label, done: i, total: total,
-			estimate: estimateOf(&m.wall), perRun: p.mean()}
-		r, took, code := s.iteration(ctx, b, st)
-		if code != exitOK {
-			return code
-		}
-		p.add(took)
-		if total == 0 {
-			total = s.o.run.runCount(took)
-		}
-		if err := s.reportRun(b, i, total, &r); err != nil {
-			s.errorf("%v", err)
-			return exitFailed
-		}
-		if err := r.Err(); err != nil {
-			if !s.o.run.ignore.ignores(&r) {
-				label := runLabel(i, total)
-				s.errorf("%s: %v%s%s", s.where(b, label), err, s.notIgnored(&r), s.failureHints(&r))
-				if i+1 < total || b.number < len(s.benches) {
-					s.errorf("stopped after %s; no summary", s.where(b, label))
-				}
-				return exitFailed
-			}
-			m.failed++
-		}
-		m.add(&r, s.keep, !s.runner.Direct)
-		if err := s.spill.spillOutput(&m.runs[len(m.runs)-1]); err != nil {
-			s.errorf("%v", err)
-			return exitFailed
-		}
-		s.gc.betweenRuns()
-	}
-	return exitOK
+	_, err := bench.Repeat(ctx, s.exec, b.spec, bench.Options{
+		Warmup: s.o.warmup, Runs: runs, Discard: true,
+		// Every failure reaches after, which stops the series unless -i
+		// (all, or -i=1,2's statuses) ignores it.
+		IgnoreFailure: true,
+		Before:        l.before,
+		After:         l.after,
+	})
+	return l.outcome(ctx, err)
 }
 
-// iteration runs b once between its -prepare and its -conclude. It
-// returns the run's result, how long the three took, and exitOK or the
-// status of a failure it has reported. The -conclude of a -prepare that
-// ran runs even when b could not start, but not once interrupted.
-func (s *session) iteration(ctx context.Context, b *benchmark, st progressState) (adapters.RunResult, time.Duration, int) {
-	prep, code := s.runHook(ctx, b, "prepare", hookFor(s.o.run.prepare, b.command), st.head)
+// runLoop is the state of one benchmark's series across bench.Repeat's
+// hooks.
+type runLoop struct {
+	s *session
+	b *benchmark
+	m *measurement
+	// total is the number of measured runs; 0 until the first run's time
+	// settles an automatic count.
+	total      int
+	warm, meas pace          // the time per run so far, for the ETA
+	now        progressState // the run under way
+	prep       time.Duration // how long its -prepare took
+}
+
+// stopped is the error runLoop's hooks return after reporting a
+// failure: the series ends, and the command exits with code.
+type stopped struct{ code int }
+
+func (e *stopped) Error() string { return "stopped with exit status " + strconv.Itoa(e.code) }
+
+// state is what the progress line shows about step.
+func (l *runLoop) state(step bench.Step) progressState {
+	if step.Warmup {
+		return progressState{head: step.String(), label: l.b.label, done: step.Index, total: step.Of,
+			perRun: l.warm.mean()}
+	}
+	return progressState{head: runLabel(step.Index, l.total), label: l.b.label, done: step.Index,
+		total: l.total, estimate: estimateOf(&l.m.wall), perRun: l.meas.mean()}
+}
+
+// before runs step's -prepare, rewinds -input and shows the progress line.
+func (l *runLoop) before(ctx context.Context, step bench.Step) error {
+	s := l.s
+	l.now = l.state(step)
+	prep, code := s.runHook(ctx, l.b, "prepare", hookFor(s.o.run.prepare, l.b.command), l.now.head)
 	if code != exitOK {
-		return adapters.RunResult{}, 0, code
+		return &stopped{code}
 	}
-	r, code := s.runOnce(ctx, b, st)
-	if code == exitInterrupted {
-		return r, 0, code
+	l.prep = prep
+	shown := l.now
+	if len(s.benches) > 1 {
+		shown.head = fmt.Sprintf("command %d/%d, %s", l.b.number, len(s.benches), shown.head)
 	}
-	concl, c := s.runHook(ctx, b, "conclude", hookFor(s.o.run.conclude, b.command), st.head)
-	if code == exitOK {
+	s.progress.start(shown)
+	if err := s.rewindInput(); err != nil {
+		s.errorf("%v", err)
+		return &stopped{exitFailed}
+	}
+	return nil
+}
+
+// after clears the progress line, runs step's -conclude and takes in r.
+func (l *runLoop) after(ctx context.Context, step bench.Step, r *adapters.RunResult) error {
+	s := l.s
+	s.progress.clear()
+	concl, code := s.runHook(ctx, l.b, "conclude", hookFor(s.o.run.conclude, l.b.command), l.now.head)
+	if code != exitOK {
+		return &stopped{code}
+	}
+	took := l.prep + r.Wall + concl
+	if step.Warmup {
+		return l.warmedUp(took, r)
+	}
+	return l.measured(step.Index, took, r)
+}
+
+// warmedUp takes in a warm-up run, which is never reported: it stops the
+// series when it failed and -i does not ignore it.
+func (l *runLoop) warmedUp(took time.Duration, r *adapters.RunResult) error {
+	s, m := l.s, l.m
+	if err := r.Err(); err != nil && !s.o.run.ignore.ignores(r) {
+		s.errorf("%s: %v%s%s", s.where(l.b, l.now.head), err, s.notIgnored(r), s.failureHints(r))
+		return &stopped{exitFailed}
+	}
+	l.warm.add(took)
+	if s.keep.details {
+		m.warmups = append(m.warmups, newRecord(r, s.keep, !s.runner.Direct))
+		if err := s.spill.spillOutput(&m.warmups[len(m.warmups)-1]); err != nil {
+			s.errorf("%v", err)
+			return &stopped{exitFailed}
+		}
+	}
+	s.gc.betweenRuns()
+	return nil
+}
+
+// measured takes in measured run i: it settles an automatic count after
+// the first, reports the run and keeps its record. It stops the series
+// after the last run (bench.ErrStop), or when the run failed and -i does
+// not ignore it.
+func (l *runLoop) measured(i int, took time.Duration, r *adapters.RunResult) error {
+	s, b, m := l.s, l.b, l.m
+	l.meas.add(took)
+	if l.total == 0 {
+		l.total = s.o.run.runCount(took)
+	}
+	if err := s.reportRun(b, i, l.total, r); err != nil {
+		s.errorf("%v", err)
+		return &stopped{exitFailed}
+	}
+	if err := r.Err(); err != nil {
+		if !s.o.run.ignore.ignores(r) {
+			label := runLabel(i, l.total)
+			s.errorf("%s: %v%s%s", s.where(b, label), err, s.notIgnored(r), s.failureHints(r))
+			if i+1 < l.total || b.number < len(s.benches) {
+				s.errorf("stopped after %s; no summary", s.where(b, label))
+			}
+			return &stopped{exitFailed}
+		}
+		m.failed++
+	}
+	m.add(r, s.keep, !s.runner.Direct)
+	if err := s.spill.spillOutput(&m.runs[len(m.runs)-1]); err != nil {
+		s.errorf("%v", err)
+		return &stopped{exitFailed}
+	}
+	s.gc.betweenRuns()
+	if i+1 >= l.total {
+		return bench.ErrStop
+	}
+	return nil
+}
+
+// outcome is the exit status for what bench.Repeat returned: exitOK, a
+// hook's status (already reported), or the status for the runner's error,
+// which it reports. When a run could not start, the -conclude of its
+// -prepare still runs, but not once interrupted.
+func (l *runLoop) outcome(ctx context.Context, err error) int {
+	var st *stopped
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.As(err, &st):
+		return st.code
+	}
+	l.s.progress.clear()
+	where := l.now.head
+	var re *bench.RunError
+	if errors.As(err, &re) {
+		where, err = l.state(re.Step).head, re.Err
+	}
+	code := l.s.runFailure(ctx, l.s.where(l.b, where), err)
+	if ctx.Err() != nil {
+		return code
+	}
+	if _, c := l.s.runHook(ctx, l.b, "conclude", hookFor(l.s.o.run.conclude, l.b.command), where); code == exitOK {
 		code = c
 	}
-	return r, prep + r.Wall + concl, code
-}
-
-// runLabel names measured run i (from 0) of total: "run 3/17", or "run 1"
-// while the count is not yet known.
-func runLabel(i, total int) string {
-	if total == 0 {
-		return fmt.Sprintf("run %d", i+1)
-	}
-	return fmt.Sprintf("run %d/%d", i+1, total)
-}
-
-// notIgnored says, after a failed run's error, why -i did not ignore it.
-func (s *session) notIgnored(r *adapters.RunResult) string {
-	rc := &s.o.run
-	switch {
-	case !rc.ignore.all && rc.ignore.codes == nil:
-		return ""
-	case r.TimedOut:
-		return " (-i does not ignore a run that timed out: its wall time is the limit, not the command's)"
-	}
-	return " (not among the exit statuses -i=" + rc.ignore.String() + " ignores)"
-}
-
-// stderrTailLines is how many of a failed run's last stderr lines its
-// error shows.
-const stderrTailLines = 10
-
-// failureHints follows a failed run's error, as hyperfine's does: the
-// last lines of its stderr when captured, then what -i and --show-output
-// would do. "" for a run that timed out (-i does not ignore it).
-func (s *session) failureHints(r *adapters.RunResult) string {
-	if r.TimedOut {
-		return ""
-	}
-	var b strings.Builder
-	if tail := lastLines(r.Stderr, stderrTailLines); tail != "" {
-		b.WriteString("\n  ")
-		b.WriteString(strings.ReplaceAll(tail, "\n", "\n  "))
-		if r.StderrTruncated {
-			b.WriteString("\n  (stderr cut at -output-cap: the end shown is the end of what was kept)")
-		}
-	}
-	rc := &s.o.run
-	if !rc.ignore.all && rc.ignore.codes == nil {
-		what := "a non-zero exit status"
-		if r.Signal != nil {
-			what = "a signal"
-		}
-		b.WriteString("\n  -i (--ignore-failure) keeps runs that end with " + what + " in the figures")
-	}
-	if s.runOutput() == adapters.OutputDiscard {
-		b.WriteString("\n  its output went to the null device: --show-output lets it through, -output capture shows the end of its stderr here")
-	}
-	return b.String()
-}
-
-// runOutput is where the measured commands' output goes.
-func (s *session) runOutput() adapters.OutputMode {
-	if s.o.output == "" {
-		return adapters.OutputCapture
-	}
-	return s.o.output
-}
-
-// lastLines is the last n lines of out, as text, without the final
-// newline; "" when out is blank.
-func lastLines(out []byte, n int) string {
-	text := strings.TrimRight(string(out), "\n\r\t ")
-	if strings.TrimSpace(text) == "" {
-		return ""
-	}
-	lines := strings.Split(text, "\n")
-	if len(lines) > n {
-		lines = lines[len(lines)-n:]
-	}
-	return strings.ToValidUTF8(strings.Join(lines, "\n"), "\uFFFD")
-}
-
-// warnIgnored warns when -i let runs that failed into the figures.
-func (s *session) warnIgnored(m *measurement) {
-	if m.failed == 0 {
-		return
-	}
-	who := ""
-	if len(s.benches) > 1 {
-		who = m.bench.label + ": "
-	}
-	s.errorf("warning: %s%d of %d runs failed (non-zero exit status or killed by a signal) and were "+
-		"ignored (-i); the figures include them", who, m.failed, len(m.runs))
+	return code
 }
 
 // pace is the mean time of the runs so far, prepare and conclude
@@ -251,152 +245,3 @@ func (m *measurement) add(r *adapters.RunResult, policy keepPolicy, viaSpawner b
 	}
 	m.wall.add(float64(r.Wall.Nanoseconds()) / 1e6)
 }
-
-// runOnce runs b once, showing progress while it runs. A status other
-// than exitOK means the command did not run to its end; the failure has
-// been reported.
-func (s *session) runOnce(ctx context.Context, b *benchmark, st progressState) (adapters.RunResult, int) {
-	label := st.head
-	if len(s.benches) > 1 {
-		st.head = fmt.Sprintf("command %d/%d, %s", b.number, len(s.benches), label)
-	}
-	s.progress.start(st)
-	if err := s.rewindInput(); err != nil {
-		s.errorf("%v", err)
-		return adapters.RunResult{}, exitFailed
-	}
-	r, err := s.exec.Run(ctx, b.spec)
-	s.progress.clear()
-	if err != nil {
-		return r, s.runFailure(ctx, s.where(b, label), err)
-	}
-	return r, exitOK
-}
-
-// where names a run for messages: "run 2/5", with the command's number
-// when there are several.
-func (s *session) where(b *benchmark, label string) string {
-	if len(s.benches) > 1 {
-		return fmt.Sprintf("command %d/%d (%s), %s", b.number, len(s.benches), b.label, label)
-	}
-	return label
-}
-
-// reportRun writes a measured run: a JSON line, a table, one line, or
-// nothing (runLinesHidden).
-func (s *session) reportRun(b *benchmark, i, total int, r *adapters.RunResult) error {
-	if s.o.json {
-		return writeRunJSONLine(s.stdout, runKeys{Name: b.label, Command: b.number, Run: i + 1, Parameters: paramMap(b.params)}, r)
-	}
-	hidden := s.o.runLinesHidden()
-	if hidden && !s.o.verbose {
-		return nil
-	}
-	label := runLabel(i, total)
-	if len(s.benches) > 1 {
-		label = fmt.Sprintf("command %d/%d, %s", b.number, len(s.benches), label)
-	}
-	if !hidden && (s.o.verbose || total == 1) {
-		s.startBlock()
-		writeRunTable(s.stdout, s.out.colour.command(runHeading(label, b.name, b.spec.Argv)), r, s.rssMissing(r, true))
-		if s.o.showOutput {
-			writeCapturedOutput(s.stdout, r)
-		}
-		return nil
-	}
-	if i == 0 {
-		s.startBlock()
-		heading := "command: "
-		if len(s.benches) > 1 {
-			heading = fmt.Sprintf("command %d/%d: ", b.number, len(s.benches))
-		}
-		fmt.Fprintln(s.stdout, heading+s.out.colour.command(b.label))
-		s.out.runUnit = s.out.timeUnit(float64(r.Wall.Nanoseconds()) / 1e6)
-	}
-	writeRunLine(s.stdout, i+1, total, r, s.rssMissing(r, false), s.out.runUnit)
-	return nil
-}
-
-// rssMissing is how the peak memory of r shows when it has none: "≤ X"
-// when the library withheld it but bounds it (MaxRSSAtMostKB), else
-// "n/a". With why, the full table's form: the bound says what floor it
-// is below, and an n/a gives the library's reason when there is one.
-func (s *session) rssMissing(r *adapters.RunResult, why bool) string {
-	if r.MaxRSSAtMostKB != nil {
-		text := "≤ " + sizeString(*r.MaxRSSAtMostKB)
-		if why {
-			text += " (" + belowFloor(spawnedBySpawner(r, !s.runner.Direct)) + ")"
-		}
-		return text
-	}
-	if why && r.Notes["max_rss_kb"] != "" {
-		return notAvailable + " (" + r.Notes["max_rss_kb"] + ")"
-	}
-	return notAvailable
-}
-
-// rssSummaryMissing is what the summary shows for peak memory when no
-// run of m had one: the largest bound over the runs, once, with the floor
-// it is below; else n/a with the library's latest reason.
-func rssSummaryMissing(m *measurement) string {
-	var bound *runRecord
-	for i := range m.runs {
-		v, ok := m.runs[i].get(figMaxRSSAtMostKB)
-		if ok && (bound == nil || v > bound.values[figMaxRSSAtMostKB]) {
-			bound = &m.runs[i]
-		}
-	}
-	switch {
-	case bound != nil:
-		return "≤ " + sizeString(bound.values[figMaxRSSAtMostKB]) + " (" + belowFloor(bound.is(recViaSpawner)) + ")"
-	case m.rssNote != "":
-		return notAvailable + " (" + m.rssNote + ")"
-	}
-	return notAvailable
-}
-
-// belowFloor says, in a user's words, why a peak is withheld: it is below
-// the peak of the process that spawned the child (the spawner's, or this
-// process's), which the child inherits at exec on Linux.
-func belowFloor(viaSpawner bool) string {
-	if viaSpawner {
-		return "too small to measure here, see docs/spawner.md"
-	}
-	return "too small to measure without the spawner, see docs/spawner.md"
-}
-
-// runFailure reports an error returned by Run and returns the exit status
-// for it.
-func (s *session) runFailure(ctx context.Context, where string, err error) int {
-	switch {
-	case ctx.Err() != nil:
-		s.errorf("interrupted (%v) during %s, which is not reported: %v", context.Cause(ctx), where, err)
-		return interruptedStatus(ctx)
-	case errors.Is(err, adapters.ErrInvalidSpec), errors.Is(err, adapters.ErrEmptyArgv):
-		s.errorf("%v", err)
-		return exitUsage
-	default:
-		s.errorf("%s: %v", where, err)
-		return startFailureStatus(err, s.o.cwd)
-	}
-}
-
-// estimateOf is the progress line's estimate of the mean wall time over
-// the measured runs done: "1.203 s ± 0.012 s", or "" before the first.
-func estimateOf(done *runningStats) string {
-	if done.n == 0 {
-		return ""
-	}
-	unit := timeUnitFor(done.mean)
-	text := unit.format(done.mean)
-	if sd, ok := done.stdDev(); ok {
-		text += " ± " + unit.format(sd)
-	}
-	return text
-}
-
-// runLinesHidden reports whether text mode leaves out the measured runs
-// and shows only the summaries, as hyperfine does: in hyperfine's forms,
-// and with an automatic run count (which may be thousands of runs).
-// -verbose then shows one line per run.
-func (o *options) runLinesHidden() bool { return o.hyperfineForm || o.run.auto }

@@ -94,22 +94,6 @@ func TestProgressLineSeveralCommands(t *testing.T) {
 		`perfgate-measure: command 2/2 \(exit 3\), run 1/1: command exited unsuccessfully: .*\n  -i .*\n$`, screen)
 }
 
-func init() {
-	// await-release FIFO blocks until the test opens FIFO for writing and
-	// closes it: the run lasts until the test has seen what it waits for.
-	helpers["await-release"] = func(args []string) int {
-		f, err := os.Open(args[0])
-		if err != nil {
-			return 3
-		}
-		defer f.Close()
-		if _, err := io.Copy(io.Discard, f); err != nil {
-			return 3
-		}
-		return 0
-	}
-}
-
 // The line is redrawn while a run goes on, with the time it has taken:
 // each run lasts until the test has seen it redrawn, and the second shows
 // the estimate from the first, the bar half full and more, and the ETA.
@@ -119,20 +103,7 @@ func TestProgressLineRedrawnDuringRun(t *testing.T) {
 	fifo := filepath.Join(t.TempDir(), "release")
 	require.NoError(t, unix.Mkfifo(fifo, 0o600))
 	master, terminal := openPTY(t)
-	chunks := make(chan string)
-	go func() {
-		defer close(chunks)
-		buf := make([]byte, 4096)
-		for {
-			n, err := master.Read(buf)
-			if n > 0 {
-				chunks <- string(buf[:n])
-			}
-			if err != nil {
-				return // EIO once the terminal side is closed
-			}
-		}
-	}()
+	screen := readScreen(master)
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
 	code := make(chan int, 1)
@@ -148,32 +119,11 @@ func TestProgressLineRedrawnDuringRun(t *testing.T) {
 			f.Close()
 		}
 	}
-	var screen strings.Builder
-	// await reads the screen until re matches it; the deadline only ends
-	// a test that failed, far beyond what a loaded machine takes.
-	await := func(re *regexp.Regexp) []string {
-		deadline := time.NewTimer(2 * time.Minute)
-		defer deadline.Stop()
-		for {
-			select {
-			case chunk, ok := <-chunks:
-				if !ok {
-					return nil
-				}
-				screen.WriteString(chunk)
-				if m := re.FindStringSubmatch(screen.String()); m != nil {
-					return m
-				}
-			case <-deadline.C:
-				return nil
-			}
-		}
-	}
 	redrawn := func(what string, re *regexp.Regexp) float64 {
-		m := await(re)
+		m := screen.await(re)
 		if m == nil {
 			cancel() // kills the waiting helper
-			t.Fatalf("no redraw during %s: %q", what, screen.String())
+			t.Fatalf("no redraw during %s: %q", what, screen.text.String())
 		}
 		seconds, err := strconv.ParseFloat(m[1], 64)
 		require.NoError(t, err)
@@ -184,12 +134,60 @@ func TestProgressLineRedrawnDuringRun(t *testing.T) {
 	release()
 	second := redrawn("run 2", regexp.MustCompile(`\rrun 2/2: w  ██████[█░]{6}  (\d+\.\d) s  mean `+ms+`  ETA \d+:\d\d *\r`))
 	release()
-	require.Equal(t, exitOK, <-code, screen.String())
-	for range chunks {
+	require.Equal(t, exitOK, <-code, screen.text.String())
+	for range screen.chunks {
 	}
 	assert.GreaterOrEqual(t, first, progressEvery.Seconds(), "redrawn after progressEvery at the earliest")
 	assert.GreaterOrEqual(t, second, progressEvery.Seconds())
 	assert.Contains(t, stdout.String(), "summary of 2 runs: w")
+}
+
+// ptyScreen is what a pseudo-terminal's master side reads: chunks, read
+// by a goroutine of its own until the terminal side is closed, and the
+// text await has taken in so far.
+type ptyScreen struct {
+	chunks chan string
+	text   strings.Builder
+}
+
+func readScreen(master *os.File) *ptyScreen {
+	s := &ptyScreen{chunks: make(chan string)}
+	go func() {
+		defer close(s.chunks)
+		buf := make([]byte, 4096)
+		for {
+			n, err := master.Read(buf)
+			if n > 0 {
+				s.chunks <- string(buf[:n])
+			}
+			if err != nil {
+				return // EIO once the terminal side is closed
+			}
+		}
+	}()
+	return s
+}
+
+// await reads the screen until re matches it, and returns the match; nil
+// when the screen closes first or after a deadline that only ends a test
+// that failed, far beyond what a loaded machine takes.
+func (s *ptyScreen) await(re *regexp.Regexp) []string {
+	deadline := time.NewTimer(2 * time.Minute)
+	defer deadline.Stop()
+	for {
+		select {
+		case chunk, ok := <-s.chunks:
+			if !ok {
+				return nil
+			}
+			s.text.WriteString(chunk)
+			if m := re.FindStringSubmatch(s.text.String()); m != nil {
+				return m
+			}
+		case <-deadline.C:
+			return nil
+		}
+	}
 }
 
 // No progress line with -json, with -output inherit (the command writes to

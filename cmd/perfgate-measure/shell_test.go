@@ -1,7 +1,9 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -9,6 +11,9 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/perfgate/adapters"
+	"github.com/perfgate/adapters/bench"
 )
 
 // -shell measures each command string through the shell, in order, and
@@ -84,4 +89,112 @@ func TestSlowFirstRunWarning(t *testing.T) {
 	// The first run, above a second, sets the lines' unit.
 	assert.Regexp(t, `\n  run 1/6  wall +[2-9]\.\d{3} s  `, out.stdout)
 	assert.Regexp(t, `\n  run 2/6  wall +0\.\d{3} s  `, out.stdout)
+}
+
+// -shell subtracts the shell's start-up from the summaries: `:` is then
+// close to 0, never below, and the summary in -export-json is exactly
+// the mean of each raw run less the start-up, clamped at 0. The runs and
+// the receipt keep the raw figures and say what was measured.
+func TestShellStartupSubtracted(t *testing.T) {
+	t.Parallel()
+	unixTool(t, "sh")
+	dir := t.TempDir()
+	exportPath, receiptPath := filepath.Join(dir, "x.json"), filepath.Join(dir, "r.json")
+	out := measure(t, "-shell", "-repeat", "9", "-export-json", exportPath, "-receipt", receiptPath, ":")
+	require.Equal(t, exitOK, out.code, out.stderr)
+	assert.Regexp(t, `^shell start-up \(/bin/sh -c "", mean of 50 runs\): wall \d+\.\d{3} ms, user \d+\.\d{3} ms, `+
+		`system \d+\.\d{3} ms\n  subtracted from each run in the summaries and the comparison \(-shell-correction=false keeps it\)\n\n`,
+		out.stdout)
+
+	var doc struct {
+		ShellStartup shellStartup `json:"shell_startup"`
+		Results      []struct {
+			Summary exportSummary        `json:"summary"`
+			Runs    []adapters.RunResult `json:"runs"`
+		} `json:"results"`
+	}
+	data, err := os.ReadFile(exportPath)
+	require.NoError(t, err)
+	require.NoError(t, json.Unmarshal(data, &doc))
+	st := doc.ShellStartup
+	assert.Equal(t, shellArgv(""), st.Command)
+	assert.Equal(t, 50, st.Runs)
+	assert.Positive(t, st.WallMs)
+	require.Len(t, doc.Results, 1)
+	res := doc.Results[0]
+	require.Len(t, res.Runs, 9)
+	assertStartupSubtracted(t, res.Summary, res.Runs, st)
+	// The summary is below the raw runs' (st.WallMs is positive): the
+	// start-up was taken off. (It asserted a median under 10 ms before,
+	// which load can bend.)
+	raw := make([]float64, len(res.Runs))
+	for i := range res.Runs {
+		raw[i] = float64(res.Runs[i].Wall.Nanoseconds()) / 1e6
+	}
+	rawWall, _ := bench.Summarize(raw)
+	assert.Less(t, res.Summary.WallMs.Median, rawWall.Median)
+	warning := "a run took less than 5 ms once the shell's start-up was subtracted"
+	if res.Summary.WallMs.Min < 5 {
+		assert.Contains(t, out.stderr, warning, "hyperfine's warning")
+	} else {
+		assert.NotContains(t, out.stderr, warning)
+	}
+
+	assertReceiptKeepsRawRuns(t, receiptPath, st)
+}
+
+// assertStartupSubtracted checks that each of sum's wall, user and system
+// summaries is that of runs less the shell's start-up st, clamped at 0.
+func assertStartupSubtracted(t *testing.T, sum exportSummary, runs []adapters.RunResult, st shellStartup) {
+	t.Helper()
+	for _, f := range []struct {
+		name string
+		sum  exportStats
+		raw  func(r *adapters.RunResult) float64
+		c    float64
+	}{
+		{"wall", sum.WallMs, func(r *adapters.RunResult) float64 { return float64(r.Wall.Nanoseconds()) / 1e6 }, st.WallMs},
+		{"user", sum.UserCPUMs, func(r *adapters.RunResult) float64 { return float64(*r.UserCPUUs) / 1000 }, st.UserMs},
+		{"system", sum.SystemCPUMs, func(r *adapters.RunResult) float64 { return float64(*r.SystemCPUUs) / 1000 }, st.SystemMs},
+	} {
+		require.NotNil(t, f.sum.Summary, f.name)
+		require.NotNil(t, f.sum.Mean, f.name)
+		corrected := make([]float64, len(runs))
+		for i := range runs {
+			corrected[i] = max(f.raw(&runs[i])-f.c, 0)
+		}
+		want, _ := bench.Summarize(corrected)
+		assert.Equal(t, len(corrected), f.sum.N, f.name)
+		assert.InDelta(t, *want.Mean, *f.sum.Mean, 1e-9, f.name)
+		assert.InDelta(t, want.Median, f.sum.Median, 1e-9, f.name)
+		assert.InDelta(t, want.Min, f.sum.Min, 1e-9, f.name)
+		assert.GreaterOrEqual(t, f.sum.Min, 0.0, f.name)
+	}
+}
+
+// assertReceiptKeepsRawRuns checks that the receipt at path holds the
+// shell's start-up st without subtracting it: its stats are the raw
+// samples'.
+func assertReceiptKeepsRawRuns(t *testing.T, path string, st shellStartup) {
+	t.Helper()
+	receipt, err := os.ReadFile(path)
+	require.NoError(t, err)
+	require.NoError(t, validateReceipt(t, receipt))
+	var r struct {
+		ShellStartup shellStartup `json:"shell_startup"`
+		Stats        struct {
+			WallMs bench.Summary[uint64] `json:"wall_ms"`
+		} `json:"stats"`
+		Samples []adapters.RunResult `json:"samples"`
+	}
+	require.NoError(t, json.Unmarshal(receipt, &r))
+	assert.Equal(t, st.WallMs, r.ShellStartup.WallMs)
+	assert.Contains(t, r.ShellStartup.AppliedTo, "not subtracted here")
+	walls := make([]uint64, len(r.Samples))
+	for i, s := range r.Samples {
+		walls[i] = s.WallMs
+	}
+	want, _ := bench.Summarize(walls)
+	want.N = 0 // not in the receipt
+	assert.Equal(t, want, r.Stats.WallMs, "raw samples, raw stats")
 }

@@ -1,4 +1,4 @@
-//go:build !(unix || windows)
+//go:build !unix && !windows
 
 package main
 
@@ -8,7 +8,7 @@ import (
 )
 
 // endingSignals end a measurement where there is no SIGHUP or SIGQUIT
-// (js, wasip1, plan9): SIGINT and SIGTERM, as signals_unix.go's.
+// (js, wasip1, plan9): SIGINT and SIGTERM, as signals_hupquit.go's.
 var endingSignals = []os.Signal{os.Interrupt, syscall.SIGTERM}
 
 // signalStatus is the exit status after each of endingSignals.

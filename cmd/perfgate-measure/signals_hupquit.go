@@ -1,5 +1,9 @@
 //go:build unix || windows
 
+// The systems whose syscall package has SIGHUP and SIGQUIT (on Windows
+// they are never sent, but naming them costs nothing); signals_other.go is
+// the rest.
+
 package main
 
 import (

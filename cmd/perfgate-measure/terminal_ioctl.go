@@ -1,5 +1,9 @@
 //go:build aix || darwin || dragonfly || freebsd || linux || netbsd || openbsd || solaris
 
+// The systems where golang.org/x/sys/unix reads termios settings, named
+// by that mechanism: not every unix (hurd) has it. The request is
+// TIOCGETA (terminal_bsd.go) or TCGETS (terminal_tcgets.go).
+
 package main
 
 import "golang.org/x/sys/unix"
