@@ -86,6 +86,6 @@ func TestScopeProcessDocSaysWhatWindowsMeasures(t *testing.T) {
 	}
 	require.NotEmpty(t, scopeDoc)
 	assert.NotContains(t, scopeDoc, "the child alone",
-		"job_figures.go's apply takes the job's whole-tree counters in either scope")
+		"applyJobCounters (figures.go) takes the job's whole-tree counters in either scope")
 	assert.Contains(t, scopeDoc, "job object")
 }

@@ -17,7 +17,7 @@ import (
 // that a descendant holds open, never what is already in them.
 func TestRunOutputWrittenBeforeExitIsNeverDropped(t *testing.T) {
 	if runtime.GOOS == "windows" {
-		t.Skip("Windows closes the pipes at the cut-off (stdio_windows.go)")
+		t.Skip("Windows closes the pipes at the cut-off (internal/capture/cutoff_windows.go)")
 	}
 	runner := StdProcessRunner{PipeGrace: time.Nanosecond}
 	for i := 0; i < 20; i++ {
