@@ -91,9 +91,6 @@ const (
 	OutputDiscard OutputMode = "discard"
 )
 
-// captures reports whether m reads the output through pipes.
-func (m OutputMode) captures() bool { return m == "" || m == OutputCapture }
-
 // EnvVar is one environment variable.
 type EnvVar struct {
 	Key, Value string
