@@ -239,7 +239,7 @@ func (s *Conn) alive() bool {
 // request it receives, which Conn.floorKiB adds, and the pages of its own
 // executable not faulted in yet, added here whole.
 func (s *Conn) readFloor() error {
-	hwm, err := procfs.PeakRSSKiB("/proc", strconv.Itoa(s.pid))
+	hwm, err := procfs.PeakRSSKiB(procfs.DefaultRoot, strconv.Itoa(s.pid))
 	if err != nil {
 		return fmt.Errorf("spawner: %w", err)
 	}

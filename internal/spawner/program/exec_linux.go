@@ -4,11 +4,11 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"strconv"
 	"syscall"
 
 	"golang.org/x/sys/unix"
 
+	"github.com/perfgate/adapters/internal/procfs"
 	"github.com/perfgate/adapters/internal/sysproc"
 )
 
@@ -66,7 +66,7 @@ func Open() (*os.File, error) {
 // ExecPath is the path that executes f, an Open descriptor, in this
 // process and in a child forked from it.
 func ExecPath(f *os.File) string {
-	return "/proc/self/fd/" + strconv.Itoa(int(f.Fd()))
+	return procfs.FDPath(procfs.DefaultRoot, "self", int(f.Fd()))
 }
 
 // openMemfd writes img to a new memfd and seals it.
@@ -126,7 +126,7 @@ func openTmpfile(dir string, img []byte) (*os.File, error) {
 	if err := writeAll(w, img); err != nil {
 		return nil, err
 	}
-	rfd, err := unix.Open("/proc/self/fd/"+strconv.Itoa(fd), unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	rfd, err := unix.Open(procfs.FDPath(procfs.DefaultRoot, "self", fd), unix.O_RDONLY|unix.O_CLOEXEC, 0)
 	if err == nil {
 		rfd, err = sysproc.MoveAboveStdio(rfd) // as the memfd, above
 	}
