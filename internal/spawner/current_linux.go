@@ -12,6 +12,9 @@ import (
 	"errors"
 	"sync"
 	"time"
+
+	"github.com/perfgate/adapters/internal/spawner/program"
+	"github.com/perfgate/adapters/internal/sysproc"
 )
 
 // The spawner of this process, the start under way, and the state of its
@@ -92,7 +95,7 @@ func (a *attempt) run() {
 	s, err := start()
 	mu.Lock()
 	orphaned := starting != a // Reset while it started
-	var early *beforeForkError
+	var early *program.BeforeForkError
 	switch {
 	case orphaned:
 	case err == nil:
@@ -101,7 +104,7 @@ func (a *attempt) run() {
 		if n := len(starts); n > 0 && starts[n-1].Equal(a.at) {
 			starts = starts[:n-1]
 		}
-	case isShortage(err):
+	case sysproc.IsShortage(err):
 		// The caller's want (of a descriptor for the pidfd, say), not the
 		// spawner's failure: no backoff, but the start counts.
 	default:

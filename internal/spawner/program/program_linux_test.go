@@ -177,15 +177,12 @@ type testSpawner struct {
 	reaped bool
 }
 
-// launch starts the spawner program as a caller does (start, with Argv or
-// with argv given) and checks its hello. On cleanup it closes the control
+// launch starts the spawner program as a caller does (Launch, with Argv
+// or with argv given) and checks its hello. On cleanup it closes the control
 // socket and reaps the spawner (re-parented to the test process, a
 // subreaper), which must exit 0.
 func launch(t testing.TB, argv ...string) *testSpawner {
-	if argv == nil {
-		argv = Argv
-	}
-	ctl, h, err := start(openedImage(t), argv)
+	ctl, h, err := Launch(ExecPath(openedImage(t)), LaunchOptions{Argv: argv})
 	require.NoError(t, err)
 	require.Equal(t, MaxRuns, h.MaxRuns)
 	s := &testSpawner{t: t, ctl: ctl, hello: h}
