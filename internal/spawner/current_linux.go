@@ -29,14 +29,6 @@ var (
 	lastFailed string
 )
 
-// TestHooks lets tests start another program as the spawner. Only tests
-// set it, never concurrently with a run.
-var TestHooks struct {
-	// Exe is the program started as the spawner; empty means the
-	// spawner program (program.Open).
-	Exe string
-}
-
 // attempt is one start of a spawner. done is closed when it is over; s
 // and err are its outcome then.
 type attempt struct {
@@ -145,23 +137,4 @@ func (a *attempt) wait(ctx context.Context, limit time.Duration) (*Conn, *Fallba
 		return nil, fallback(ReasonCannotStart, a.err.Error())
 	}
 	return a.s, nil
-}
-
-// Live returns the live spawner, starting one when needed; nil when there
-// is none to use. For tests.
-func Live() *Conn {
-	s, _ := get(context.Background(), 0)
-	return s
-}
-
-// Reset makes the next run start a fresh spawner, with the restart bounds
-// reset; the old one is killed once idle, and one that is starting as
-// soon as it has started. For tests.
-func Reset() {
-	mu.Lock()
-	defer mu.Unlock()
-	if s := current; s != nil {
-		s.retire("reset by a test")
-	}
-	current, starting, starts, retryAt, backoff = nil, nil, nil, time.Time{}, 0
 }
