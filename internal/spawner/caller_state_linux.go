@@ -22,13 +22,8 @@ import (
 type callerState struct {
 	// status holds the lines of /proc/self/status named in statusKeys.
 	status []byte
-	cgroup []byte
-	// limits is /proc/self/limits: every resource limit in one read,
-	// where getrlimit takes a system call each. Go raises its soft
-	// RLIMIT_NOFILE at start and gives children the original; both the
-	// spawner and a direct child get that original, so the raised value
-	// is compared like any other.
-	limits []byte
+	// files holds the whole of each of comparedFiles, in its order.
+	files [2][]byte
 }
 
 // statusKeys are the lines of /proc/self/status that a child inherits,
@@ -47,13 +42,24 @@ var statusKeys = []struct {
 	{[]byte("\nSeccomp_filters:"), "credentials"},
 }
 
-// The caller's /proc files, kept open above stdio and read with pread:
-// cheaper than an open per run.
-var (
-	procSelfStatus = procfs.Keep(procfs.DefaultRoot, "self", "status")
-	procSelfCgroup = procfs.Keep(procfs.DefaultRoot, "self", "cgroup")
-	procSelfLimits = procfs.Keep(procfs.DefaultRoot, "self", "limits")
-)
+// procSelfStatus is the caller's /proc/self/status, kept open above stdio
+// and read with pread: cheaper than an open per run.
+var procSelfStatus = procfs.Keep(procfs.DefaultRoot, "self", "status")
+
+// comparedFiles are the files of /proc/self compared whole, kept open as
+// procSelfStatus, and what they are called in a fallback note. limits
+// holds every resource limit in one read, where getrlimit takes a system
+// call each. Go raises its soft RLIMIT_NOFILE at start and gives children
+// the original; both the spawner and a direct child get that original, so
+// the raised value is compared like any other.
+var comparedFiles = [len(callerState{}.files)]struct {
+	name string
+	file *procfs.Kept
+	what string
+}{
+	{"limits", procfs.Keep(procfs.DefaultRoot, "self", "limits"), "resource limits"},
+	{"cgroup", procfs.Keep(procfs.DefaultRoot, "self", "cgroup"), "cgroup"},
+}
 
 // readCallerState reads the caller's inheritable state.
 func readCallerState() (callerState, error) {
@@ -64,11 +70,11 @@ func readCallerState() (callerState, error) {
 		}
 		return nil
 	})
-	if err == nil {
-		err = procSelfCgroup.Read(func(data []byte) error { st.cgroup = bytes.Clone(data); return nil })
-	}
-	if err == nil {
-		err = procSelfLimits.Read(func(data []byte) error { st.limits = bytes.Clone(data); return nil })
+	for i := range comparedFiles {
+		if err != nil {
+			break
+		}
+		err = comparedFiles[i].file.Read(func(data []byte) error { st.files[i] = bytes.Clone(data); return nil })
 	}
 	return st, err
 }
@@ -125,15 +131,12 @@ func statusValue(data, key []byte) []byte {
 	return bytes.TrimPrefix(statusLine(data, key), key)
 }
 
-// changedFiles compares the resource limits and the cgroup with old's.
+// changedFiles compares comparedFiles with old's.
 func (old *callerState) changedFiles() string {
-	for _, f := range []struct {
-		file *procfs.Kept
-		old  []byte
-		what string
-	}{{procSelfLimits, old.limits, "resource limits"}, {procSelfCgroup, old.cgroup, "cgroup"}} {
+	for i := range comparedFiles {
+		f := &comparedFiles[i]
 		same := false
-		err := f.file.Read(func(data []byte) error { same = bytes.Equal(data, f.old); return nil })
+		err := f.file.Read(func(data []byte) error { same = bytes.Equal(data, old.files[i]); return nil })
 		if err != nil {
 			return "state could not be read (" + err.Error() + ")"
 		}

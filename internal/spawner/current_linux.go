@@ -18,7 +18,7 @@ import (
 )
 
 // The spawner of this process, the start under way, and the state of its
-// restarts (the bounds are in fallback.go).
+// restarts (its bounds: maxStarts, startWindow, firstRetry, lastRetry).
 var (
 	mu         sync.Mutex
 	current    *Conn

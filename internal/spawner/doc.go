@@ -17,5 +17,8 @@
 // taken here, on the caller's side: the deadline and the context's kill
 // (through the child's pidfd, which the spawner hands back), the checks of
 // the caller's state, the fallbacks, the floor of the child's peak. Live,
-// Reset and TestHooks exist for tests.
+// Reset and TestHooks exist for the root package's tests only.
+//
+// Starting the program (its image, the launch and the hello) is package
+// program's; reading the caller's /proc files is package procfs's.
 package spawner

@@ -28,7 +28,7 @@ const helloWait = 5 * time.Second
 
 // beforeFork marks err as a start's failure before any launcher ran:
 // nothing of the spawner's program ran, so the next run tries again, with
-// no backoff (current_linux.go).
+// no backoff (attempt.run).
 func beforeFork(err error) error { return &program.BeforeForkError{Err: err} }
 
 // executable is the spawner program's executable file, made at the first
