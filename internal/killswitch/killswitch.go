@@ -5,6 +5,7 @@ package killswitch
 
 import (
 	"context"
+	"math"
 	"sync"
 	"time"
 )
@@ -35,12 +36,23 @@ type Switch struct {
 func Arm(ctx context.Context, start time.Time, timeout time.Duration, killFn func()) *Switch {
 	k := &Switch{killFn: killFn}
 	if timeout > 0 {
-		k.timer = time.AfterFunc(timeout-time.Since(start), func() { k.kill(AtDeadline) })
+		k.timer = time.AfterFunc(untilDeadline(start, timeout, time.Now()), func() { k.kill(AtDeadline) })
 	}
 	if ctx.Done() != nil {
 		k.release = context.AfterFunc(ctx, func() { k.kill(ByContext) })
 	}
 	return k
+}
+
+// untilDeadline is how long after now start+timeout comes (timeout > 0),
+// saturated at the largest Duration: a start later than now (a clock
+// reading taken after it) must not wrap a huge timeout to a past deadline.
+func untilDeadline(start time.Time, timeout time.Duration, now time.Time) time.Duration {
+	elapsed := now.Sub(start)
+	if elapsed < 0 && timeout > math.MaxInt64+elapsed {
+		return math.MaxInt64
+	}
+	return timeout - elapsed
 }
 
 func (k *Switch) kill(cause Cause) {

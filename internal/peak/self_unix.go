@@ -3,13 +3,11 @@
 package peak
 
 import (
-	"io"
 	"os"
 	"sync"
 	"syscall"
 
 	"github.com/perfgate/adapters/internal/procfs"
-	"github.com/perfgate/adapters/internal/sysproc"
 )
 
 // CallerFloorKiB is, on Linux, the most of a direct child's reported
@@ -32,15 +30,6 @@ func CallerFloorKiB(reported uint64) uint64 {
 	return p.FloorKiB()
 }
 
-// Own reads this process's peak as Reading.FloorKiB needs it, in its
-// order: getrusage's ru_maxrss, the approximate RSS, then VmHWM, and the
-// error of the kernel's approximate RSS reading on this machine.
-func Own() Reading {
-	p := rusageReading()
-	p.readProc()
-	return p
-}
-
 // rusageReading is a Reading with only getrusage(RUSAGE_SELF)'s
 // ru_maxrss.
 func rusageReading() Reading {
@@ -55,10 +44,10 @@ func rusageReading() Reading {
 // readProc adds to p, in this order, the approximate RSS and VmHWM, and
 // the error of the approximate reading.
 func (p *Reading) readProc() {
-	if pages, err := selfStat.read(procfs.ParseStatRSSPages); err == nil {
+	if pages, err := selfStat.ReadUint(procfs.ParseStatRSSPages); err == nil {
 		p.ApproxRSSKiB, p.ApproxOK = pages*uint64(os.Getpagesize())/1024, true
 	}
-	if hwm, err := VmHWMKiB(); err == nil {
+	if hwm, err := selfStatus.ReadUint(procfs.ParseVmHWM); err == nil {
 		p.VmHWMKiB, p.VmHWMOK = hwm, true
 	}
 	p.ReadErrorKiB = readErrorKiB()
@@ -75,45 +64,11 @@ var readErrorKiB = sync.OnceValue(func() uint64 {
 	return ReadErrorPages(cpus) * uint64(os.Getpagesize()) / 1024
 })
 
-// VmHWMKiB reads this process's VmHWM.
-func VmHWMKiB() (uint64, error) { return selfStatus.read(procfs.ParseVmHWM) }
-
-// procSelfFile is a file of /proc/self kept open once opened: pread on an
-// open descriptor costs half of an open, read and close. A failed open is
-// not remembered: the next call tries again. buf is reused, so that
+// This process's status and stat, kept open (procfs.Kept): a caller
+// that a run left without a free descriptor still reads its own peak, and
 // reading the floor after every run allocates nothing (in the spawner,
 // garbage grows the heap, and so the floor of later runs).
-type procSelfFile struct {
-	name string
-	mu   sync.Mutex
-	f    *os.File
-	buf  []byte
-}
-
 var (
-	selfStatus = &procSelfFile{name: "status"}
-	selfStat   = &procSelfFile{name: "stat"}
+	selfStatus = procfs.Keep(procfs.DefaultRoot, "self", "status")
+	selfStat   = procfs.Keep(procfs.DefaultRoot, "self", "stat")
 )
-
-// read reads the whole file and parses it.
-func (p *procSelfFile) read(parse func([]byte) (uint64, error)) (uint64, error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.f == nil {
-		f, err := sysproc.OpenAboveStdio(procfs.DefaultRoot+"/self/"+p.name, syscall.O_RDONLY)
-		if err != nil {
-			return 0, err
-		}
-		p.f, p.buf = f, make([]byte, 4096)
-	}
-	for {
-		n, err := p.f.ReadAt(p.buf, 0)
-		if err != nil && err != io.EOF {
-			return 0, err
-		}
-		if n < len(p.buf) {
-			return parse(p.buf[:n])
-		}
-		p.buf = make([]byte, 2*len(p.buf))
-	}
-}

@@ -1,6 +1,9 @@
-// Package procfs parses files of the Linux /proc filesystem under an
-// injectable root, in the style of github.com/prometheus/procfs, so that
-// the parsers are tested on fixtures on any operating system.
+// Package procfs is the module's one reader of the Linux /proc file
+// system: it opens and reads its files under an injectable root (normally
+// DefaultRoot), and parses them with pure functions, in the style of
+// github.com/prometheus/procfs, so that the parsers are tested on fixtures
+// (testdata/procfs) on any operating system. A file read again and again,
+// such as the caller's own status, is kept open (Kept).
 package procfs
 
 import (

@@ -15,20 +15,15 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"github.com/perfgate/adapters/internal/sysproc"
+	"github.com/perfgate/adapters/internal/procfs"
 )
 
 // callerState is the inheritable state of the caller at one moment.
 type callerState struct {
 	// status holds the lines of /proc/self/status named in statusKeys.
 	status []byte
-	cgroup []byte
-	// limits is /proc/self/limits: every resource limit in one read,
-	// where getrlimit takes a system call each. Go raises its soft
-	// RLIMIT_NOFILE at start and gives children the original; both the
-	// spawner and a direct child get that original, so the raised value
-	// is compared like any other.
-	limits []byte
+	// files holds the whole of each of comparedFiles, in its order.
+	files [2][]byte
 }
 
 // statusKeys are the lines of /proc/self/status that a child inherits,
@@ -47,54 +42,41 @@ var statusKeys = []struct {
 	{[]byte("\nSeccomp_filters:"), "credentials"},
 }
 
-// Descriptors of the caller's /proc files, opened once above stdio and
-// read with pread: cheaper than an open per run.
-var (
-	procSelfStatus = sysproc.CachedOpen("/proc/self/status", unix.O_RDONLY)
-	procSelfCgroup = sysproc.CachedOpen("/proc/self/cgroup", unix.O_RDONLY)
-	procSelfLimits = sysproc.CachedOpen("/proc/self/limits", unix.O_RDONLY)
-)
+// procSelfStatus is the caller's /proc/self/status, kept open above stdio
+// and read with pread: cheaper than an open per run.
+var procSelfStatus = procfs.Keep(procfs.DefaultRoot, "self", "status")
+
+// comparedFiles are the files of /proc/self compared whole, kept open as
+// procSelfStatus, and what they are called in a fallback note. limits
+// holds every resource limit in one read, where getrlimit takes a system
+// call each. Go raises its soft RLIMIT_NOFILE at start and gives children
+// the original; both the spawner and a direct child get that original, so
+// the raised value is compared like any other.
+var comparedFiles = [len(callerState{}.files)]struct {
+	name string
+	file *procfs.Kept
+	what string
+}{
+	{"limits", procfs.Keep(procfs.DefaultRoot, "self", "limits"), "resource limits"},
+	{"cgroup", procfs.Keep(procfs.DefaultRoot, "self", "cgroup"), "cgroup"},
+}
 
 // readCallerState reads the caller's inheritable state.
 func readCallerState() (callerState, error) {
 	var st callerState
-	var buf [4096]byte
-	data, err := preadProc(procSelfStatus, buf[:])
-	if err != nil {
-		return st, err
-	}
-	for _, k := range statusKeys {
-		st.status = append(st.status, statusLine(data, k.key)...)
-	}
-	data, err = preadProc(procSelfCgroup, buf[:])
-	if err != nil {
-		return st, err
-	}
-	st.cgroup = append([]byte(nil), data...)
-	if data, err = preadProc(procSelfLimits, buf[:]); err != nil {
-		return st, err
-	}
-	st.limits = append([]byte(nil), data...)
-	return st, nil
-}
-
-// preadProc reads a whole /proc file through a kept descriptor; a file
-// longer than buf is read into a larger buffer.
-func preadProc(open func() (int, error), buf []byte) ([]byte, error) {
-	fd, err := open()
-	if err != nil {
-		return nil, err
-	}
-	for {
-		n, err := sysproc.IgnoringEINTRIO(func() (int, error) { return unix.Pread(fd, buf, 0) })
+	err := procSelfStatus.Read(func(data []byte) error {
+		for _, k := range statusKeys {
+			st.status = append(st.status, statusLine(data, k.key)...)
+		}
+		return nil
+	})
+	for i := range comparedFiles {
 		if err != nil {
-			return nil, err
+			break
 		}
-		if n < len(buf) {
-			return buf[:n], nil
-		}
-		buf = make([]byte, 2*len(buf))
+		err = comparedFiles[i].file.Read(func(data []byte) error { st.files[i] = bytes.Clone(data); return nil })
 	}
+	return st, err
 }
 
 // statusLine returns the line of data that starts with key (which
@@ -119,21 +101,26 @@ func statusLine(data, key []byte) []byte {
 // spawner reproduces rather than compares. It runs before every run, so
 // it compares in place, allocating nothing.
 func (old *callerState) changedSince() (what string, ignored uint64) {
-	var buf [4096]byte
-	data, err := preadProc(procSelfStatus, buf[:])
-	if err != nil {
-		return "state could not be read (" + err.Error() + ")", 0
-	}
-	for _, k := range statusKeys {
-		if !bytes.Equal(statusLine(data, k.key), statusLine(old.status, k.key)) {
-			return k.what, 0
+	err := procSelfStatus.Read(func(data []byte) error {
+		for _, k := range statusKeys {
+			if !bytes.Equal(statusLine(data, k.key), statusLine(old.status, k.key)) {
+				what = k.what
+				return nil
+			}
 		}
+		var ok bool
+		if ignored, ok = parseSigMask(statusValue(data, sigIgnKey)); !ok {
+			what = "state could not be read (no SigIgn line)"
+		}
+		return nil
+	})
+	switch {
+	case err != nil:
+		return "state could not be read (" + err.Error() + ")", 0
+	case what != "":
+		return what, 0
 	}
-	ignored, ok := parseSigMask(statusValue(data, sigIgnKey))
-	if !ok {
-		return "state could not be read (no SigIgn line)", 0
-	}
-	return old.changedFiles(buf[:]), ignored
+	return old.changedFiles(), ignored
 }
 
 // sigIgnKey opens the SigIgn line of /proc/PID/status.
@@ -144,19 +131,16 @@ func statusValue(data, key []byte) []byte {
 	return bytes.TrimPrefix(statusLine(data, key), key)
 }
 
-// changedFiles compares the resource limits and the cgroup with old's,
-// reading them into buf.
-func (old *callerState) changedFiles(buf []byte) string {
-	for _, f := range []struct {
-		open func() (int, error)
-		old  []byte
-		what string
-	}{{procSelfLimits, old.limits, "resource limits"}, {procSelfCgroup, old.cgroup, "cgroup"}} {
-		data, err := preadProc(f.open, buf)
+// changedFiles compares comparedFiles with old's.
+func (old *callerState) changedFiles() string {
+	for i := range comparedFiles {
+		f := &comparedFiles[i]
+		same := false
+		err := f.file.Read(func(data []byte) error { same = bytes.Equal(data, old.files[i]); return nil })
 		if err != nil {
 			return "state could not be read (" + err.Error() + ")"
 		}
-		if !bytes.Equal(data, f.old) {
+		if !same {
 			return f.what
 		}
 	}

@@ -41,9 +41,6 @@ type Conn struct {
 	maxSent int
 }
 
-// Pid is the spawner's process id.
-func (s *Conn) Pid() int { return s.pid }
-
 // FloorKiB is the most of a child's peak that it can have inherited
 // from the spawner, now: the spawner's VmHWM when it said it was ready
 // and its executable's pages, plus the pages of the largest request it
@@ -52,16 +49,6 @@ func (s *Conn) FloorKiB() uint64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.baseKiB + pagesKiB(s.maxSent)
-}
-
-// AwaitExit waits until the spawner's end of the control socket is
-// closed: its whole process has exited (its leader may show as a zombie
-// while its other threads still hold its descriptors).
-func (s *Conn) AwaitExit() {
-	fds := []unix.PollFd{{Fd: int32(s.fd), Events: unix.POLLIN}}
-	for fds[0].Revents&unix.POLLHUP == 0 {
-		_, _ = unix.Ppoll(fds, nil, nil)
-	}
 }
 
 // gone says whether the spawner's process has exited: its end of the

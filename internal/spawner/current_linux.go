@@ -12,10 +12,13 @@ import (
 	"errors"
 	"sync"
 	"time"
+
+	"github.com/perfgate/adapters/internal/spawner/program"
+	"github.com/perfgate/adapters/internal/sysproc"
 )
 
 // The spawner of this process, the start under way, and the state of its
-// restarts (the bounds are in fallback.go).
+// restarts (its bounds: maxStarts, startWindow, firstRetry, lastRetry).
 var (
 	mu         sync.Mutex
 	current    *Conn
@@ -25,14 +28,6 @@ var (
 	backoff    time.Duration
 	lastFailed string
 )
-
-// TestHooks lets tests start another program as the spawner. Only tests
-// set it, never concurrently with a run.
-var TestHooks struct {
-	// Exe is the program started as the spawner; empty means the
-	// spawner program (program.Open).
-	Exe string
-}
 
 // attempt is one start of a spawner. done is closed when it is over; s
 // and err are its outcome then.
@@ -92,7 +87,7 @@ func (a *attempt) run() {
 	s, err := start()
 	mu.Lock()
 	orphaned := starting != a // Reset while it started
-	var early *beforeForkError
+	var early *program.BeforeForkError
 	switch {
 	case orphaned:
 	case err == nil:
@@ -101,7 +96,7 @@ func (a *attempt) run() {
 		if n := len(starts); n > 0 && starts[n-1].Equal(a.at) {
 			starts = starts[:n-1]
 		}
-	case isShortage(err):
+	case sysproc.IsShortage(err):
 		// The caller's want (of a descriptor for the pidfd, say), not the
 		// spawner's failure: no backoff, but the start counts.
 	default:
@@ -142,23 +137,4 @@ func (a *attempt) wait(ctx context.Context, limit time.Duration) (*Conn, *Fallba
 		return nil, fallback(ReasonCannotStart, a.err.Error())
 	}
 	return a.s, nil
-}
-
-// Live returns the live spawner, starting one when needed; nil when there
-// is none to use. For tests.
-func Live() *Conn {
-	s, _ := get(context.Background(), 0)
-	return s
-}
-
-// Reset makes the next run start a fresh spawner, with the restart bounds
-// reset; the old one is killed once idle, and one that is starting as
-// soon as it has started. For tests.
-func Reset() {
-	mu.Lock()
-	defer mu.Unlock()
-	if s := current; s != nil {
-		s.retire("reset by a test")
-	}
-	current, starting, starts, retryAt, backoff = nil, nil, nil, time.Time{}, 0
 }

@@ -91,14 +91,6 @@ var errGone = fallback(ReasonDied, "")
 // ErrDied ends a run whose spawner died with the run in its hands.
 var ErrDied = errors.New("the spawner process died during the run")
 
-var (
-	errNoHello  = errors.New("spawner: no hello")
-	errBadHello = errors.New("spawner: bad hello")
-	// errExitedBeforeHello: the launcher (or the spawner) exited before
-	// the hello, as a program other than the spawner does.
-	errExitedBeforeHello = errors.New("spawner: exited before its hello")
-)
-
 // The bounds of the spawner's restarts: at most maxStarts starts in any
 // startWindow, and after a start whose launcher ran and failed none
 // before a backoff that doubles from firstRetry up to lastRetry. A start

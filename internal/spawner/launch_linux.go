@@ -12,7 +12,6 @@ import (
 	"os"
 	"strconv"
 	"sync"
-	"syscall"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -27,28 +26,10 @@ import (
 // own (attempt.wait).
 const helloWait = 5 * time.Second
 
-// controlFD is the control socket's descriptor in the spawner program.
-const controlFD = 3
-
-// beforeForkError is the error of a start that failed before any
-// launcher ran: for want of a descriptor, of memory or of a process.
-// Nothing of the spawner's program ran, so the next run tries again, with
-// no backoff (current_linux.go).
-type beforeForkError struct{ err error }
-
-func (e *beforeForkError) Error() string { return e.err.Error() }
-func (e *beforeForkError) Unwrap() error { return e.err }
-
-// beforeFork marks err as a start's failure before any launcher ran.
-func beforeFork(err error) error { return &beforeForkError{err} }
-
-// isShortage says whether err is a want of a resource: fork and exec
-// fail so for want of a descriptor (the pipe ForkExec makes before it
-// forks), of memory or of a process, never for the program.
-func isShortage(err error) bool {
-	return errors.Is(err, unix.EMFILE) || errors.Is(err, unix.ENFILE) ||
-		errors.Is(err, unix.EAGAIN) || errors.Is(err, unix.ENOMEM)
-}
+// beforeFork marks err as a start's failure before any launcher ran:
+// nothing of the spawner's program ran, so the next run tries again, with
+// no backoff (attempt.run).
+func beforeFork(err error) error { return &program.BeforeForkError{Err: err} }
 
 // executable is the spawner program's executable file, made at the first
 // start and kept for the restarts (program.Open): a memfd, or a temporary
@@ -78,9 +59,10 @@ func executablePath() (string, error) {
 	return program.ExecPath(executable.file), nil
 }
 
-// start starts a spawner and waits for its hello. The caller's state is
-// read first: a change made while the spawner starts then shows as a
-// change at the next run (a needless direct spawn), never as none.
+// start starts a spawner and waits for its hello (program.Launch). The
+// caller's state is read first: a change made while the spawner starts
+// then shows as a change at the next run (a needless direct spawn), never
+// as none.
 func start() (*Conn, error) {
 	state, err := readCallerState()
 	if err != nil {
@@ -90,18 +72,14 @@ func start() (*Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_SEQPACKET|unix.SOCK_CLOEXEC, 0)
+	ctl, h, err := program.Launch(exe, program.LaunchOptions{HelloWait: helloWait})
 	if err != nil {
-		return nil, beforeFork(err)
+		return nil, err
 	}
-	// The control socket lives as long as the caller: a caller that
-	// closed its stdin must not find it as descriptor 0.
-	if fds[0], err = sysproc.MoveAboveStdio(fds[0]); err != nil {
-		unix.Close(fds[1])
-		return nil, beforeFork(err)
+	s := &Conn{fd: ctl, pid: h.Pid, pidfd: -1, state: state, maxRuns: min(h.MaxRuns, program.MaxRuns, runsWithinNofile())}
+	if s.maxRuns < 1 {
+		err = errors.New("spawner: RLIMIT_NOFILE leaves it no room for a run")
 	}
-	s := &Conn{fd: fds[0], pidfd: -1, state: state, maxRuns: program.MaxRuns}
-	err = s.launch(exe, fds[1])
 	if err == nil {
 		err = s.openPidfd()
 	}
@@ -118,74 +96,6 @@ func start() (*Conn, error) {
 	}
 	s.reapWhenDead()
 	return s, nil
-}
-
-// launch runs the program with theirs, the spawner's end of the control
-// socket, as its descriptor 3, which it then closes, and waits for the
-// hello. The process started is the launcher: the program forks once and
-// that first process exits, so that the spawner is not the caller's child
-// (the caller's wait4(-1) never sees it). It gets no environment and the
-// null device as stdin, stdout and stderr: not even the caller's stderr,
-// for a spawner holding a pipe the caller's own reader waits on would
-// delay that reader's end of file.
-func (s *Conn) launch(exe string, theirs int) error {
-	null, err := sysproc.DevNull()
-	if err != nil {
-		unix.Close(theirs)
-		return beforeFork(err)
-	}
-	pid, err := syscall.ForkExec(exe, program.Argv, &syscall.ProcAttr{
-		Env:   []string{},
-		Files: []uintptr{uintptr(null), uintptr(null), uintptr(null), uintptr(theirs)},
-		Sys:   &syscall.SysProcAttr{Setpgid: true},
-	})
-	// From now on only the spawner holds its end: a launcher that exits
-	// without starting one shows as end of file at once.
-	unix.Close(theirs)
-	switch {
-	case err != nil && isShortage(err):
-		return beforeFork(err)
-	case err != nil:
-		return fmt.Errorf("exec %s: %w", exe, err)
-	}
-	err = s.awaitHello(helloWait)
-	if err != nil {
-		// The launcher may hang, or have left something in its group: it
-		// is our child, so its group cannot have been reused until it is
-		// reaped. A spawner that is late sees end of file and exits.
-		_ = syscall.Kill(-pid, syscall.SIGKILL)
-	}
-	_, _, _ = sysproc.Reap(pid) // the launcher exits once it has forked
-	return err
-}
-
-// awaitHello reads the spawner's hello.
-func (s *Conn) awaitHello(limit time.Duration) error {
-	fds := []unix.PollFd{{Fd: int32(s.fd), Events: unix.POLLIN}}
-	n, err := sysproc.PpollUntil(fds, time.Now().Add(limit))
-	switch {
-	case err != nil:
-		return err
-	case n == 0:
-		return errNoHello
-	}
-	buf := make([]byte, 128)
-	m, err := sysproc.IgnoringEINTRIO(func() (int, error) { return unix.Read(s.fd, buf) })
-	switch {
-	case err != nil:
-		return err
-	case m == 0:
-		return errExitedBeforeHello
-	}
-	h, err := program.DecodeHello(buf[:m])
-	if err != nil {
-		return errBadHello
-	}
-	s.pid, s.maxRuns = h.Pid, min(h.MaxRuns, program.MaxRuns, runsWithinNofile())
-	if s.maxRuns < 1 {
-		return errors.New("spawner: RLIMIT_NOFILE leaves it no room for a run")
-	}
-	return nil
 }
 
 // runsWithinNofile is how many runs the spawner can hold at once within
@@ -239,7 +149,7 @@ func (s *Conn) alive() bool {
 // request it receives, which Conn.floorKiB adds, and the pages of its own
 // executable not faulted in yet, added here whole.
 func (s *Conn) readFloor() error {
-	hwm, err := procfs.PeakRSSKiB("/proc", strconv.Itoa(s.pid))
+	hwm, err := procfs.PeakRSSKiB(procfs.DefaultRoot, strconv.Itoa(s.pid))
 	if err != nil {
 		return fmt.Errorf("spawner: %w", err)
 	}

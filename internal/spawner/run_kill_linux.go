@@ -26,7 +26,7 @@ type run struct {
 	replyWait time.Duration
 
 	// timeout is the run's Timeout; sw its kill switch, which the
-	// deadline's timer fires (run_deadline_linux.go).
+	// deadline's timer fires (run.onDeadline).
 	timeout time.Duration
 	sw      *killswitch.Switch
 

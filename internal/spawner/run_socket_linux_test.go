@@ -15,6 +15,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/perfgate/adapters/internal/spawner/program"
+	"github.com/perfgate/adapters/internal/spawner/program/programtest"
 	"github.com/perfgate/adapters/internal/sysproc"
 )
 
@@ -29,7 +30,7 @@ func TestRunReadsTheReplyPastECONNRESET(t *testing.T) {
 	_, err = unix.Write(caller, []byte{program.KillByte})
 	require.NoError(t, err)
 	usage := sysproc.Usage{User: time.Millisecond, MaxRSSRaw: 1024}
-	_, err = unix.Write(theirs, program.EncodeExited(9, 25*time.Millisecond, usage))
+	_, err = unix.Write(theirs, programtest.EncodeExited(9, 25*time.Millisecond, usage))
 	require.NoError(t, err)
 	unix.Close(theirs) // the kill request unread: ECONNRESET on caller
 

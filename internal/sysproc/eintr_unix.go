@@ -2,7 +2,10 @@
 
 package sysproc
 
-import "syscall"
+import (
+	"errors"
+	"syscall"
+)
 
 // IgnoringEINTR calls fn until it returns an error other than EINTR.
 func IgnoringEINTR(fn func() error) error {
@@ -21,4 +24,12 @@ func IgnoringEINTRIO(fn func() (int, error)) (int, error) {
 			return n, err
 		}
 	}
+}
+
+// IsShortage says whether err is a want of a resource: fork and exec
+// fail so for want of a descriptor (the pipe ForkExec makes before it
+// forks), of memory or of a process, never for the program they start.
+func IsShortage(err error) bool {
+	return errors.Is(err, syscall.EMFILE) || errors.Is(err, syscall.ENFILE) ||
+		errors.Is(err, syscall.EAGAIN) || errors.Is(err, syscall.ENOMEM)
 }

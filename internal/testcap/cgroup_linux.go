@@ -3,15 +3,13 @@
 package testcap
 
 import (
-	"bufio"
-	"errors"
 	"fmt"
-	"os"
 	"path"
-	"strconv"
 	"strings"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/perfgate/adapters/internal/procfs"
 )
 
 // CgroupV2 is this process's cgroup v2, found from /proc/self/cgroup and
@@ -26,7 +24,7 @@ type CgroupV2 struct {
 // is none: no procfs, no "0::" line (a cgroup v1 only machine), no cgroup2
 // mount that holds the cgroup, or a directory that is not a cgroup2 one.
 func OwnCgroupV2() (CgroupV2, string) {
-	data, err := os.ReadFile("/proc/self/cgroup")
+	data, err := procfs.ReadFile(procfs.DefaultRoot, "self", "cgroup")
 	if err != nil {
 		return CgroupV2{}, fmt.Sprintf("no procfs: %v", err)
 	}
@@ -47,11 +45,11 @@ func OwnCgroupV2() (CgroupV2, string) {
 		return CgroupV2{}, "no cgroup2 file system in /proc/self/mountinfo"
 	}
 	for _, m := range mounts {
-		rel, ok := underRoot(cg.Path, m.root)
+		rel, ok := underRoot(cg.Path, m.Root)
 		if !ok {
 			continue
 		}
-		cg.Dir = path.Join(m.point, rel)
+		cg.Dir = path.Join(m.Point, rel)
 		var st unix.Statfs_t
 		if err := unix.Statfs(cg.Dir, &st); err != nil {
 			return CgroupV2{}, fmt.Sprintf("statfs %s: %v", cg.Dir, err)
@@ -64,31 +62,17 @@ func OwnCgroupV2() (CgroupV2, string) {
 	return CgroupV2{}, fmt.Sprintf("no cgroup2 mount holds this process's cgroup %s", cg.Path)
 }
 
-type mount struct{ root, point string }
-
-// cgroup2Mounts lists the cgroup2 mounts of /proc/self/mountinfo (proc(5):
-// ID PARENT MAJ:MIN ROOT POINT OPTIONS [OPTIONAL...] - TYPE SOURCE SUPER).
-func cgroup2Mounts() ([]mount, error) {
-	f, err := os.Open("/proc/self/mountinfo")
+// cgroup2Mounts lists the cgroup2 mounts of /proc/self/mountinfo.
+func cgroup2Mounts() ([]procfs.Mount, error) {
+	mounts, err := procfs.Mounts(procfs.DefaultRoot, "self")
 	if err != nil {
 		return nil, fmt.Errorf("no procfs: %v", err)
 	}
-	defer f.Close()
-	var out []mount
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		fields := strings.Fields(sc.Text())
-		for i, field := range fields {
-			if field == "-" && i >= 5 && i+1 < len(fields) {
-				if fields[i+1] == "cgroup2" {
-					out = append(out, mount{root: unescapeOctal(fields[3]), point: unescapeOctal(fields[4])})
-				}
-				break
-			}
+	var out []procfs.Mount
+	for _, m := range mounts {
+		if m.FSType == "cgroup2" {
+			out = append(out, m)
 		}
-	}
-	if err := sc.Err(); err != nil {
-		return nil, errors.New("reading /proc/self/mountinfo: " + err.Error())
 	}
 	return out, nil
 }
@@ -103,24 +87,4 @@ func underRoot(p, root string) (string, bool) {
 	}
 	rel, ok := strings.CutPrefix(p, root+"/")
 	return "/" + rel, ok
-}
-
-// unescapeOctal undoes mountinfo's \ooo escapes of space, tab, newline
-// and backslash.
-func unescapeOctal(s string) string {
-	if !strings.Contains(s, `\`) {
-		return s
-	}
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		if s[i] == '\\' && i+4 <= len(s) {
-			if n, err := strconv.ParseUint(s[i+1:i+4], 8, 8); err == nil {
-				b.WriteByte(byte(n))
-				i += 3
-				continue
-			}
-		}
-		b.WriteByte(s[i])
-	}
-	return b.String()
 }

@@ -4,20 +4,6 @@ package testcap
 
 import "testing"
 
-func TestUnescapeOctal(t *testing.T) {
-	for in, want := range map[string]string{
-		"/sys/fs/cgroup":     "/sys/fs/cgroup",
-		`/mnt/a\040b`:        "/mnt/a b",
-		`/mnt/back\134slash`: `/mnt/back\slash`,
-		`/mnt/trailing\04`:   `/mnt/trailing\04`,
-		`/mnt/not\999octal`:  `/mnt/not\999octal`,
-	} {
-		if got := unescapeOctal(in); got != want {
-			t.Errorf("unescapeOctal(%q) = %q, want %q", in, got, want)
-		}
-	}
-}
-
 func TestUnderRoot(t *testing.T) {
 	for _, tt := range []struct {
 		p, root, want string

@@ -5,8 +5,9 @@ package program
 import (
 	"errors"
 	"fmt"
-	"os"
 	"runtime"
+
+	"github.com/perfgate/adapters/internal/procfs"
 )
 
 // Supported says whether this platform has the spawner program: Image and
@@ -54,14 +55,8 @@ func machineCode() ([]byte, error) {
 			hi = mid
 		}
 	}
-	size := int(hi - entry)
-	mem, err := os.Open("/proc/self/mem")
-	if err != nil {
-		return nil, fmt.Errorf("spawner program: reading its code: %w", err)
-	}
-	defer mem.Close()
-	code := make([]byte, size)
-	if _, err := mem.ReadAt(code, int64(entry)); err != nil {
+	code := make([]byte, int(hi-entry))
+	if err := procfs.ReadMem(procfs.DefaultRoot, "self", entry, code); err != nil {
 		return nil, fmt.Errorf("spawner program: reading its code: %w", err)
 	}
 	return code, nil

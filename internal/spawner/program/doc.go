@@ -13,17 +13,14 @@
 // wall time and struct rusage. Every decision (deadlines, fallbacks,
 // figures) is the caller's (package spawner).
 //
-// The wire format (protocol.go) compiles on every OS and is fuzzed: the
-// assembly's checks of a request are exactly DecodeRequest's.
+// The wire format compiles on every OS and is fuzzed: the assembly's
+// checks of a request are exactly DecodeRequest's.
 //
 // The Go side: Supported says whether this platform has the program;
-// Image is its ELF image, built once from this binary's own text (elf.go,
-// code_linux.go); Open gives a descriptor of it that has been seen to run
-// (a sealed memfd, else an O_TMPFILE file in an exec-allowed place), and
-// ExecPath the path to execute it by. The caller starts it with
-// syscall.ForkExec(ExecPath(f), Argv, ...) with descriptors 0, 1, 2 on
-// /dev/null and 3 its end of a SOCK_SEQPACKET control socket, an empty
-// environment and Setpgid, reaps the launcher ForkExec returns (it exits at
-// once after forking the program, which is so not the caller's child) and
-// reads the hello.
+// Image is its ELF image, built once from this binary's own text; Open
+// gives a descriptor of it that has been seen to run (a sealed memfd,
+// else an O_TMPFILE file in an exec-allowed place), ExecPath the path to
+// execute it by, and Launch starts it (the launcher, the null device as
+// stdio, the control socket as descriptor 3, the hello), for Open's trial
+// and for the caller (package spawner) alike.
 package program

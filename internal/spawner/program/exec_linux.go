@@ -4,21 +4,16 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"strconv"
-	"syscall"
 
 	"golang.org/x/sys/unix"
 
+	"github.com/perfgate/adapters/internal/procfs"
 	"github.com/perfgate/adapters/internal/sysproc"
 )
 
 // Open returns a read-only, close-on-exec descriptor of the spawner
 // program's image (Image) that this process has been seen to execute, for
-// the caller to start as "/proc/self/fd/N" (see Launch's documentation in
-// docs/spawner.md: syscall.ForkExec with descriptors 0, 1, 2 on /dev/null
-// and 3 the control socket, argv ["perfgate-spawn"], an empty
-// environment, Setpgid; then reap the launcher it returns, which exits at
-// once after its fork).
+// Launch to start as ExecPath of it.
 //
 // The places are tried in order: a sealed memfd (memfd_create with
 // MFD_CLOEXEC|MFD_ALLOW_SEALING|MFD_EXEC, without MFD_EXEC on kernels
@@ -26,8 +21,8 @@ import (
 // $XDG_RUNTIME_DIR, /dev/shm and os.TempDir(), written and reopened
 // read-only through /proc/self/fd (a writable descriptor left open would
 // make exec fail with ETXTBSY). Whether a place works is decided by
-// running the program from it once (Open's trial): started as a caller
-// starts it, it says hello and exits when its control socket closes, so
+// running the program from it once (Open's trial): started by Launch, as
+// a caller starts it, it says hello and exits when its control socket closes, so
 // the trial costs one fork, one exec and a hello, and leaves nothing
 // behind; a memfd refused by vm.memfd_noexec=2 or a file on a noexec
 // mount fails that exec (EACCES, EPERM) and the next place is tried. So
@@ -66,7 +61,7 @@ func Open() (*os.File, error) {
 // ExecPath is the path that executes f, an Open descriptor, in this
 // process and in a child forked from it.
 func ExecPath(f *os.File) string {
-	return "/proc/self/fd/" + strconv.Itoa(int(f.Fd()))
+	return procfs.FDPath(procfs.DefaultRoot, "self", int(f.Fd()))
 }
 
 // openMemfd writes img to a new memfd and seals it.
@@ -126,7 +121,7 @@ func openTmpfile(dir string, img []byte) (*os.File, error) {
 	if err := writeAll(w, img); err != nil {
 		return nil, err
 	}
-	rfd, err := unix.Open("/proc/self/fd/"+strconv.Itoa(fd), unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	rfd, err := unix.Open(procfs.FDPath(procfs.DefaultRoot, "self", fd), unix.O_RDONLY|unix.O_CLOEXEC, 0)
 	if err == nil {
 		rfd, err = sysproc.MoveAboveStdio(rfd) // as the memfd, above
 	}
@@ -152,74 +147,13 @@ func writeAll(f *os.File, b []byte) error {
 // does on kernels and emulators that refuse CLONE_PIDFD (tests use it).
 var Argv = []string{"perfgate-spawn"}
 
-// start launches the program in f as a caller does: syscall.ForkExec of
-// ExecPath(f) with descriptors 0, 1, 2 on /dev/null and 3 one end of a new
-// SOCK_SEQPACKET pair, argv, an empty environment and a process group of
-// its own; it reaps the launcher, which exits at once after its fork,
-// and reads the hello. It returns the caller's end of the control socket
-// (close-on-exec) and the hello.
-func start(f *os.File, argv []string) (ctl int, h Hello, err error) {
-	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_SEQPACKET|unix.SOCK_CLOEXEC, 0)
-	if err != nil {
-		return -1, h, os.NewSyscallError("socketpair", err)
-	}
-	null, err := os.Open(os.DevNull)
-	if err != nil {
-		unix.Close(fds[0])
-		unix.Close(fds[1])
-		return -1, h, err
-	}
-	n := null.Fd()
-	launcher, err := syscall.ForkExec(ExecPath(f), argv, &syscall.ProcAttr{
-		Env:   []string{},
-		Files: []uintptr{n, n, n, uintptr(fds[1])},
-		Sys:   &syscall.SysProcAttr{Setpgid: true},
-	})
-	null.Close()
-	unix.Close(fds[1])
-	if err != nil {
-		unix.Close(fds[0])
-		return -1, h, &os.PathError{Op: "exec", Path: ExecPath(f), Err: err}
-	}
-	var ws unix.WaitStatus
-	for {
-		_, err = unix.Wait4(launcher, &ws, 0, nil)
-		if err != unix.EINTR {
-			break
-		}
-	}
-	if err == nil && !(ws.Exited() && ws.ExitStatus() == 0) {
-		err = fmt.Errorf("spawner program: the launcher ended with wait status %#x", uint32(ws))
-	}
-	if err != nil {
-		unix.Close(fds[0])
-		return -1, h, err
-	}
-	buf := make([]byte, HelloSize+1)
-	var got int
-	for {
-		got, _, _, _, err = unix.Recvmsg(fds[0], buf, nil, 0)
-		if err != unix.EINTR {
-			break
-		}
-	}
-	if err == nil {
-		h, err = DecodeHello(buf[:got])
-	}
-	if err != nil {
-		unix.Close(fds[0])
-		return -1, h, fmt.Errorf("spawner program: reading its hello: %w", err)
-	}
-	return fds[0], h, nil
-}
-
 // trial starts the program in f once, as a caller does, reads its hello
 // and closes its control socket, at which the program exits; it waits for
 // that exit through a pidfd and reaps the program if it is the caller's
 // child (a subreaper's). It returns exec's error, or any other reason the
 // program did not say hello.
 func trial(f *os.File) error {
-	ctl, h, err := start(f, Argv)
+	ctl, h, err := Launch(ExecPath(f), LaunchOptions{})
 	if err != nil {
 		return err
 	}

@@ -283,16 +283,6 @@ func DecodeHello(b []byte) (Hello, error) {
 	return h, nil
 }
 
-// EncodeHello is the hello the program sends (for tests of the caller).
-func EncodeHello(h Hello) []byte {
-	b := make([]byte, HelloSize)
-	le := binary.LittleEndian
-	le.PutUint64(b, HelloMagic)
-	le.PutUint32(b[8:], uint32(h.Pid))
-	le.PutUint32(b[12:], uint32(h.MaxRuns))
-	return b
-}
-
 // Started is the "started" message: the child's pid and its start on
 // CLOCK_MONOTONIC.
 type Started struct {
@@ -311,16 +301,6 @@ func DecodeStarted(b []byte) (Started, error) {
 		return Started{}, ErrBadMessage
 	}
 	return s, nil
-}
-
-// EncodeStarted is the "started" message the program sends (for tests).
-func EncodeStarted(s Started) []byte {
-	b := make([]byte, StartedSize)
-	le := binary.LittleEndian
-	le.PutUint32(b, StartedTag)
-	le.PutUint64(b[8:], uint64(s.Pid))
-	le.PutUint64(b[16:], uint64(s.StartNs))
-	return b
 }
 
 // Reply is the last message of a run: how the child ended, or at which
@@ -371,34 +351,4 @@ func decodeRusage(b []byte) sysproc.Usage {
 		InBlocks: long(7), OutBlocks: long(8),
 		Voluntary: long(12), Involuntary: long(13),
 	}
-}
-
-// EncodeExited and EncodeFailed are the replies the program sends (for
-// tests of the caller). EncodeExited writes usage's figures where struct
-// rusage has them.
-func EncodeExited(status uint32, wall time.Duration, u sysproc.Usage) []byte {
-	b := make([]byte, ExitedSize)
-	le := binary.LittleEndian
-	le.PutUint32(b, ExitedTag)
-	le.PutUint32(b[4:], status)
-	le.PutUint64(b[8:], uint64(wall))
-	r := b[16:]
-	le.PutUint64(r[0:], uint64(u.User/time.Second))
-	le.PutUint64(r[8:], uint64(u.User%time.Second/time.Microsecond))
-	le.PutUint64(r[16:], uint64(u.System/time.Second))
-	le.PutUint64(r[24:], uint64(u.System%time.Second/time.Microsecond))
-	for i, v := range map[int]int64{0: u.MaxRSSRaw, 4: u.MinorFaults, 5: u.MajorFaults, 7: u.InBlocks, 8: u.OutBlocks, 12: u.Voluntary, 13: u.Involuntary} {
-		le.PutUint64(r[32+8*i:], uint64(v))
-	}
-	return b
-}
-
-// EncodeFailed is the reply of a spawn that failed at stage with errno.
-func EncodeFailed(stage Stage, errno uint64) []byte {
-	b := make([]byte, FailedSize)
-	le := binary.LittleEndian
-	le.PutUint32(b, FailedTag)
-	le.PutUint32(b[4:], uint32(stage))
-	le.PutUint64(b[8:], errno)
-	return b
 }

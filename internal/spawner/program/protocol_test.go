@@ -5,12 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/perfgate/adapters/internal/sysproc"
 )
 
 func sampleRequest() Request {
@@ -130,42 +127,4 @@ func FuzzDecodeRequest(f *testing.F) {
 		require.NoError(t, err)
 		assert.Equal(t, q, back)
 	})
-}
-
-func TestHelloStarted(t *testing.T) {
-	h, err := DecodeHello(EncodeHello(Hello{Pid: 42, MaxRuns: MaxRuns}))
-	require.NoError(t, err)
-	assert.Equal(t, Hello{Pid: 42, MaxRuns: MaxRuns}, h)
-	_, err = DecodeHello(EncodeHello(Hello{Pid: 0, MaxRuns: 1}))
-	assert.ErrorIs(t, err, ErrBadMessage)
-	assert.Equal(t, "GSPAWN1\x01", string(EncodeHello(Hello{Pid: 1, MaxRuns: 1})[:8]))
-
-	s, err := DecodeStarted(EncodeStarted(Started{Pid: 7, StartNs: 99}))
-	require.NoError(t, err)
-	assert.Equal(t, Started{Pid: 7, StartNs: 99}, s)
-	for _, bad := range []Started{{Pid: 0, StartNs: 1}, {Pid: 1 << 23, StartNs: 1}, {Pid: 1, StartNs: 0}} {
-		_, err = DecodeStarted(EncodeStarted(bad))
-		assert.ErrorIs(t, err, ErrBadMessage)
-	}
-}
-
-func TestReplies(t *testing.T) {
-	u := sysproc.Usage{User: 1200 * time.Microsecond, System: 2*time.Second + 300*time.Microsecond, MaxRSSRaw: 8704,
-		MinorFaults: 500, MajorFaults: 2, InBlocks: 8, OutBlocks: 16, Voluntary: 3, Involuntary: 4}
-	p, err := DecodeReply(EncodeExited(9, 25*time.Millisecond, u))
-	require.NoError(t, err)
-	assert.Equal(t, Reply{Exited: true, Status: 9, Wall: 25 * time.Millisecond, Usage: u}, p)
-
-	p, err = DecodeReply(EncodeFailed(StageExec, 2))
-	require.NoError(t, err)
-	assert.Equal(t, Reply{Stage: StageExec, Errno: 2}, p)
-	assert.Equal(t, "exec", p.Stage.String())
-
-	for _, bad := range [][]byte{
-		EncodeFailed(0, 2), EncodeFailed(StagePidfd+1, 2), EncodeFailed(StageExec, 0),
-		EncodeExited(0, 0, u)[:ExitedSize-1], append(EncodeFailed(StageExec, 2), 0), nil,
-	} {
-		_, err := DecodeReply(bad)
-		assert.ErrorIs(t, err, ErrBadMessage)
-	}
 }

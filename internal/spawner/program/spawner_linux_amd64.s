@@ -170,6 +170,13 @@
 // PIDFDKILL(fd) sends SIGKILL through the pidfd in fd.
 #define PIDFDKILL(fd)	MOVQ fd, DI; MOVL $SIGKILL, SI; XORL DX, DX; XORL R10, R10; MOVL $SYS_pidfd_send_signal, AX; SYSCALL
 
+// SLOT: R12 = the address of slot BX (32 bytes a slot).
+#define SLOT	MOVQ BX, R12; SHLQ $5, R12; LEAQ SLOTS(SP)(R12*1), R12
+
+// POLLFD(off): R13 = the address of slot BX's pollfd at POLL+off (16 bytes
+// a slot: off 8 is its pidfd's, 16 its run socket's).
+#define POLLFD(off)	MOVQ BX, R13; SHLQ $4, R13; LEAQ POLL+off(SP)(R13*1), R13
+
 // NOW(dst) stores CLOCK_MONOTONIC in ns into dst (through TS).
 #define NOW(dst)	MOVL $CLOCK_MONOTONIC, DI; LEAQ TS(SP), SI; MOVL $SYS_clock_gettime, AX; SYSCALL; \
 			MOVQ TS(SP), AX; IMULQ $1000000000, AX; ADDQ TS+8(SP), AX; MOVQ AX, dst
@@ -331,14 +338,10 @@ poll:
 reap:
 	CMPQ	BX, HI(SP)
 	JGE	reapdone
-	MOVQ	BX, R12
-	SHLQ	$5, R12
-	LEAQ	SLOTS(SP)(R12*1), R12
+	SLOT
 	CMPQ	0(R12), $0
 	JEQ	reapnext
-	MOVQ	BX, R13
-	SHLQ	$4, R13
-	LEAQ	POLL+8(SP)(R13*1), R13
+	POLLFD(8)
 	MOVWLZX	6(R13), AX
 	TESTL	$(POLLIN|POLLHUP|POLLERR), AX
 	JEQ	reapnext
@@ -406,14 +409,10 @@ reapdone:
 killscan:
 	CMPQ	BX, HI(SP)
 	JGE	killdone
-	MOVQ	BX, R12
-	SHLQ	$5, R12
-	LEAQ	SLOTS(SP)(R12*1), R12
+	SLOT
 	CMPQ	0(R12), $0
 	JEQ	killnext
-	MOVQ	BX, R13
-	SHLQ	$4, R13
-	LEAQ	POLL+16(SP)(R13*1), R13
+	POLLFD(16)
 	MOVWLZX	6(R13), AX
 	TESTL	$(POLLIN|POLLHUP|POLLERR), AX
 	JEQ	killnext
@@ -865,9 +864,7 @@ started:
 
 	// Fill the slot and its pollfds; raise HI past it.
 	MOVQ	SLOTIX(SP), BX
-	MOVQ	BX, R12
-	SHLQ	$5, R12
-	LEAQ	SLOTS(SP)(R12*1), R12
+	SLOT
 	MOVQ	CPID(SP), AX
 	MOVQ	AX, 0(R12)
 	MOVLQSX	CPIDFD(SP), AX
@@ -876,9 +873,7 @@ started:
 	MOVQ	CX, 16(R12)
 	MOVQ	START(SP), DX
 	MOVQ	DX, 24(R12)
-	MOVQ	BX, R13
-	SHLQ	$4, R13
-	LEAQ	POLL+8(SP)(R13*1), R13
+	POLLFD(8)
 	MOVL	AX, 0(R13)
 	MOVL	CX, 8(R13)
 	INCQ	BX

@@ -155,6 +155,11 @@
 // SYSCALL(n): the system call n on the arguments already in R0–R5.
 #define SYSCALL(n)	MOVD $n, R8; SVC
 
+// SLOTPOLL(i, slot, pollfd): slot = the address of slot i (R21 + 32*i);
+// pollfd = R22 + 16*i, slot i's two pollfds (its pidfd's, its run
+// socket's) being at 8(pollfd) and 16(pollfd), after the control socket's.
+#define SLOTPOLL(i, slot, pollfd)	ADD i<<5, R21, slot; ADD i<<4, R22, pollfd
+
 // BADOFF(r, bad): branch to bad unless r is a string offset of the request:
 // past the pointer table (R4) and inside the message (R26).
 #define BADOFF(r, bad)	CMP R4, r; BLO bad; CMP R26, r; BHS bad
@@ -326,8 +331,7 @@ loop:
 reaploop:
 	CMP	R23, R9
 	BHS	reapdone
-	ADD	R9<<5, R21, R10
-	ADD	R9<<4, R22, R11
+	SLOTPOLL(R9, R10, R11)
 	MOVD	SL_PID(R10), R12
 	CBZ	R12, reapnext
 	MOVHU	14(R11), R0
@@ -398,8 +402,7 @@ reapdone:
 killloop:
 	CMP	R23, R9
 	BHS	killdone
-	ADD	R9<<5, R21, R10
-	ADD	R9<<4, R22, R11
+	SLOTPOLL(R9, R10, R11)
 	MOVD	SL_PID(R10), R12
 	CBZ	R12, killnext
 	MOVHU	22(R11), R0
@@ -872,8 +875,7 @@ havepidfd:
 	// Fill the slot and its pollfds {pidfd, POLLIN}, {run socket, POLLIN};
 	// poll up to it.
 	MOVD	S_SLOT(R20), R0
-	ADD	R0<<5, R21, R1
-	ADD	R0<<4, R22, R2
+	SLOTPOLL(R0, R1, R2)
 	MOVD	R26, SL_PID(R1)
 	MOVWU	S_PIDFD(R20), R3
 	MOVW	R3, SL_PIDFD(R1)
