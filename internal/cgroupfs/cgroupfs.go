@@ -25,10 +25,11 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"os"
 	"path"
 	"path/filepath"
 	"strings"
+
+	"github.com/perfgate/adapters/internal/procfs"
 )
 
 // Errors of the parsers; compare with errors.Is.
@@ -52,82 +53,27 @@ var (
 )
 
 // DefaultProcRoot is where Linux mounts procfs.
-const DefaultProcRoot = "/proc"
+const DefaultProcRoot = procfs.DefaultRoot
 
 // CGroup2SuperMagic is statfs's f_type for a cgroup2 file system.
 const CGroup2SuperMagic = 0x63677270
 
-// Mount is one cgroup2 mount of /proc/self/mountinfo.
-type Mount struct {
-	// Root is the directory of the hierarchy mounted (field 4): "/"
-	// normally, a cgroup path for a bind mount or in a cgroup namespace
-	// set up that way.
-	Root string
-	// MountPoint is where it is mounted (field 5).
-	MountPoint string
-	// ReadOnly reports "ro" among the mount options (field 6).
-	ReadOnly bool
-}
+// Mount is one mount of /proc/self/mountinfo, as procfs reads it.
+type Mount = procfs.Mount
 
 // ParseMountInfo returns the cgroup2 mounts of the contents of a
-// /proc/PID/mountinfo file, in file order. Each line is
-//
-//	ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS [OPTIONAL...] - FSTYPE SOURCE SUPEROPTIONS
-//
-// with space, tab, newline and backslash in ROOT and MOUNTPOINT written as
-// octal escapes ("\040"). Lines that do not have this shape are skipped: a
-// cgroup2 mount the kernel wrote is never among them. It never panics.
+// /proc/PID/mountinfo file, in file order: procfs's parse, keeping the
+// mounts of type cgroup2 whose root and mount point are absolute (a
+// cgroup2 mount the kernel wrote is never otherwise). It never panics.
 func ParseMountInfo(data []byte) []Mount {
 	var mounts []Mount
-	for line := range lines(data) {
-		fields := strings.Split(string(line), " ")
-		sep := -1
-		for i := 6; i < len(fields); i++ {
-			if fields[i] == "-" {
-				sep = i
-				break
-			}
+	for _, m := range procfs.ParseMountInfo(data) {
+		if m.FSType == "cgroup2" && strings.HasPrefix(m.Root, "/") && strings.HasPrefix(m.Point, "/") {
+			mounts = append(mounts, m)
 		}
-		if sep < 0 || sep+3 >= len(fields) {
-			continue // no separator, or not FSTYPE SOURCE SUPEROPTIONS after it
-		}
-		if fields[sep+1] != "cgroup2" {
-			continue
-		}
-		root, mountPoint := unescapeOctal(fields[3]), unescapeOctal(fields[4])
-		if !strings.HasPrefix(root, "/") || !strings.HasPrefix(mountPoint, "/") {
-			continue
-		}
-		readOnly := false
-		for opt := range strings.SplitSeq(fields[5], ",") {
-			readOnly = readOnly || opt == "ro"
-		}
-		mounts = append(mounts, Mount{Root: root, MountPoint: mountPoint, ReadOnly: readOnly})
 	}
 	return mounts
 }
-
-// unescapeOctal undoes the kernel's mangling of paths in mountinfo: a
-// backslash and three octal digits stand for one byte. Anything else is
-// kept as it is.
-func unescapeOctal(s string) string {
-	if !strings.Contains(s, `\`) {
-		return s
-	}
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		// At most \377: one byte.
-		if s[i] == '\\' && i+3 < len(s) && '0' <= s[i+1] && s[i+1] <= '3' && isOctal(s[i+2]) && isOctal(s[i+3]) {
-			b.WriteByte((s[i+1]-'0')<<6 | (s[i+2]-'0')<<3 | (s[i+3] - '0'))
-			i += 3
-			continue
-		}
-		b.WriteByte(s[i])
-	}
-	return b.String()
-}
-
-func isOctal(c byte) bool { return '0' <= c && c <= '7' }
 
 // ParseProcCgroup returns the caller's cgroup v2 path from the contents of
 // a /proc/PID/cgroup file: what follows "0::" on the first line starting
@@ -171,7 +117,7 @@ func Dir(mounts []Mount, cgroupPath string) (string, bool) {
 		return "", false
 	}
 	rel, _ := within(path.Clean(mounts[best].Root), cgroupPath)
-	return path.Join(mounts[best].MountPoint, rel), true
+	return path.Join(mounts[best].Point, rel), true
 }
 
 // within returns p relative to root when root is p or an ancestor of it.
@@ -200,7 +146,7 @@ type Location struct {
 // and procRoot/self/mountinfo (procRoot is normally DefaultProcRoot).
 func Locate(procRoot string) (Location, error) {
 	cgroupFile := filepath.Join(procRoot, "self", "cgroup")
-	data, err := os.ReadFile(cgroupFile)
+	data, err := procfs.ReadFile(procRoot, "self", "cgroup")
 	if err != nil {
 		return Location{}, err
 	}
@@ -209,7 +155,7 @@ func Locate(procRoot string) (Location, error) {
 		return Location{}, fmt.Errorf("%s: %w", cgroupFile, err)
 	}
 	mountInfoFile := filepath.Join(procRoot, "self", "mountinfo")
-	data, err = os.ReadFile(mountInfoFile)
+	data, err = procfs.ReadFile(procRoot, "self", "mountinfo")
 	if err != nil {
 		return Location{}, err
 	}

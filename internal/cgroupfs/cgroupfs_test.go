@@ -67,7 +67,7 @@ func TestLocateReadOnlyMountIsReported(t *testing.T) {
 	require.NoError(t, err)
 	mounts := cgroupfs.ParseMountInfo(data)
 	require.Len(t, mounts, 1)
-	assert.Equal(t, cgroupfs.Mount{Root: "/", MountPoint: "/sys/fs/cgroup", ReadOnly: true}, mounts[0])
+	assert.Equal(t, cgroupfs.Mount{Root: "/", Point: "/sys/fs/cgroup", FSType: "cgroup2", ReadOnly: true}, mounts[0])
 }
 
 func TestParseMountInfo(t *testing.T) {
@@ -77,19 +77,19 @@ func TestParseMountInfo(t *testing.T) {
 		want []cgroupfs.Mount
 	}{
 		{name: "pure v2", in: "30 21 0:26 / /sys/fs/cgroup rw,nosuid,nodev,noexec,relatime shared:9 - cgroup2 cgroup2 rw,nsdelegate\n",
-			want: []cgroupfs.Mount{{Root: "/", MountPoint: "/sys/fs/cgroup"}}},
+			want: []cgroupfs.Mount{{Root: "/", Point: "/sys/fs/cgroup", FSType: "cgroup2"}}},
 		{name: "no optional fields", in: "41 31 0:38 / /sys/fs/cgroup/unified rw,relatime - cgroup2 cgroup2 rw",
-			want: []cgroupfs.Mount{{Root: "/", MountPoint: "/sys/fs/cgroup/unified"}}},
+			want: []cgroupfs.Mount{{Root: "/", Point: "/sys/fs/cgroup/unified", FSType: "cgroup2"}}},
 		{name: "two optional fields", in: "1 2 0:1 / /x rw shared:1 master:2 - cgroup2 none rw\n",
-			want: []cgroupfs.Mount{{Root: "/", MountPoint: "/x"}}},
+			want: []cgroupfs.Mount{{Root: "/", Point: "/x", FSType: "cgroup2"}}},
 		{name: "read-only", in: "1 2 0:1 / /x rw,ro - cgroup2 none rw\n",
-			want: []cgroupfs.Mount{{Root: "/", MountPoint: "/x", ReadOnly: true}}},
+			want: []cgroupfs.Mount{{Root: "/", Point: "/x", FSType: "cgroup2", ReadOnly: true}}},
 		{name: "bind of a subtree", in: "1 2 0:1 /system.slice/a.scope /c ro - cgroup2 cgroup rw\n",
-			want: []cgroupfs.Mount{{Root: "/system.slice/a.scope", MountPoint: "/c", ReadOnly: true}}},
+			want: []cgroupfs.Mount{{Root: "/system.slice/a.scope", Point: "/c", FSType: "cgroup2", ReadOnly: true}}},
 		{name: "escaped blanks and backslash", in: `1 2 0:1 /a\040b /mnt/x\011y\134z rw - cgroup2 cgroup2 rw` + "\n",
-			want: []cgroupfs.Mount{{Root: "/a b", MountPoint: "/mnt/x\ty\\z"}}},
+			want: []cgroupfs.Mount{{Root: "/a b", Point: "/mnt/x\ty\\z", FSType: "cgroup2"}}},
 		{name: "not an escape", in: `1 2 0:1 / /m\4 rw - cgroup2 cgroup2 rw` + "\n" + `1 2 0:1 / /n\400 rw - cgroup2 c rw`,
-			want: []cgroupfs.Mount{{Root: "/", MountPoint: `/m\4`}, {Root: "/", MountPoint: `/n\400`}}},
+			want: []cgroupfs.Mount{{Root: "/", Point: `/m\4`, FSType: "cgroup2"}, {Root: "/", Point: `/n\400`, FSType: "cgroup2"}}},
 		{name: "v1 and others skipped", in: "32 31 0:29 / /sys/fs/cgroup/cpu rw - cgroup cgroup rw,cpu\n22 27 0:21 / /proc rw - proc proc rw\n"},
 		{name: "fs type in a path is not the type", in: "1 2 0:1 / /cgroup2 rw - tmpfs cgroup2 rw\n"},
 		{name: "no separator", in: "1 2 0:1 / /x rw cgroup2 cgroup2 rw\n"},
@@ -105,7 +105,7 @@ func TestParseMountInfo(t *testing.T) {
 }
 
 func TestDir(t *testing.T) {
-	rootMount := cgroupfs.Mount{Root: "/", MountPoint: "/sys/fs/cgroup"}
+	rootMount := cgroupfs.Mount{Root: "/", Point: "/sys/fs/cgroup"}
 	tests := []struct {
 		name   string
 		mounts []cgroupfs.Mount
@@ -115,14 +115,14 @@ func TestDir(t *testing.T) {
 	}{
 		{"root", []cgroupfs.Mount{rootMount}, "/", "/sys/fs/cgroup", true},
 		{"nested", []cgroupfs.Mount{rootMount}, "/a/b", "/sys/fs/cgroup/a/b", true},
-		{"bind of the cgroup itself", []cgroupfs.Mount{{Root: "/a/b", MountPoint: "/c"}}, "/a/b", "/c", true},
-		{"bind of an ancestor", []cgroupfs.Mount{{Root: "/a", MountPoint: "/c"}}, "/a/b", "/c/b", true},
-		{"name prefix is not an ancestor", []cgroupfs.Mount{{Root: "/a", MountPoint: "/c"}}, "/ab", "", false},
-		{"outside the bind", []cgroupfs.Mount{{Root: "/a/b", MountPoint: "/c"}}, "/a", "", false},
+		{"bind of the cgroup itself", []cgroupfs.Mount{{Root: "/a/b", Point: "/c"}}, "/a/b", "/c", true},
+		{"bind of an ancestor", []cgroupfs.Mount{{Root: "/a", Point: "/c"}}, "/a/b", "/c/b", true},
+		{"name prefix is not an ancestor", []cgroupfs.Mount{{Root: "/a", Point: "/c"}}, "/ab", "", false},
+		{"outside the bind", []cgroupfs.Mount{{Root: "/a/b", Point: "/c"}}, "/a", "", false},
 		{"no mounts", nil, "/", "", false},
-		{"read-write preferred", []cgroupfs.Mount{{Root: "/", MountPoint: "/ro", ReadOnly: true}, {Root: "/", MountPoint: "/rw"}}, "/x", "/rw/x", true},
-		{"first read-write wins", []cgroupfs.Mount{{Root: "/", MountPoint: "/one"}, {Root: "/", MountPoint: "/two"}}, "/x", "/one/x", true},
-		{"read-only when alone", []cgroupfs.Mount{{Root: "/", MountPoint: "/ro", ReadOnly: true}}, "/x", "/ro/x", true},
+		{"read-write preferred", []cgroupfs.Mount{{Root: "/", Point: "/ro", ReadOnly: true}, {Root: "/", Point: "/rw"}}, "/x", "/rw/x", true},
+		{"first read-write wins", []cgroupfs.Mount{{Root: "/", Point: "/one"}, {Root: "/", Point: "/two"}}, "/x", "/one/x", true},
+		{"read-only when alone", []cgroupfs.Mount{{Root: "/", Point: "/ro", ReadOnly: true}}, "/x", "/ro/x", true},
 		{"unclean path", []cgroupfs.Mount{rootMount}, "/a//b/", "/sys/fs/cgroup/a/b", true},
 	}
 	for _, tt := range tests {

@@ -157,9 +157,9 @@ func FuzzParseMountInfo(f *testing.F) {
 		}
 		require.LessOrEqual(t, len(mounts), candidates)
 		for _, m := range mounts {
-			require.True(t, strings.HasPrefix(m.Root, "/") && strings.HasPrefix(m.MountPoint, "/"), "%+v", m)
+			require.True(t, strings.HasPrefix(m.Root, "/") && strings.HasPrefix(m.Point, "/"), "%+v", m)
 			if dir, ok := cgroupfs.Dir([]cgroupfs.Mount{m}, m.Root); ok {
-				require.Equal(t, path.Clean(m.MountPoint), dir)
+				require.Equal(t, path.Clean(m.Point), dir)
 			}
 		}
 	})

@@ -15,6 +15,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/perfgate/adapters/internal/procfs"
 	"golang.org/x/sys/unix"
 )
 
@@ -108,7 +109,7 @@ func ownerGone(pid int) bool {
 	if err := unix.Kill(pid, 0); err != unix.ESRCH {
 		return false
 	}
-	var st unix.Stat_t
-	err := unix.Stat("/proc/"+strconv.Itoa(pid), &st)
-	return err == unix.ENOENT
+	// A zombie still has its /proc entry: its pid is not free yet.
+	_, err := procfs.ReadFile(procfs.DefaultRoot, strconv.Itoa(pid), "stat")
+	return errors.Is(err, fs.ErrNotExist)
 }

@@ -7,10 +7,12 @@ import (
 )
 
 // Mount is one line of /proc/PID/mountinfo (proc(5)): the root of the
-// mount within its file system, where it is mounted, and the file system
-// type.
+// mount within its file system (field 4: "/" normally, a directory for a
+// bind mount), where it is mounted (field 5), the file system type, and
+// whether "ro" is among its mount options (field 6).
 type Mount struct {
 	Root, Point, FSType string
+	ReadOnly            bool
 }
 
 // Mounts returns the mounts of process pid under root ("self": the
@@ -25,18 +27,27 @@ func Mounts(root, pid string) ([]Mount, error) {
 
 // ParseMountInfo parses the contents of a mountinfo file: lines of
 // "ID PARENT MAJ:MIN ROOT POINT OPTIONS [OPTIONAL...] - TYPE SOURCE
-// SUPER". A line without the "-" separator after its sixth field is
-// skipped. The \ooo escapes of ROOT and POINT are undone. It never
-// panics, whatever data holds.
+// SUPER". A line without the "-" separator after its sixth field, or
+// without TYPE, SOURCE and SUPER after it, is skipped: the kernel writes
+// none. The \ooo escapes of ROOT and POINT are undone. It never panics,
+// whatever data holds.
 func ParseMountInfo(data []byte) []Mount {
 	var out []Mount
 	for line := range bytes.Lines(data) {
 		fields := strings.Fields(string(line))
-		for i, field := range fields {
-			if field == "-" && i >= 6 && i+1 < len(fields) {
-				out = append(out, Mount{Root: unescapeOctal(fields[3]), Point: unescapeOctal(fields[4]), FSType: fields[i+1]})
-				break
+		for i := 6; i < len(fields); i++ {
+			if fields[i] != "-" {
+				continue
 			}
+			if i+3 < len(fields) {
+				readOnly := false
+				for opt := range strings.SplitSeq(fields[5], ",") {
+					readOnly = readOnly || opt == "ro"
+				}
+				out = append(out, Mount{Root: unescapeOctal(fields[3]), Point: unescapeOctal(fields[4]),
+					FSType: fields[i+1], ReadOnly: readOnly})
+			}
+			break
 		}
 	}
 	return out
