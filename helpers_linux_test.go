@@ -11,7 +11,7 @@ var linuxHelpers = []namedHelper{
 	{"peak-child", helperPeakChild},                          // peak_stress_helpers_linux_test.go
 	{"orphan-spin", helperOrphanSpin},                        // runner_cgroup_linux_test.go
 	{"spawn-orphan", helperSpawnOrphan},                      // runner_cgroup_linux_test.go
-	{"cgroup-self", helperCgroupSelf},                        // runner_cgroup_linux_test.go
+	{"cgroup-self", helperCgroupSelf},                        // tree_scope_probe_linux_test.go
 	{"ballast-run", helperBallastRun},                        // runner_linux_test.go
 	{"emfile-then-run", helperEMFILEThenRun},                 // runner_recovery_linux_test.go
 	{"closed-stdin-run", helperClosedStdinRun},               // runner_recovery_linux_test.go

@@ -12,8 +12,8 @@ var unixHelpers = []namedHelper{
 	{"stdin", helperStdin},                           // runner_test.go
 	{"kill-self", helperKillSelf},                    // runner_unix_test.go
 	{"spin", helperSpin},                             // runner_unix_test.go
-	{"tree", helperTree},                             // runner_unix_test.go
-	{"ignore-term", helperIgnoreTerm},                // runner_unix_test.go
+	{"tree", helperTree},                             // runner_tree_unix_test.go
+	{"ignore-term", helperIgnoreTerm},                // runner_tree_unix_test.go
 	{"count-stdin", helperCountStdin},                // stdin_test.go
 	{"run-panicking-stdin", helperRunPanickingStdin}, // stdin_test.go
 }

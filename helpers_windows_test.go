@@ -8,7 +8,7 @@ var windowsHelpers = []namedHelper{
 	{"alloc", helperAlloc},                           // runner_test.go
 	{"stdin", helperStdin},                           // runner_test.go
 	{"spin", helperSpin},                             // runner_windows_test.go
-	{"tree", helperTree},                             // runner_windows_test.go
+	{"tree", helperTree},                             // runner_tree_windows_test.go
 	{"env-all", helperEnvAll},                        // runner_windows_test.go
 	{"count-stdin", helperCountStdin},                // stdin_test.go
 	{"run-panicking-stdin", helperRunPanickingStdin}, // stdin_test.go
