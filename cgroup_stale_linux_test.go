@@ -15,13 +15,12 @@ import (
 	"strings"
 	"syscall"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"golang.org/x/sys/unix"
 
 	"github.com/perfgate/adapters/internal/cgroupfs"
+	"github.com/perfgate/adapters/internal/testcap"
 )
 
 // helperStaleOwner is a caller that dies mid-run: it runs "stale-child"
@@ -64,37 +63,11 @@ func helperCommand(name string, args ...string) *exec.Cmd {
 	return cmd
 }
 
-// makeTestCgroup makes an empty cgroup under parent for one test, so that
-// the test's first run under it is this process's first use of it (the
-// stale sweep runs then), and removes it after the test. Its name is not
-// a run's.
-func makeTestCgroup(t testing.TB, parent string) string {
-	t.Helper()
-	dir, err := os.MkdirTemp(parent, "perfgatetest-")
-	require.NoError(t, err)
-	t.Cleanup(func() {
-		assert.Empty(t, subcgroups(t, dir), "cgroups left in the test's cgroup")
-		for _, sub := range subcgroups(t, dir) {
-			killAndRemoveCgroup(filepath.Join(dir, sub))
-		}
-		assert.NoError(t, unix.Rmdir(dir))
-	})
-	return dir
-}
+// makeTestCgroup and subcgroups are testcap's, shared with
+// internal/cgroupfs's tests.
+func makeTestCgroup(t testing.TB, parent string) string { return testcap.TestCgroup(t, parent) }
 
-// subcgroups lists the names of the cgroups directly under dir, sorted.
-func subcgroups(t testing.TB, dir string) []string {
-	t.Helper()
-	entries, err := os.ReadDir(dir)
-	require.NoError(t, err)
-	var names []string
-	for _, e := range entries {
-		if e.IsDir() {
-			names = append(names, e.Name())
-		}
-	}
-	return names
-}
+func subcgroups(t testing.TB, dir string) []string { return testcap.Subcgroups(t, dir) }
 
 // readProcs returns the sorted pids of the cgroup dir's cgroup.procs.
 func readProcs(t *testing.T, dir string) []int {
@@ -146,7 +119,9 @@ func startStaleOwner(t *testing.T, parent string) (owner *exec.Cmd, stale string
 		"the child runs in its run's cgroup, %s", fields[0])
 	stale = filepath.Join(parent, name)
 	t.Cleanup(func() {
-		killAndRemoveCgroup(stale) // should the test have failed
+		// Should the test have failed: kill what is left; the test cgroup's
+		// own cleanup then removes the stale cgroup.
+		_ = os.WriteFile(filepath.Join(stale, "cgroup.kill"), []byte("1"), 0)
 	})
 	slices.Sort(pids)
 	return owner, stale, pids
@@ -188,23 +163,4 @@ func TestTreeSweepsStaleCgroupOfKilledCaller(t *testing.T) {
 			}
 		})
 	}
-}
-
-// killAndRemoveCgroup kills what runs in the cgroup dir (cgroup.kill,
-// Linux 5.14), waits for it to empty and removes it, for the cleanup of a
-// test that failed: the library's own removal is under test.
-func killAndRemoveCgroup(dir string) {
-	if _, err := os.Stat(dir); err != nil {
-		return
-	}
-	_ = os.WriteFile(filepath.Join(dir, "cgroup.kill"), []byte("1"), 0)
-	deadline := time.Now().Add(goneDeadline)
-	for time.Now().Before(deadline) {
-		if events, err := os.ReadFile(filepath.Join(dir, "cgroup.events")); err != nil ||
-			strings.Contains(string(events), "populated 0") {
-			break
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	_ = unix.Rmdir(dir)
 }

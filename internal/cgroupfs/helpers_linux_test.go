@@ -6,14 +6,12 @@ package cgroupfs
 import (
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
-	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"golang.org/x/sys/unix"
 
@@ -54,36 +52,11 @@ func helperCommand(name string) *exec.Cmd {
 // usableParent is where the tests make their cgroups.
 func usableParent(t testing.TB) string { return testcap.UsableCgroupV2(t) }
 
-// makeTestCgroup makes an empty cgroup under parent for one test, so that
-// the test's first sweep of it is this process's first, and removes it
-// after the test. Its name is not a run's.
-func makeTestCgroup(t testing.TB, parent string) string {
-	t.Helper()
-	dir, err := os.MkdirTemp(parent, "perfgatetest-")
-	require.NoError(t, err)
-	t.Cleanup(func() {
-		assert.Empty(t, subcgroups(t, dir), "cgroups left in the test's cgroup")
-		for _, sub := range subcgroups(t, dir) {
-			_ = removeCgroupTree(filepath.Join(dir, sub))
-		}
-		assert.NoError(t, removeCgroupTree(dir))
-	})
-	return dir
-}
+// makeTestCgroup and subcgroups are testcap's, shared with the root
+// package's tests.
+func makeTestCgroup(t testing.TB, parent string) string { return testcap.TestCgroup(t, parent) }
 
-// subcgroups lists the names of the cgroups directly under dir, sorted.
-func subcgroups(t testing.TB, dir string) []string {
-	t.Helper()
-	entries, err := os.ReadDir(dir)
-	require.NoError(t, err)
-	var names []string
-	for _, e := range entries {
-		if e.IsDir() {
-			names = append(names, e.Name())
-		}
-	}
-	return names
-}
+func subcgroups(t testing.TB, dir string) []string { return testcap.Subcgroups(t, dir) }
 
 // deadPid returns a pid that no process has: pid_max itself, which the
 // kernel never gives, where that is a pid a runner could have had;
