@@ -1,4 +1,9 @@
-// Package capture keeps a bounded head of a stream while draining all of it.
+// Package capture is a child's standard streams: the one place they are
+// built (the null device, a caller's file or a pipe fed from a caller's
+// reader for stdin; pipes, the caller's own or the null device for stdout
+// and stderr), the reading of the output pipes by goroutines where the run
+// loop blocks in a wait, and Head, which keeps a bounded head of a stream
+// while draining all of it.
 package capture
 
 import (

@@ -1,7 +1,9 @@
-// Package cgroupfs finds the caller's cgroup v2 directory and parses the
-// cgroup v2 files a runner reads for whole-tree accounting, under
-// injectable roots, so that the parsers are tested on fixtures on any
-// operating system.
+// Package cgroupfs is cgroup v2 for a run in tree scope: it finds the
+// caller's cgroup v2 directory, parses the cgroup files a runner reads for
+// whole-tree accounting (under injectable roots, so that the parsers are
+// tested on fixtures on any operating system), and, on Linux, makes a
+// run's own cgroup, kills and drains it, reads it and removes it, and
+// sweeps the cgroups that killed callers left behind.
 //
 // Where the files come from (Documentation/admin-guide/cgroup-v2.rst):
 //
@@ -18,7 +20,8 @@
 //   - io.stat exists when the io controller is enabled for the cgroup.
 //   - cgroup.events holds "populated" and, from Linux 5.2, "frozen".
 //
-// Nothing here needs Linux; only the root package's Linux runner uses it.
+// The parsers need no Linux; the run's cgroup is Linux's, used by
+// internal/runloop's Linux loop.
 package cgroupfs
 
 import (
