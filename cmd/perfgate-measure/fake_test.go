@@ -139,5 +139,5 @@ func TestRunLoopInterruptedRunsNoMoreHooks(t *testing.T) {
 	assert.Equal(t, exitTerminated, code)
 	assert.Equal(t, []string{"S", "P", "prog"}, seen())
 	assert.Equal(t, 1, strings.Count(stderr.String(), "interrupted"), stderr.String())
-	assert.Contains(t, stderr.String(), "interrupted (terminated signal received) during run 1/2, which is not reported")
+	assert.Contains(t, stderr.String(), "interrupted ("+syscall.SIGTERM.String()+" signal received) during run 1/2, which is not reported")
 }
