@@ -3,6 +3,7 @@ package procfs
 import (
 	"fmt"
 	"os"
+	"path"
 	"path/filepath"
 	"strconv"
 )
@@ -11,8 +12,9 @@ import (
 // root DefaultRoot and pid "self", the path by which a process (and a
 // child forked from it, until its exec) reopens or executes its own open
 // file.
+// It is a path for the kernel, slash-separated on every OS.
 func FDPath(root, pid string, fd int) string {
-	return filepath.Join(root, pid, "fd", strconv.Itoa(fd))
+	return path.Join(root, pid, "fd", strconv.Itoa(fd))
 }
 
 // ReadFile returns the whole file name of process pid under root.
