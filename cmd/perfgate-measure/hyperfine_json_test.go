@@ -116,7 +116,7 @@ func numbers(t *testing.T, v any) []float64 {
 // plot_benchmark_comparison, advanced_statistics and welch_ttest read.
 func TestExportJSONIsHyperfines(t *testing.T) {
 	t.Parallel()
-	unixTool(t, "sh")
+	unixTool(t, "sh", "the test writes its commands in sh")
 	path := filepath.Join(t.TempDir(), "x.json")
 	out := measure(t, "-shell", "-repeat", "3", "-i", "-export-json", path, "exit 0", "exit 3")
 	require.Equal(t, exitOK, out.code, out.stderr)
@@ -145,7 +145,7 @@ func TestExportJSONIsHyperfines(t *testing.T) {
 // without the parameter the command does not use.
 func TestExportJSONParameterScanIsHyperfines(t *testing.T) {
 	t.Parallel()
-	unixTool(t, "sh")
+	unixTool(t, "sh", "the test writes its commands in sh")
 	path := filepath.Join(t.TempDir(), "x.json")
 	out := measure(t, "-shell", "-repeat", "2", "-parameter-scan", "n", "1", "3", "-export-json", path, "exit 0")
 	require.Equal(t, exitOK, out.code, out.stderr)
@@ -184,7 +184,7 @@ func TestExportJSONMemoryUsage(t *testing.T) {
 	// bytes; spawned directly, below this process's floor and withheld:
 	// the key is left out, not filled with the bound.
 	if runtime.GOOS == "linux" {
-		trueProg := unixTool(t, "true")
+		trueProg := unixTool(t, "true", "the test is of /bin/true's own peak memory, through the spawner and directly")
 		for _, direct := range []bool{false, true} {
 			out = measure(t, "-spawner="+strconv.FormatBool(!direct), "-repeat", "2", "-export-json", path, "--", trueProg)
 			require.Equal(t, exitOK, out.code, out.stderr)
@@ -207,7 +207,7 @@ func TestExportJSONMemoryUsage(t *testing.T) {
 // column of n/a headed "Max RSS [GiB]".
 func TestMarkdownLeavesOutEmptyColumns(t *testing.T) {
 	t.Parallel()
-	unixTool(t, "sh")
+	unixTool(t, "sh", "the test is of sh's peak memory, below this process's floor, spawned directly")
 	dir := t.TempDir()
 	md, js := filepath.Join(dir, "x.md"), filepath.Join(dir, "x.json")
 	out := measure(t, "-r", "2", "-spawner=false", "-shell-correction=false", "--export-markdown", md, "--export-json", js, "exit 0", ":")

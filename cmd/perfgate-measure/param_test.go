@@ -111,7 +111,7 @@ func TestParameterScanArgv(t *testing.T) {
 // A decimal step: the values are exact, and -name is a template.
 func TestParameterScanDecimal(t *testing.T) {
 	t.Parallel()
-	unixTool(t, "sh")
+	unixTool(t, "sh", "the test writes its commands in sh")
 	out := measure(t, "-shell", "-json", "-name", "x={x}", "-parameter-scan", "x", "0", "1", "-parameter-step", "0.5", "echo {x}")
 	require.Equal(t, exitOK, out.code, out.stderr)
 	for i, line := range jsonLines(t, out.stdout, 3) {
@@ -127,7 +127,7 @@ func TestParameterScanDecimal(t *testing.T) {
 // value.
 func TestParameterLists(t *testing.T) {
 	t.Parallel()
-	unixTool(t, "sh")
+	unixTool(t, "sh", "the test writes its commands in sh")
 	out := measure(t, "-shell", "-json", "-parameter-list", "a", `x,y\,z`, "-parameter-list", "b", "1,2",
 		"echo {a}{b}", "echo -{a}")
 	require.Equal(t, exitOK, out.code, out.stderr)
@@ -149,7 +149,7 @@ func TestParameterLists(t *testing.T) {
 // the parameters.
 func TestParameterNamesPerBenchmark(t *testing.T) {
 	t.Parallel()
-	unixTool(t, "sh")
+	unixTool(t, "sh", "the test writes its commands in sh")
 	path := filepath.Join(t.TempDir(), "x.json")
 	out := measure(t, "-shell", "-shell-correction=false", "-export-json", path, "-name", "one", "-name", "two",
 		"-parameter-list", "v", "1,2", "exit 0")
@@ -227,7 +227,7 @@ func TestSplitCommandLine(t *testing.T) {
 // ratio table in command order; -sort mean orders both by mean.
 func TestSort(t *testing.T) {
 	t.Parallel()
-	unixTool(t, "sleep")
+	unixTool(t, "sleep", "the test writes its commands in sh")
 	cmds := []string{"sleep 0.2", "sleep 0.4", "sleep 0.01"} // 10 ms against 200 ms: no load reorders them
 	md := `\| .sleep %s. \| [^\n]*\n`
 	for _, tc := range []struct {
@@ -271,7 +271,7 @@ func TestSort(t *testing.T) {
 // parameters were given, after its fixed columns.
 func TestParameterColumnsInCSV(t *testing.T) {
 	t.Parallel()
-	unixTool(t, "sh")
+	unixTool(t, "sh", "the test writes its commands in sh")
 	path := filepath.Join(t.TempDir(), "x.csv")
 	out := measure(t, "-shell", "-shell-correction=false", "-sort", "command", "-export-csv", path,
 		"-parameter-list", "a", "x,y", "-parameter-scan", "n", "1", "2", "exit 0 {a}{n}")
@@ -293,12 +293,12 @@ func TestParameterColumnsInCSV(t *testing.T) {
 // one -prepare per command goes with that command for every value.
 func TestParametersInHooks(t *testing.T) {
 	t.Parallel()
-	unixTool(t, "sh")
+	requireRunner(t)
 	log := filepath.Join(t.TempDir(), "log")
-	out := measure(t, "-shell", "-shell-correction=false", "-parameter-list", "n", "1,2",
-		"-setup", logTo(log, "setup{n}"), "-cleanup", logTo(log, "cleanup{n}"),
-		"-prepare", logTo(log, "prepA{n}"), "-prepare", logTo(log, "prepB{n}"),
-		"-conclude", logTo(log, "concl{n}"), logTo(log, "A{n}"), logTo(log, "B{n}"))
+	out := measure(t, append(doHelpers, "-shell", "-shell-correction=false", "-parameter-list", "n", "1,2",
+		"-setup", logTo(t, log, "setup{n}"), "-cleanup", logTo(t, log, "cleanup{n}"),
+		"-prepare", logTo(t, log, "prepA{n}"), "-prepare", logTo(t, log, "prepB{n}"),
+		"-conclude", logTo(t, log, "concl{n}"), logTo(t, log, "A{n}"), logTo(t, log, "B{n}"))...)
 	require.Equal(t, exitOK, out.code, out.stderr)
 	assert.Equal(t, "setup1 prepA1 A1 concl1 cleanup1 setup1 prepB1 B1 concl1 cleanup1 "+
 		"setup2 prepA2 A2 concl2 cleanup2 setup2 prepB2 B2 concl2 cleanup2", readLog(t, log))

@@ -25,7 +25,6 @@ func TestExitStatusProgramCannotRun(t *testing.T) {
 	require.NoError(t, os.WriteFile(notExecutable, []byte("#!/bin/sh\n"), 0o644))
 	badFormat := filepath.Join(dir, "bad-format")
 	require.NoError(t, os.WriteFile(badFormat, []byte("neither ELF nor #!\n"), 0o755))
-	trueProg := unixTool(t, "true")
 	for _, spawner := range []string{"-spawner=true", "-spawner=false"} {
 		for _, tc := range []struct {
 			args []string
@@ -36,8 +35,8 @@ func TestExitStatusProgramCannotRun(t *testing.T) {
 			{[]string{"--", notExecutable}, exitCannotExec},
 			{[]string{"--", badFormat}, exitCannotExec},
 			{[]string{"--", dir}, exitCannotExec},
-			{[]string{"-cwd", filepath.Join(dir, "missing"), "--", trueProg}, exitFailed},
-			{[]string{"-cwd", notExecutable, "--", trueProg}, exitFailed},
+			{helperArgs(t, "exit", []string{"-cwd", filepath.Join(dir, "missing")}, "0"), exitFailed},
+			{helperArgs(t, "exit", []string{"-cwd", notExecutable}, "0"), exitFailed},
 		} {
 			out := measure(t, append([]string{spawner}, tc.args...)...)
 			assert.Equal(t, tc.want, out.code, "%s %v: %s", spawner, tc.args, out.stderr)
@@ -82,7 +81,7 @@ func TestFilesCheckedBeforeTheFirstRun(t *testing.T) {
 	assert.Equal(t, "kept\n", string(content))
 
 	// With several commands each receipt is checked: file-2.json here.
-	unixTool(t, "sh")
+	unixTool(t, "sh", "the test writes its commands in sh")
 	require.NoError(t, os.Mkdir(filepath.Join(dir, "r-2.json"), 0o755))
 	out := measure(t, "-shell", "-receipt", filepath.Join(dir, "r.json"), ": 1", ": 2")
 	assert.Equal(t, exitFailed, out.code)
@@ -100,7 +99,7 @@ func TestFilesCheckedBeforeTheFirstRun(t *testing.T) {
 // is refused before the first run (root may write it anyway).
 func TestFilesCheckExistingFile(t *testing.T) {
 	t.Parallel()
-	unixTool(t, "sh")
+	unixTool(t, "sh", "the test writes its commands in sh")
 	dir := t.TempDir()
 	existing := filepath.Join(dir, "existing.csv")
 	require.NoError(t, os.WriteFile(existing, []byte("old\n"), 0o644))
@@ -126,7 +125,7 @@ func TestFilesCheckExistingFile(t *testing.T) {
 // export's summary of the same runs. -export-csv-runs has a row per run.
 func TestExportCSVFromRealRuns(t *testing.T) {
 	t.Parallel()
-	unixTool(t, "sh")
+	unixTool(t, "sh", "the test writes its commands in sh")
 	dir := t.TempDir()
 	jsonPath, csvPath, runsPath := filepath.Join(dir, "x.json"), filepath.Join(dir, "x.csv"), filepath.Join(dir, "runs.csv")
 	out := measure(t, "-shell", "-repeat", "3", "-name", "colon", "-export-json", jsonPath, "-export-csv", csvPath,
@@ -186,7 +185,7 @@ func readCSV(t *testing.T, path string) [][]string {
 // none writes nothing but errors.
 func TestStyleWithoutTerminal(t *testing.T) {
 	t.Parallel()
-	unixTool(t, "sh")
+	unixTool(t, "sh", "the test writes its commands in sh")
 	cmds := []string{"-repeat", "2", "-name", "fast", "-name", "slow", ":", "sleep 0.05"}
 	for _, style := range []string{"auto", "basic", "nocolor"} {
 		out := measure(t, append([]string{"-shell", "-shell-correction=false", "-style", style}, cmds...)...)

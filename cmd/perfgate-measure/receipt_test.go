@@ -156,7 +156,7 @@ func TestReceipt(t *testing.T) {
 // that perfgate compare can take one as the baseline and one as current.
 func TestReceiptPerCommand(t *testing.T) {
 	t.Parallel()
-	unixTool(t, "sh")
+	unixTool(t, "sh", "the test writes its commands in sh")
 	dir := t.TempDir()
 	out := measure(t, "-shell", "-repeat", "2", "-receipt", filepath.Join(dir, "r.json"), "exit 0", ":")
 	require.Equal(t, exitOK, out.code, out.stderr)
@@ -185,7 +185,7 @@ func TestReceiptPerCommand(t *testing.T) {
 // measurement for a whole one.
 func TestNoReceiptAfterFailure(t *testing.T) {
 	t.Parallel()
-	unixTool(t, "sh")
+	unixTool(t, "sh", "the test writes its commands in sh")
 	path := filepath.Join(t.TempDir(), "r.json")
 	out := measure(t, "-shell", "-repeat", "2", "-receipt", path, "-export-json", path+".export", "exit 0", "exit 1")
 	assert.Equal(t, exitFailed, out.code)

@@ -22,7 +22,7 @@ import (
 // kept: subtracted, the builtin's mean could be 0, and no ratio to it.
 func TestShellComparison(t *testing.T) {
 	t.Parallel()
-	unixTool(t, "sleep")
+	unixTool(t, "sleep", "the test writes its commands in sh")
 	out := measure(t, "-shell", "-shell-correction=false", "-repeat", "2", "-name", "slow", "sleep 0.5", ":")
 	require.Equal(t, exitOK, out.code, out.stderr)
 	blocks := strings.Split(out.stdout, "\n\n")
@@ -41,7 +41,7 @@ func TestShellComparison(t *testing.T) {
 
 func TestShellJSON(t *testing.T) {
 	t.Parallel()
-	unixTool(t, "sh")
+	unixTool(t, "sh", "the test writes its commands in sh")
 	out := measure(t, "-shell", "-json", "-warmup", "1", "-repeat", "2", "-name", "one", "exit 0", "echo hi")
 	require.Equal(t, exitOK, out.code, out.stderr)
 	assert.Empty(t, out.stderr)
@@ -59,7 +59,7 @@ func TestShellJSON(t *testing.T) {
 // A failing command stops everything, whichever it is.
 func TestShellStopsAtFailure(t *testing.T) {
 	t.Parallel()
-	unixTool(t, "sh")
+	unixTool(t, "sh", "the test writes its commands in sh")
 	out := measure(t, "-shell", "-repeat", "2", "exit 5", "exit 0")
 	assert.Equal(t, exitFailed, out.code)
 	assert.NotContains(t, out.stdout, "command 2/2")
@@ -80,7 +80,7 @@ func TestShellArgv(t *testing.T) {
 // kept, so that the fast runs draw no warning of their own.
 func TestSlowFirstRunWarning(t *testing.T) {
 	t.Parallel()
-	unixTool(t, "sleep")
+	unixTool(t, "sleep", "the test writes its commands in sh")
 	marker := filepath.Join(t.TempDir(), "warm")
 	out := measure(t, "-shell", "-shell-correction=false", "-repeat", "6", fmt.Sprintf(`[ -e '%s' ] || { : >'%s'; sleep 2; }`, marker, marker))
 	require.Equal(t, exitOK, out.code, out.stderr)
@@ -97,7 +97,7 @@ func TestSlowFirstRunWarning(t *testing.T) {
 // the receipt keep the raw figures and say what was measured.
 func TestShellStartupSubtracted(t *testing.T) {
 	t.Parallel()
-	unixTool(t, "sh")
+	unixTool(t, "sh", "the test is of the start-up of /bin/sh -c \"\", measured and subtracted")
 	dir := t.TempDir()
 	exportPath, receiptPath := filepath.Join(dir, "x.json"), filepath.Join(dir, "r.json")
 	out := measure(t, "-shell", "-repeat", "9", "-export-json", exportPath, "-receipt", receiptPath, ":")
