@@ -105,6 +105,22 @@ var helpers = map[string]func(args []string) int{
 		time.Sleep(time.Hour)
 		return 4
 	},
+	// slow-first FILE D sleeps for the duration D unless FILE exists, and
+	// makes FILE: only the first of its runs is slow.
+	"slow-first": func(args []string) int {
+		if _, err := os.Stat(args[0]); err == nil {
+			return 0
+		}
+		if err := os.WriteFile(args[0], nil, 0o644); err != nil {
+			return 3
+		}
+		d, err := time.ParseDuration(args[1])
+		if err != nil {
+			return 2
+		}
+		time.Sleep(d)
+		return 0
+	},
 	// echo ARGS... prints its arguments, separated by spaces.
 	"echo": func(args []string) int {
 		fmt.Println(strings.Join(args, " "))

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -81,9 +82,9 @@ func TestFilesCheckedBeforeTheFirstRun(t *testing.T) {
 	assert.Equal(t, "kept\n", string(content))
 
 	// With several commands each receipt is checked: file-2.json here.
-	unixTool(t, "sh", "the test writes its commands in sh")
 	require.NoError(t, os.Mkdir(filepath.Join(dir, "r-2.json"), 0o755))
-	out := measure(t, "-shell", "-receipt", filepath.Join(dir, "r.json"), ": 1", ": 2")
+	out := measure(t, append(doHelpers, "-shell", "-receipt", filepath.Join(dir, "r.json"),
+		helperCommand(t, "echo", "1"), helperCommand(t, "echo", "2"))...)
 	assert.Equal(t, exitFailed, out.code)
 	assert.Equal(t, "perfgate-measure: -receipt: cannot write "+filepath.Join(dir, "r-2.json")+": it is a directory; nothing was run\n", out.stderr)
 	assert.NoFileExists(t, filepath.Join(dir, "r-1.json"))
@@ -99,11 +100,11 @@ func TestFilesCheckedBeforeTheFirstRun(t *testing.T) {
 // is refused before the first run (root may write it anyway).
 func TestFilesCheckExistingFile(t *testing.T) {
 	t.Parallel()
-	unixTool(t, "sh", "the test writes its commands in sh")
+	requireRunner(t)
 	dir := t.TempDir()
 	existing := filepath.Join(dir, "existing.csv")
 	require.NoError(t, os.WriteFile(existing, []byte("old\n"), 0o644))
-	out := measure(t, "-shell", "-export-csv", existing, "exit 3")
+	out := measure(t, append(doHelpers, "-shell", "-export-csv", existing, helperCommand(t, "exit", "3"))...)
 	assert.Equal(t, exitFailed, out.code)
 	content, err := os.ReadFile(existing)
 	require.NoError(t, err)
@@ -114,7 +115,7 @@ func TestFilesCheckExistingFile(t *testing.T) {
 	}
 	readOnly := filepath.Join(dir, "read-only.json")
 	require.NoError(t, os.WriteFile(readOnly, []byte("old\n"), 0o444))
-	out = measure(t, "-shell", "-export-json", readOnly, "exit 0")
+	out = measure(t, append(doHelpers, "-shell", "-export-json", readOnly, helperCommand(t, "exit", "0"))...)
 	assert.Equal(t, exitFailed, out.code)
 	assert.Empty(t, out.stdout)
 	assert.Equal(t, "perfgate-measure: -export-json: cannot write "+readOnly+": open "+readOnly+
@@ -125,11 +126,12 @@ func TestFilesCheckExistingFile(t *testing.T) {
 // export's summary of the same runs. -export-csv-runs has a row per run.
 func TestExportCSVFromRealRuns(t *testing.T) {
 	t.Parallel()
-	unixTool(t, "sh", "the test writes its commands in sh")
+	requireRunner(t)
 	dir := t.TempDir()
 	jsonPath, csvPath, runsPath := filepath.Join(dir, "x.json"), filepath.Join(dir, "x.csv"), filepath.Join(dir, "runs.csv")
-	out := measure(t, "-shell", "-repeat", "3", "-name", "colon", "-export-json", jsonPath, "-export-csv", csvPath,
-		"-export-csv-runs", runsPath, ":", "exit 0")
+	exit0 := helperCommand(t, "exit", "0")
+	out := measure(t, append(doHelpers, "-shell", "-repeat", "3", "-name", "echo", "-export-json", jsonPath, "-export-csv", csvPath,
+		"-export-csv-runs", runsPath, helperCommand(t, "echo"), exit0)...)
 	require.Equal(t, exitOK, out.code, out.stderr)
 
 	// The export's own shape, decoded here so that the test does not
@@ -163,13 +165,13 @@ func TestExportCSVFromRealRuns(t *testing.T) {
 		assert.Equal(t, []string{r.Name, seconds(wall.Mean), seconds(wall.StdDev), seconds(wall.Median),
 			seconds(user.Mean), seconds(system.Mean), seconds(wall.Min), seconds(wall.Max)}, rows[i+1])
 	}
-	assert.Equal(t, "colon", rows[1][0])
-	assert.Equal(t, "exit 0", rows[2][0])
+	assert.Equal(t, "echo", rows[1][0])
+	assert.Equal(t, exit0, rows[2][0])
 
 	runs := readCSV(t, runsPath)
 	require.Len(t, runs, 7, "a header and a row per run")
 	assert.Equal(t, []string{"command", "name", "run", "wall_ms"}, runs[0][:4])
-	assert.Equal(t, []string{"2", "exit 0", "3"}, runs[6][:3])
+	assert.Equal(t, []string{"2", exit0, "3"}, runs[6][:3])
 }
 
 func readCSV(t *testing.T, path string) [][]string {
@@ -182,11 +184,13 @@ func readCSV(t *testing.T, path string) [][]string {
 }
 
 // Not on a terminal there is no colour unless -style asks for it; -style
-// none writes nothing but errors.
+// none writes nothing but errors. The slow command sleeps 2 s more than
+// the fast one: no load (nor Wine's start-ups) reorders them.
 func TestStyleWithoutTerminal(t *testing.T) {
 	t.Parallel()
-	unixTool(t, "sh", "the test writes its commands in sh")
-	cmds := []string{"-repeat", "2", "-name", "fast", "-name", "slow", ":", "sleep 0.05"}
+	requireRunner(t)
+	cmds := append(doHelpers, "-repeat", "2", "-name", "fast", "-name", "slow",
+		helperCommand(t, "exit", "0"), helperCommand(t, "sleep", "2s"))
 	for _, style := range []string{"auto", "basic", "nocolor"} {
 		out := measure(t, append([]string{"-shell", "-shell-correction=false", "-style", style}, cmds...)...)
 		require.Equal(t, exitOK, out.code, out.stderr)
@@ -205,10 +209,11 @@ func TestStyleWithoutTerminal(t *testing.T) {
 
 	out := measure(t, append([]string{"-shell", "-shell-correction=false", "-style", "none"}, cmds...)...)
 	assert.Equal(t, outcome{code: exitOK}, out, "nothing but errors")
-	out = measure(t, "-shell", "-style", "none", "exit 4")
+	exit4 := helperCommand(t, "exit", "4")
+	out = measure(t, append(doHelpers, "-shell", "-style", "none", exit4)...)
 	assert.Equal(t, exitFailed, out.code)
 	assert.Empty(t, out.stdout)
-	assert.Equal(t, "perfgate-measure: run 1/1: command exited unsuccessfully: [/bin/sh -c exit 4]: exit status 4\n"+
+	assert.Equal(t, "perfgate-measure: run 1/1: command exited unsuccessfully: "+fmt.Sprint(shellArgv(exit4))+": exit status 4\n"+
 		"  -i (--ignore-failure) keeps runs that end with a non-zero exit status in the figures\n", out.stderr)
 }
 
