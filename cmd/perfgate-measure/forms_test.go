@@ -95,14 +95,14 @@ func TestCommandStringIsNotAProgram(t *testing.T) {
 // with hyperfine's meanings.
 func TestHyperfineFlagNames(t *testing.T) {
 	t.Parallel()
-	unixTool(t, "sh", "the test writes its commands in sh")
+	requireRunner(t)
 	dir := t.TempDir()
 	mark := filepath.Join(dir, "marks")
 	path := filepath.Join(dir, "x.json")
-	out := measure(t, "-w", "1", "-r", "2", "-s", "echo s >>"+mark, "-p", "echo p >>"+mark,
-		"-C", "echo C >>"+mark, "-c", "echo c >>"+mark, "-n", "named", "--command-name", "other",
+	out := measure(t, append(doHelpers, "-w", "1", "-r", "2", "-s", logTo(t, mark, "s"), "-p", logTo(t, mark, "p"),
+		"-C", logTo(t, mark, "C"), "-c", logTo(t, mark, "c"), "-n", "named", "--command-name", "other",
 		"-i", "-P", "n", "1", "2", "-D", "1", "-u", "second", "--sort", "command", "--style", "basic", "-shell-correction=false",
-		"--export-json", path, "exit {n}", "exit 0")
+		"--export-json", path, helperCommand(t, "exit", "{n}"), helperCommand(t, "exit", "0"))...)
 	require.Equal(t, exitOK, out.code, out.stderr)
 	data, err := os.ReadFile(mark)
 	require.NoError(t, err)
@@ -117,7 +117,7 @@ func TestHyperfineFlagNames(t *testing.T) {
 	assert.Contains(t, out.stdout, "comparison (mean wall time relative to the fastest)", "--sort command")
 
 	// -L, --parameter-list, and the microsecond unit.
-	out = measure(t, "-r", "2", "-u", "microsecond", "--style", "basic", "-L", "v", "0,0", "exit {v}")
+	out = measure(t, append(doHelpers, "-r", "2", "-u", "microsecond", "--style", "basic", "-L", "v", "0,0", helperCommand(t, "exit", "{v}"))...)
 	require.Equal(t, exitOK, out.code, out.stderr)
 	assert.Regexp(t, `\n  wall +\d+\.\d{3} µs ±`, out.stdout)
 }
@@ -126,16 +126,18 @@ func TestHyperfineFlagNames(t *testing.T) {
 // which hyperfine words as "n times faster" or "n times slower".
 func TestReference(t *testing.T) {
 	t.Parallel()
-	unixTool(t, "sh", "the test writes its commands in sh")
+	requireRunner(t)
 	path := filepath.Join(t.TempDir(), "x.json")
-	out := measure(t, "-r", "3", "--style", "basic", "-shell-correction=false", "--export-json", path, "--reference", "exit 0", ": 1", ": 2")
+	reference := helperCommand(t, "exit", "0")
+	out := measure(t, append(doHelpers, "-r", "3", "--style", "basic", "-shell-correction=false", "--export-json", path,
+		"--reference", reference, helperCommand(t, "echo", "1"), helperCommand(t, "echo", "2"))...)
 	require.Equal(t, exitOK, out.code, out.stderr)
 	// The others in order of their means, which only the load decides.
-	line := `    \d+\.\d\d ± \d+\.\d\d times (faster|slower) than : [12]\n`
-	assert.Regexp(t, `comparison\n  exit 0 ran\n`+line+line+`$`, out.stdout)
+	line := `    \d+\.\d\d ± \d+\.\d\d times (faster|slower) than ` + regexp.QuoteMeta(helperCommand(t, "echo")) + ` [12]\n`
+	assert.Regexp(t, `comparison\n  `+regexp.QuoteMeta(reference)+` ran\n`+line+line+`$`, out.stdout)
 	results := readExported(t, path)
 	require.Len(t, results, 3)
-	assert.Equal(t, "exit 0", results[0].Command)
+	assert.Equal(t, reference, results[0].Command)
 	for i, r := range results {
 		require.NotNil(t, r.RelativeSpeed)
 		assert.Equal(t, i == 0, r.RelativeSpeed.Reference)
@@ -187,20 +189,22 @@ func TestSplitWords(t *testing.T) {
 // the null device; "-- prog" keeps capturing it (and counting it).
 func TestHyperfineFormOutputToNull(t *testing.T) {
 	t.Parallel()
-	unixTool(t, "sh", "the test writes its commands in sh")
-	exe, err := os.Executable()
-	require.NoError(t, err)
+	requireRunner(t)
+	exe := helperExe(t)
+	// The helper as a command string for the platform's shell, and as -N's
+	// words (quoted: a Windows path's \ would escape).
+	command := helperCommand(t)
 	env := []string{"-env", helperEnvKey + "=stdout-is-null"}
 	for _, tc := range []struct {
 		name string
 		args []string
 		code int
 	}{
-		{"command string", []string{"-r", "1", quoted(exe)}, exitOK},
-		{"-N", []string{"-N", "-r", "1", exe}, exitOK},
-		{"explicit pipe", []string{"--output", "pipe", "-r", "1", quoted(exe)}, exitFailed},
+		{"command string", []string{"-r", "1", command}, exitOK},
+		{"-N", []string{"-N", "-r", "1", quoted(exe)}, exitOK},
+		{"explicit pipe", []string{"--output", "pipe", "-r", "1", command}, exitFailed},
 		{"-- prog", []string{"-r", "1", "--", exe}, exitFailed},
-		{"-shell keeps its default", []string{"-shell", "-r", "1", quoted(exe)}, exitFailed},
+		{"-shell keeps its default", []string{"-shell", "-r", "1", command}, exitFailed},
 	} {
 		out := measure(t, append(append([]string{}, env...), tc.args...)...)
 		assert.Equal(t, tc.code, out.code, "%s: %s", tc.name, out.stderr)
