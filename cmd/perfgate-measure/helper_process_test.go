@@ -152,13 +152,15 @@ var helpers = map[string]func(args []string) int{
 	// then sleeps for the duration D.
 	"pid-sleep": func(args []string) int { return readySleep(args, strconv.Itoa(os.Getpid())) },
 	// stdout-is-null exits 0 when its stdout is the null device, else 1.
+	// The types must match too: on Windows, NUL and a pipe have no file
+	// index, and os.SameFile holds them the same.
 	"stdout-is-null": func([]string) int {
 		null, err := os.Stat(os.DevNull)
 		if err != nil {
 			return 3
 		}
 		out, err := os.Stdout.Stat()
-		if err != nil || !os.SameFile(null, out) {
+		if err != nil || out.Mode().Type() != null.Mode().Type() || !os.SameFile(null, out) {
 			return 1
 		}
 		return 0

@@ -111,10 +111,11 @@ func TestSuccess(t *testing.T) {
 }
 
 // Without "--" an argument is a command string, as hyperfine takes it,
-// run through the shell: "exit 3" is not a program's name.
+// run through the shell: "exit 3" is not a program's name. It reads the
+// same in /bin/sh and in Windows's cmd.exe.
 func TestWithoutDoubleDash(t *testing.T) {
 	t.Parallel()
-	unixTool(t, "sh", "the test runs a command string through /bin/sh")
+	requireRunner(t)
 	out := measure(t, "-json", "-runs", "1", "exit 3")
 	assert.Equal(t, exitFailed, out.code, out.stderr)
 	assert.Equal(t, 3, decodeRun(t, jsonLines(t, out.stdout, 1)[0]).ExitCode)

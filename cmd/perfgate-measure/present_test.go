@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -110,16 +111,22 @@ func TestFilesCheckExistingFile(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "old\n", string(content), "a run that fails writes no file, and the check changes none")
 
-	if os.Geteuid() == 0 {
-		t.Skip("root may write a read-only file")
-	}
 	readOnly := filepath.Join(dir, "read-only.json")
 	require.NoError(t, os.WriteFile(readOnly, []byte("old\n"), 0o444))
+	// Root may write a read-only file, and so may Wine run by root
+	// (os.Geteuid is -1 on Windows): ask the file itself.
+	f, denied := os.OpenFile(readOnly, os.O_WRONLY, 0)
+	if denied == nil {
+		f.Close()
+		t.Skip("this user may write a read-only file (root, or Wine run by root)")
+	}
+	require.ErrorIs(t, denied, fs.ErrPermission)
 	out = measure(t, append(doHelpers, "-shell", "-export-json", readOnly, helperCommand(t, "exit", "0"))...)
 	assert.Equal(t, exitFailed, out.code)
 	assert.Empty(t, out.stdout)
-	assert.Equal(t, "perfgate-measure: -export-json: cannot write "+readOnly+": open "+readOnly+
-		": permission denied; nothing was run\n", out.stderr)
+	// The system's words: "open PATH: permission denied" on Unix.
+	assert.Equal(t, "perfgate-measure: -export-json: cannot write "+readOnly+": "+denied.Error()+
+		"; nothing was run\n", out.stderr)
 }
 
 // -export-csv has hyperfine's shape, in seconds: each row is the JSON
