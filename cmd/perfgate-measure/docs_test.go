@@ -26,7 +26,7 @@ func readDoc(t *testing.T, name string) string {
 // n/a says why.
 func TestWordsMatchTheCode(t *testing.T) {
 	t.Parallel()
-	trueProg := unixTool(t, "true")
+	requireRunner(t)
 	out := measure(t, "-i", "-runs", "1", "--", "perfgate-measure-test-no-such-program")
 	assert.Equal(t, exitNotFound, out.code, out.stderr)
 	cli := readDoc(t, "docs/cli.md")
@@ -36,7 +36,7 @@ func TestWordsMatchTheCode(t *testing.T) {
 	readme := readDoc(t, "README.md")
 	assert.Contains(t, readme, "\ngo install ./cmd/perfgate-measure ")
 
-	out = measure(t, "--", trueProg)
+	out = measure(t, helperArgs(t, "exit", nil, "0")...)
 	require.Equal(t, exitOK, out.code, out.stderr)
 	assert.Regexp(t, `\n  energy        (\d+ uJ|n/a \(.+\))\n`, out.stdout)
 }

@@ -22,8 +22,8 @@ import (
 // is left, and the status is 1.
 func TestExportWrittenWholeOrNotAtAll(t *testing.T) {
 	t.Parallel()
-	sh := unixTool(t, "sh")
-	trueProg := unixTool(t, "true")
+	sh := unixTool(t, "sh", "this file's tests run on Linux only")
+	trueProg := unixTool(t, "true", "this file's tests run on Linux only")
 	dir := t.TempDir()
 	path := filepath.Join(dir, "x.json")
 	require.NoError(t, os.WriteFile(path, []byte("old\n"), 0o644))
@@ -52,7 +52,7 @@ func TestExportWrittenWholeOrNotAtAll(t *testing.T) {
 // (it hung after the last); with a reader the export goes into it.
 func TestExportToFIFO(t *testing.T) {
 	t.Parallel()
-	trueProg := unixTool(t, "true")
+	trueProg := unixTool(t, "true", "this file's tests run on Linux only")
 	fifo := filepath.Join(t.TempDir(), "fifo")
 	require.NoError(t, syscall.Mkfifo(fifo, 0o644))
 

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -42,7 +43,7 @@ func quoted(path string) string { return "'" + path + "'" }
 // stays one argv without a shell.
 func TestHyperfineCommandForms(t *testing.T) {
 	t.Parallel()
-	sh := unixTool(t, "sh")
+	sh := unixTool(t, "sh", "the test is of hyperfine's shell forms: command strings through /bin/sh -c, and -S sh")
 	exe, err := os.Executable()
 	require.NoError(t, err)
 	env := []string{"-env", helperEnvKey + "=write", "--output", "pipe"}
@@ -84,7 +85,7 @@ func TestHyperfineCommandForms(t *testing.T) {
 // name (exit 127, "program not found: sleep 0.1").
 func TestCommandStringIsNotAProgram(t *testing.T) {
 	t.Parallel()
-	unixTool(t, "sleep")
+	unixTool(t, "sleep", "the test is that a command string runs through /bin/sh, not as a program's name (sleep 0.01)")
 	out := measure(t, "--runs", "1", "--style", "basic", "sleep 0.01")
 	require.Equal(t, exitOK, out.code, out.stderr)
 	assert.Contains(t, out.stdout, "sleep 0.01")
@@ -94,14 +95,14 @@ func TestCommandStringIsNotAProgram(t *testing.T) {
 // with hyperfine's meanings.
 func TestHyperfineFlagNames(t *testing.T) {
 	t.Parallel()
-	unixTool(t, "sh")
+	requireRunner(t)
 	dir := t.TempDir()
 	mark := filepath.Join(dir, "marks")
 	path := filepath.Join(dir, "x.json")
-	out := measure(t, "-w", "1", "-r", "2", "-s", "echo s >>"+mark, "-p", "echo p >>"+mark,
-		"-C", "echo C >>"+mark, "-c", "echo c >>"+mark, "-n", "named", "--command-name", "other",
+	out := measure(t, append(doHelpers, "-w", "1", "-r", "2", "-s", logTo(t, mark, "s"), "-p", logTo(t, mark, "p"),
+		"-C", logTo(t, mark, "C"), "-c", logTo(t, mark, "c"), "-n", "named", "--command-name", "other",
 		"-i", "-P", "n", "1", "2", "-D", "1", "-u", "second", "--sort", "command", "--style", "basic", "-shell-correction=false",
-		"--export-json", path, "exit {n}", "exit 0")
+		"--export-json", path, helperCommand(t, "exit", "{n}"), helperCommand(t, "exit", "0"))...)
 	require.Equal(t, exitOK, out.code, out.stderr)
 	data, err := os.ReadFile(mark)
 	require.NoError(t, err)
@@ -116,7 +117,7 @@ func TestHyperfineFlagNames(t *testing.T) {
 	assert.Contains(t, out.stdout, "comparison (mean wall time relative to the fastest)", "--sort command")
 
 	// -L, --parameter-list, and the microsecond unit.
-	out = measure(t, "-r", "2", "-u", "microsecond", "--style", "basic", "-L", "v", "0,0", "exit {v}")
+	out = measure(t, append(doHelpers, "-r", "2", "-u", "microsecond", "--style", "basic", "-L", "v", "0,0", helperCommand(t, "exit", "{v}"))...)
 	require.Equal(t, exitOK, out.code, out.stderr)
 	assert.Regexp(t, `\n  wall +\d+\.\d{3} µs ±`, out.stdout)
 }
@@ -125,16 +126,18 @@ func TestHyperfineFlagNames(t *testing.T) {
 // which hyperfine words as "n times faster" or "n times slower".
 func TestReference(t *testing.T) {
 	t.Parallel()
-	unixTool(t, "sh")
+	requireRunner(t)
 	path := filepath.Join(t.TempDir(), "x.json")
-	out := measure(t, "-r", "3", "--style", "basic", "-shell-correction=false", "--export-json", path, "--reference", "exit 0", ": 1", ": 2")
+	reference := helperCommand(t, "exit", "0")
+	out := measure(t, append(doHelpers, "-r", "3", "--style", "basic", "-shell-correction=false", "--export-json", path,
+		"--reference", reference, helperCommand(t, "echo", "1"), helperCommand(t, "echo", "2"))...)
 	require.Equal(t, exitOK, out.code, out.stderr)
 	// The others in order of their means, which only the load decides.
-	line := `    \d+\.\d\d ± \d+\.\d\d times (faster|slower) than : [12]\n`
-	assert.Regexp(t, `comparison\n  exit 0 ran\n`+line+line+`$`, out.stdout)
+	line := `    \d+\.\d\d ± \d+\.\d\d times (faster|slower) than ` + regexp.QuoteMeta(helperCommand(t, "echo")) + ` [12]\n`
+	assert.Regexp(t, `comparison\n  `+regexp.QuoteMeta(reference)+` ran\n`+line+line+`$`, out.stdout)
 	results := readExported(t, path)
 	require.Len(t, results, 3)
-	assert.Equal(t, "exit 0", results[0].Command)
+	assert.Equal(t, reference, results[0].Command)
 	for i, r := range results {
 		require.NotNil(t, r.RelativeSpeed)
 		assert.Equal(t, i == 0, r.RelativeSpeed.Reference)
@@ -186,20 +189,22 @@ func TestSplitWords(t *testing.T) {
 // the null device; "-- prog" keeps capturing it (and counting it).
 func TestHyperfineFormOutputToNull(t *testing.T) {
 	t.Parallel()
-	unixTool(t, "sh")
-	exe, err := os.Executable()
-	require.NoError(t, err)
+	requireRunner(t)
+	exe := helperExe(t)
+	// The helper as a command string for the platform's shell, and as -N's
+	// words (quoted: a Windows path's \ would escape).
+	command := helperCommand(t)
 	env := []string{"-env", helperEnvKey + "=stdout-is-null"}
 	for _, tc := range []struct {
 		name string
 		args []string
 		code int
 	}{
-		{"command string", []string{"-r", "1", quoted(exe)}, exitOK},
-		{"-N", []string{"-N", "-r", "1", exe}, exitOK},
-		{"explicit pipe", []string{"--output", "pipe", "-r", "1", quoted(exe)}, exitFailed},
+		{"command string", []string{"-r", "1", command}, exitOK},
+		{"-N", []string{"-N", "-r", "1", quoted(exe)}, exitOK},
+		{"explicit pipe", []string{"--output", "pipe", "-r", "1", command}, exitFailed},
 		{"-- prog", []string{"-r", "1", "--", exe}, exitFailed},
-		{"-shell keeps its default", []string{"-shell", "-r", "1", quoted(exe)}, exitFailed},
+		{"-shell keeps its default", []string{"-shell", "-r", "1", command}, exitFailed},
 	} {
 		out := measure(t, append(append([]string{}, env...), tc.args...)...)
 		assert.Equal(t, tc.code, out.code, "%s: %s", tc.name, out.stderr)
@@ -209,31 +214,35 @@ func TestHyperfineFormOutputToNull(t *testing.T) {
 // hyperfine's defaults in hyperfine's forms: an automatic run count (at
 // least 10 runs, a 3 s budget) and the summary without a line per run;
 // -verbose shows the runs. An automatic count in "-- prog" form hides
-// the runs too (it printed 1,756 lines for true).
+// the runs too (it printed 1,756 lines for true). The commands are the
+// helpers in -N's words, hyperfine's form without a shell.
 func TestHyperfineFormRunsAndSummary(t *testing.T) {
 	t.Parallel()
-	unixTool(t, "sleep")
-	trueProg := unixTool(t, "true")
+	requireRunner(t)
+	helper := func(name string) []string { return []string{"-env", helperEnvKey + "=" + name, "-N"} }
 	path := filepath.Join(t.TempDir(), "x.json")
 	// 0.35 s a run: 3 s fits 8, so the minimum of 10 decides.
-	out := measure(t, "--style", "basic", "--export-json", path, "sleep 0.35")
+	sleep := quoted(helperExe(t)) + " 350ms"
+	out := measure(t, append(helper("sleep"), "--style", "basic", "--export-json", path, sleep)...)
 	require.Equal(t, exitOK, out.code, out.stderr)
 	results := readExported(t, path)
 	require.Len(t, results, 1)
 	assert.Len(t, results[0].Runs, defaultMinRuns)
 	assert.NotContains(t, out.stdout, "run 1/")
-	assert.Contains(t, out.stdout, "summary of 10 runs: sleep 0.35\n")
+	assert.Contains(t, out.stdout, "summary of 10 runs: "+sleep+"\n")
 
-	out = measure(t, "--style", "basic", "-r", "2", "-verbose", "exit 0")
+	exit0 := quoted(helperExe(t)) + " 0"
+	out = measure(t, append(helper("exit"), "--style", "basic", "-r", "2", "-verbose", exit0)...)
 	require.Equal(t, exitOK, out.code, out.stderr)
-	assert.Regexp(t, `command: exit 0\n  run 1/2  wall .*\n  run 2/2  wall .*\n\nsummary of 2 runs: exit 0\n`, out.stdout)
+	assert.Regexp(t, `command: `+regexp.QuoteMeta(exit0)+`\n  run 1/2  wall .*\n  run 2/2  wall .*\n\nsummary of 2 runs: `+
+		regexp.QuoteMeta(exit0)+`\n`, out.stdout)
 
-	out = measure(t, "--style", "basic", "-r", "1", "exit 0")
+	out = measure(t, append(helper("exit"), "--style", "basic", "-r", "1", exit0)...)
 	require.Equal(t, exitOK, out.code, out.stderr)
-	assert.Contains(t, out.stdout, "summary of 1 run: exit 0\n", "a summary, not a run's table")
+	assert.Contains(t, out.stdout, "summary of 1 run: "+exit0+"\n", "a summary, not a run's table")
 	assert.NotContains(t, out.stdout, "timed out")
 
-	out = measure(t, "-style", "basic", "-runs", "auto", "-time-budget", "1ns", "--", trueProg)
+	out = measure(t, helperArgs(t, "exit", []string{"-style", "basic", "-runs", "auto", "-time-budget", "1ns"}, "0")...)
 	require.Equal(t, exitOK, out.code, out.stderr)
 	assert.NotContains(t, out.stdout, "run 1/")
 	assert.Equal(t, 1, strings.Count(out.stdout, "summary of 10 runs"))
@@ -244,9 +253,9 @@ func TestHyperfineFormRunsAndSummary(t *testing.T) {
 // captured, and the hints hyperfine gives (-i, --show-output).
 func TestFailureShowsStderrAndHints(t *testing.T) {
 	t.Parallel()
-	sh := unixTool(t, "sh")
-	script := `for i in 1 2 3 4 5 6 7 8 9 10 11 12; do echo "line $i" >&2; done; exit 2`
-	out := measure(t, "--", sh, "-c", script)
+	requireRunner(t)
+	// "line 1" to "line 12" on stderr, then exit 2.
+	out := measure(t, helperArgs(t, "stderr-lines", nil, "12", "2")...)
 	assert.Equal(t, exitFailed, out.code)
 	assert.Contains(t, out.stderr, "exit status 2\n  line 3\n  line 4\n")
 	assert.Contains(t, out.stderr, "\n  line 12\n  -i (--ignore-failure) keeps runs that end with a non-zero exit status in the figures\n")
@@ -254,17 +263,19 @@ func TestFailureShowsStderrAndHints(t *testing.T) {
 
 	// hyperfine's form: the output went to the null device, and the
 	// message says how to see it.
-	out = measure(t, "-r", "2", script)
+	helper := []string{"-env", helperEnvKey + "=stderr-lines", "-N"}
+	script := quoted(helperExe(t)) + " 12 2"
+	out = measure(t, append(helper, "-r", "2", script)...)
 	assert.Equal(t, exitFailed, out.code)
 	assert.Contains(t, out.stderr, "exit status 2\n  -i (--ignore-failure)")
 	assert.Contains(t, out.stderr, "\n  its output went to the null device: --show-output lets it through, "+
 		"-output capture shows the end of its stderr here\n")
 	assert.NotContains(t, out.stderr, "line 12")
-	out = measure(t, "-r", "2", "--output", "pipe", script)
+	out = measure(t, append(helper, "-r", "2", "--output", "pipe", script)...)
 	assert.Contains(t, out.stderr, "exit status 2\n  line 3\n")
 
 	// With -i=1 the status 2 is not ignored: no -i hint, the reason.
-	out = measure(t, "-r", "2", "-i=1", "-output", "capture", script)
+	out = measure(t, append(helper, "-r", "2", "-i=1", "-output", "capture", script)...)
 	assert.Equal(t, exitFailed, out.code)
 	assert.Contains(t, out.stderr, "(not among the exit statuses -i=1 ignores)\n  line 3\n")
 	assert.NotContains(t, out.stderr, "-i (--ignore-failure) keeps")

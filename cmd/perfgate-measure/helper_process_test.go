@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -35,6 +37,95 @@ var helpers = map[string]func(args []string) int{
 		}
 		return 0
 	},
+	// exit N exits with the status N, writing nothing.
+	"exit": func(args []string) int {
+		if len(args) != 1 {
+			return 125
+		}
+		n, err := strconv.Atoi(args[0])
+		if err != nil {
+			return 125
+		}
+		return n
+	},
+	// sleep D sleeps for the duration D, for a run cut short by a timeout
+	// (a test never waits for it to end: it waits for the kill).
+	"sleep": func(args []string) int {
+		d, err := time.ParseDuration(args[0])
+		if err != nil {
+			return 2
+		}
+		time.Sleep(d)
+		return 0
+	},
+	// append FILE WORD appends the line WORD to FILE: a log of the runs.
+	"append": func(args []string) int {
+		if len(args) != 2 {
+			return 2
+		}
+		if err := appendLine(args[0], args[1]); err != nil {
+			return 3
+		}
+		return 0
+	},
+	// flip-flop FILE counts its runs in FILE, a line each, and exits 0 on
+	// its first, third, ... run and 1 on the others.
+	"flip-flop": func(args []string) int {
+		data, err := os.ReadFile(args[0])
+		if err != nil && !os.IsNotExist(err) {
+			return 3
+		}
+		if err := appendLine(args[0], "x"); err != nil {
+			return 3
+		}
+		return bytes.Count(data, []byte("\n")) % 2
+	},
+	// stderr-lines N STATUS writes "line 1" to "line N" to stderr, a line
+	// each, then exits with STATUS.
+	"stderr-lines": func(args []string) int {
+		n, err1 := strconv.Atoi(args[0])
+		status, err2 := strconv.Atoi(args[1])
+		if err1 != nil || err2 != nil {
+			return 125
+		}
+		for i := 1; i <= n; i++ {
+			fmt.Fprintf(os.Stderr, "line %d\n", i)
+		}
+		return status
+	},
+	// kill-self kills its own process with os.Kill: SIGKILL on Unix.
+	"kill-self": func([]string) int {
+		p, err := os.FindProcess(os.Getpid())
+		if err != nil {
+			return 3
+		}
+		if err := p.Kill(); err != nil {
+			return 3
+		}
+		time.Sleep(time.Hour)
+		return 4
+	},
+	// slow-first FILE D sleeps for the duration D unless FILE exists, and
+	// makes FILE: only the first of its runs is slow.
+	"slow-first": func(args []string) int {
+		if _, err := os.Stat(args[0]); err == nil {
+			return 0
+		}
+		if err := os.WriteFile(args[0], nil, 0o644); err != nil {
+			return 3
+		}
+		d, err := time.ParseDuration(args[1])
+		if err != nil {
+			return 2
+		}
+		time.Sleep(d)
+		return 0
+	},
+	// echo ARGS... prints its arguments, separated by spaces.
+	"echo": func(args []string) int {
+		fmt.Println(strings.Join(args, " "))
+		return 0
+	},
 	// pwd prints the working directory.
 	"pwd": func([]string) int {
 		dir, err := os.Getwd()
@@ -61,13 +152,15 @@ var helpers = map[string]func(args []string) int{
 	// then sleeps for the duration D.
 	"pid-sleep": func(args []string) int { return readySleep(args, strconv.Itoa(os.Getpid())) },
 	// stdout-is-null exits 0 when its stdout is the null device, else 1.
+	// The types must match too: on Windows, NUL and a pipe have no file
+	// index, and os.SameFile holds them the same.
 	"stdout-is-null": func([]string) int {
 		null, err := os.Stat(os.DevNull)
 		if err != nil {
 			return 3
 		}
 		out, err := os.Stdout.Stat()
-		if err != nil || !os.SameFile(null, out) {
+		if err != nil || out.Mode().Type() != null.Mode().Type() || !os.SameFile(null, out) {
 			return 1
 		}
 		return 0
@@ -100,6 +193,36 @@ var helpers = map[string]func(args []string) int{
 		}
 		return 0
 	},
+}
+
+func init() {
+	// do NAME ARGS... runs the helper NAME with ARGS: one environment
+	// (perfgate-measure's -env goes to the commands and to their hooks
+	// alike) then serves several helpers.
+	helpers["do"] = func(args []string) int {
+		if len(args) == 0 {
+			return 2
+		}
+		helper, found := helpers[args[0]]
+		if !found {
+			fmt.Fprintf(os.Stderr, "no test helper %q\n", args[0])
+			return 2
+		}
+		return helper(args[1:])
+	}
+}
+
+// appendLine appends line and a newline to the file at path.
+func appendLine(path, line string) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
+	if err != nil {
+		return err
+	}
+	if _, err := f.WriteString(line + "\n"); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 // readyEnvKey names the file a helper creates once it runs, for a test
@@ -182,4 +305,37 @@ func helperArgs(t *testing.T, helper string, flags []string, args ...string) []s
 	out := append([]string{"-env", helperEnvKey + "=" + helper}, flags...)
 	out = append(out, "--", exe)
 	return append(out, args...)
+}
+
+// helperExe returns the test binary's path, the program helperArgs runs:
+// for a test that writes the command line itself (-N's words, an argv in
+// an error message).
+func helperExe(t *testing.T) string {
+	t.Helper()
+	exe, err := os.Executable()
+	require.NoError(t, err)
+	return exe
+}
+
+// helperCommand returns a command string running the helper given by
+// helperEnvKey (set with -env; "do" picks one by its first argument) with
+// args through the platform's shell: /bin/sh -c, or cmd.exe /C on
+// Windows. It is for what perfgate-measure runs through the shell as
+// hyperfine does (-setup, -prepare, -conclude and -cleanup, the command
+// strings of the default form and of -shell), in tests whose point is
+// not the shell. A word the shell would read (a path with a space) skips
+// the test: no quoting reads the same in sh and in cmd.exe /C.
+func helperCommand(t *testing.T, args ...string) string {
+	t.Helper()
+	words := append([]string{helperExe(t)}, args...)
+	special := " \t\n'\"`$\\;&|<>()*?[]#~!%^"
+	if runtime.GOOS == "windows" {
+		special = " \t\n\"%^&|<>()!"
+	}
+	for _, w := range words {
+		if w == "" || strings.ContainsAny(w, special) {
+			t.Skipf("%q holds a character the shell reads (one of %q): the test runs it through the shell", w, special)
+		}
+	}
+	return strings.Join(words, " ")
 }

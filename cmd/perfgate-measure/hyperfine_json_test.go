@@ -116,13 +116,14 @@ func numbers(t *testing.T, v any) []float64 {
 // plot_benchmark_comparison, advanced_statistics and welch_ttest read.
 func TestExportJSONIsHyperfines(t *testing.T) {
 	t.Parallel()
-	unixTool(t, "sh")
+	requireRunner(t)
 	path := filepath.Join(t.TempDir(), "x.json")
-	out := measure(t, "-shell", "-repeat", "3", "-i", "-export-json", path, "exit 0", "exit 3")
+	exit0, exit3 := helperCommand(t, "exit", "0"), helperCommand(t, "exit", "3")
+	out := measure(t, append(doHelpers, "-shell", "-repeat", "3", "-i", "-export-json", path, exit0, exit3)...)
 	require.Equal(t, exitOK, out.code, out.stderr)
 	results := readHyperfineExport(t, path)
 	require.Len(t, results, 2)
-	for i, want := range []string{"exit 0", "exit 3"} {
+	for i, want := range []string{exit0, exit3} {
 		r := results[i]
 		assert.Equal(t, want, r["command"])
 		assert.Len(t, r["times"], 3)
@@ -130,12 +131,16 @@ func TestExportJSONIsHyperfines(t *testing.T) {
 		assert.NotContains(t, r, "parameters", "left out when empty, as hyperfine")
 		// This program's own keys beside hyperfine's.
 		assert.Equal(t, want, r["name"])
-		assert.Equal(t, []any{"/bin/sh", "-c", want}, r["argv"])
+		argv := []any{}
+		for _, w := range shellArgv(want) {
+			argv = append(argv, w)
+		}
+		assert.Equal(t, argv, r["argv"])
 		assert.Len(t, r["runs"], 3)
 		assert.Contains(t, r, "summary")
 	}
 	// One run: stddev null.
-	out = measure(t, "-shell", "-export-json", path, "exit 0")
+	out = measure(t, append(doHelpers, "-shell", "-export-json", path, exit0)...)
 	require.Equal(t, exitOK, out.code, out.stderr)
 	require.Len(t, readHyperfineExport(t, path), 1)
 }
@@ -145,15 +150,16 @@ func TestExportJSONIsHyperfines(t *testing.T) {
 // without the parameter the command does not use.
 func TestExportJSONParameterScanIsHyperfines(t *testing.T) {
 	t.Parallel()
-	unixTool(t, "sh")
+	requireRunner(t)
 	path := filepath.Join(t.TempDir(), "x.json")
-	out := measure(t, "-shell", "-repeat", "2", "-parameter-scan", "n", "1", "3", "-export-json", path, "exit 0")
+	exit0 := helperCommand(t, "exit", "0")
+	out := measure(t, append(doHelpers, "-shell", "-repeat", "2", "-parameter-scan", "n", "1", "3", "-export-json", path, exit0)...)
 	require.Equal(t, exitOK, out.code, out.stderr)
 	results := readHyperfineExport(t, path)
 	require.Len(t, results, 3)
 	for i, r := range results {
-		assert.Equal(t, "exit 0", r["command"])
-		assert.Equal(t, "exit 0 (n = "+strconv.Itoa(i+1)+")", r["name"])
+		assert.Equal(t, exit0, r["command"])
+		assert.Equal(t, exit0+" (n = "+strconv.Itoa(i+1)+")", r["name"])
 		assert.Equal(t, map[string]any{"n": strconv.Itoa(i + 1)}, r["parameters"])
 	}
 }
@@ -184,7 +190,7 @@ func TestExportJSONMemoryUsage(t *testing.T) {
 	// bytes; spawned directly, below this process's floor and withheld:
 	// the key is left out, not filled with the bound.
 	if runtime.GOOS == "linux" {
-		trueProg := unixTool(t, "true")
+		trueProg := unixTool(t, "true", "the test is of /bin/true's own peak memory, through the spawner and directly")
 		for _, direct := range []bool{false, true} {
 			out = measure(t, "-spawner="+strconv.FormatBool(!direct), "-repeat", "2", "-export-json", path, "--", trueProg)
 			require.Equal(t, exitOK, out.code, out.stderr)
@@ -207,7 +213,7 @@ func TestExportJSONMemoryUsage(t *testing.T) {
 // column of n/a headed "Max RSS [GiB]".
 func TestMarkdownLeavesOutEmptyColumns(t *testing.T) {
 	t.Parallel()
-	unixTool(t, "sh")
+	unixTool(t, "sh", "the test is of sh's peak memory, below this process's floor, spawned directly")
 	dir := t.TempDir()
 	md, js := filepath.Join(dir, "x.md"), filepath.Join(dir, "x.json")
 	out := measure(t, "-r", "2", "-spawner=false", "-shell-correction=false", "--export-markdown", md, "--export-json", js, "exit 0", ":")

@@ -30,12 +30,15 @@ func requireRunner(t *testing.T) {
 }
 
 // unixTool returns the path of a standard Unix program (true lives in
-// /usr/bin on macOS) or skips the test: Windows has none of them.
-func unixTool(t *testing.T, name string) string {
+// /usr/bin on macOS) or skips the test: Windows has none of them. Only a
+// test whose point is that program or the shell uses it, and why says
+// what of it the test needs (the tests of anything else run the test
+// binary's helpers, which Windows runs too).
+func unixTool(t *testing.T, name, why string) string {
 	t.Helper()
 	requireRunner(t)
 	if runtime.GOOS == "windows" {
-		t.Skipf("Windows has no %s: the test measures a Unix program", name)
+		t.Skipf("Windows has no %s: %s", name, why)
 	}
 	for _, dir := range []string{"/bin", "/usr/bin"} {
 		path := filepath.Join(dir, name)
@@ -96,11 +99,11 @@ func decodeRunLine(t *testing.T, line string) (runKeys, adapters.RunResult) {
 
 func TestSuccess(t *testing.T) {
 	t.Parallel()
-	trueProg := unixTool(t, "true")
-	out := measure(t, "--", trueProg)
+	requireRunner(t)
+	out := measure(t, helperArgs(t, "exit", nil, "0")...)
 	assert.Equal(t, exitOK, out.code)
 	assert.Empty(t, out.stderr)
-	assert.True(t, strings.HasPrefix(out.stdout, "run 1/1: "+trueProg+"\n"), out.stdout)
+	assert.True(t, strings.HasPrefix(out.stdout, "run 1/1: "+commandLine([]string{helperExe(t), "0"})+"\n"), out.stdout)
 	assert.Contains(t, out.stdout, "\n  exit          0\n")
 	assert.Contains(t, out.stdout, "\n  timed out     no\n")
 	assert.Contains(t, out.stdout, "\n  stdout        0 B\n")
@@ -108,10 +111,11 @@ func TestSuccess(t *testing.T) {
 }
 
 // Without "--" an argument is a command string, as hyperfine takes it,
-// run through the shell: "exit 3" is not a program's name.
+// run through the shell: "exit 3" is not a program's name. It reads the
+// same in /bin/sh and in Windows's cmd.exe.
 func TestWithoutDoubleDash(t *testing.T) {
 	t.Parallel()
-	unixTool(t, "sh")
+	requireRunner(t)
 	out := measure(t, "-json", "-runs", "1", "exit 3")
 	assert.Equal(t, exitFailed, out.code, out.stderr)
 	assert.Equal(t, 3, decodeRun(t, jsonLines(t, out.stdout, 1)[0]).ExitCode)
@@ -119,19 +123,29 @@ func TestWithoutDoubleDash(t *testing.T) {
 
 func TestNonZeroExit(t *testing.T) {
 	t.Parallel()
-	sh := unixTool(t, "sh")
-	out := measure(t, "--", sh, "-c", "exit 3")
+	requireRunner(t)
+	out := measure(t, helperArgs(t, "exit", nil, "3")...)
 	assert.Equal(t, exitFailed, out.code)
-	assert.True(t, strings.HasPrefix(out.stdout, "run 1/1: "+sh+` -c "exit 3"`+"\n"), out.stdout)
+	assert.True(t, strings.HasPrefix(out.stdout, "run 1/1: "+commandLine([]string{helperExe(t), "3"})+"\n"), out.stdout)
 	assert.Contains(t, out.stdout, "\n  exit          3\n", "the failed run is still printed")
 	assert.Contains(t, out.stderr, "run 1/1: command exited unsuccessfully")
 	assert.Contains(t, out.stderr, "exit status 3")
 }
 
+// requireSignals skips a test of a process killed by a signal where
+// there are none: on Windows os.Kill is TerminateProcess, an exit status.
+func requireSignals(t *testing.T) {
+	t.Helper()
+	requireRunner(t)
+	if runtime.GOOS == "windows" {
+		t.Skip("Windows has no signals: a killed process ends with an exit status, and the test is of signal 9")
+	}
+}
+
 func TestKilledBySignal(t *testing.T) {
 	t.Parallel()
-	sh := unixTool(t, "sh")
-	out := measure(t, "-json", "--", sh, "-c", "kill -9 $$")
+	requireSignals(t)
+	out := measure(t, helperArgs(t, "kill-self", []string{"-json"})...)
 	assert.Equal(t, exitFailed, out.code)
 	r := decodeRun(t, jsonLines(t, out.stdout, 1)[0])
 	assert.Equal(t, -1, r.ExitCode)
@@ -142,17 +156,19 @@ func TestKilledBySignal(t *testing.T) {
 
 func TestTimeout(t *testing.T) {
 	t.Parallel()
-	sleep := unixTool(t, "sleep")
+	requireRunner(t)
 	for _, jsonMode := range []bool{false, true} {
 		t.Run(fmt.Sprintf("json=%v", jsonMode), func(t *testing.T) {
 			t.Parallel()
-			args := []string{"-timeout", "100ms", "--", sleep, "5"}
+			flags := []string{"-timeout", "100ms"}
 			if jsonMode {
-				args = append([]string{"-json"}, args...)
+				flags = append([]string{"-json"}, flags...)
 			}
 			start := time.Now()
-			out := measure(t, args...)
-			assert.Less(t, time.Since(start), 3*time.Second, "the command was killed at the deadline")
+			// An hour's sleep: only the kill at the deadline ends it
+			// within minutes, however loaded the machine.
+			out := measure(t, helperArgs(t, "sleep", flags, "1h")...)
+			assert.Less(t, time.Since(start), 5*time.Minute, "the command was killed at the deadline")
 			assert.Equal(t, exitFailed, out.code)
 			assert.Contains(t, out.stderr, "command timed out")
 			if jsonMode {

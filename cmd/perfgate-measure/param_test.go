@@ -111,8 +111,9 @@ func TestParameterScanArgv(t *testing.T) {
 // A decimal step: the values are exact, and -name is a template.
 func TestParameterScanDecimal(t *testing.T) {
 	t.Parallel()
-	unixTool(t, "sh")
-	out := measure(t, "-shell", "-json", "-name", "x={x}", "-parameter-scan", "x", "0", "1", "-parameter-step", "0.5", "echo {x}")
+	requireRunner(t)
+	out := measure(t, append(doHelpers, "-shell", "-json", "-name", "x={x}", "-parameter-scan", "x", "0", "1", "-parameter-step", "0.5",
+		helperCommand(t, "echo", "{x}"))...)
 	require.Equal(t, exitOK, out.code, out.stderr)
 	for i, line := range jsonLines(t, out.stdout, 3) {
 		keys, r := decodeRunLine(t, line)
@@ -127,10 +128,13 @@ func TestParameterScanDecimal(t *testing.T) {
 // value.
 func TestParameterLists(t *testing.T) {
 	t.Parallel()
-	unixTool(t, "sh")
-	out := measure(t, "-shell", "-json", "-parameter-list", "a", `x,y\,z`, "-parameter-list", "b", "1,2",
-		"echo {a}{b}", "echo -{a}")
+	requireRunner(t)
+	out := measure(t, append(doHelpers, "-shell", "-json", "-parameter-list", "a", `x,y\,z`, "-parameter-list", "b", "1,2",
+		helperCommand(t, "echo", "{a}{b}"), helperCommand(t, "echo", "-{a}"))...)
 	require.Equal(t, exitOK, out.code, out.stderr)
+	// The helper's echo: the labels are the command strings, the helper's
+	// path first.
+	echo := helperCommand(t, "echo")
 	want := []struct{ label, stdout, a, b string }{
 		{"echo x1", "x1", "x", "1"}, {"echo -x (b = 1)", "-x", "x", "1"},
 		{"echo y,z1", "y,z1", "y,z", "1"}, {"echo -y,z (b = 1)", "-y,z", "y,z", "1"},
@@ -140,7 +144,8 @@ func TestParameterLists(t *testing.T) {
 	for i, line := range jsonLines(t, out.stdout, len(want)) {
 		keys, r := decodeRunLine(t, line)
 		w := want[i]
-		assert.Equal(t, runKeys{Name: w.label, Command: i + 1, Run: 1, Parameters: map[string]string{"a": w.a, "b": w.b}}, keys)
+		label := strings.Replace(w.label, "echo", echo, 1)
+		assert.Equal(t, runKeys{Name: label, Command: i + 1, Run: 1, Parameters: map[string]string{"a": w.a, "b": w.b}}, keys)
 		assert.Equal(t, w.stdout+"\n", string(r.Stdout))
 	}
 }
@@ -149,10 +154,11 @@ func TestParameterLists(t *testing.T) {
 // the parameters.
 func TestParameterNamesPerBenchmark(t *testing.T) {
 	t.Parallel()
-	unixTool(t, "sh")
+	requireRunner(t)
 	path := filepath.Join(t.TempDir(), "x.json")
-	out := measure(t, "-shell", "-shell-correction=false", "-export-json", path, "-name", "one", "-name", "two",
-		"-parameter-list", "v", "1,2", "exit 0")
+	exit0 := helperCommand(t, "exit", "0")
+	out := measure(t, append(doHelpers, "-shell", "-shell-correction=false", "-export-json", path, "-name", "one", "-name", "two",
+		"-parameter-list", "v", "1,2", exit0)...)
 	require.Equal(t, exitOK, out.code, out.stderr)
 	var doc struct {
 		ShellStartup *shellStartup `json:"shell_startup"`
@@ -170,7 +176,7 @@ func TestParameterNamesPerBenchmark(t *testing.T) {
 	for i, r := range doc.Results {
 		assert.Equal(t, []string{"one", "two"}[i], r.Name)
 		assert.Equal(t, map[string]string{"v": strconv.Itoa(i + 1)}, r.Parameters)
-		assert.Equal(t, shellArgv("exit 0"), r.Argv)
+		assert.Equal(t, shellArgv(exit0), r.Argv)
 	}
 }
 
@@ -227,19 +233,22 @@ func TestSplitCommandLine(t *testing.T) {
 // ratio table in command order; -sort mean orders both by mean.
 func TestSort(t *testing.T) {
 	t.Parallel()
-	unixTool(t, "sleep")
-	cmds := []string{"sleep 0.2", "sleep 0.4", "sleep 0.01"} // 10 ms against 200 ms: no load reorders them
+	requireRunner(t)
+	// Helpers sleeping 1 s, 2 s and not at all, named for it: a second
+	// apart, more than load or a Wine start-up can blur.
+	cmds := append(doHelpers, "-name", "sleep 1", "-name", "sleep 2", "-name", "sleep 0",
+		helperCommand(t, "sleep", "1s"), helperCommand(t, "sleep", "2s"), helperCommand(t, "sleep", "0s"))
 	md := `\| .sleep %s. \| [^\n]*\n`
 	for _, tc := range []struct {
 		sort       string
 		comparison string
 		markdown   []string
 	}{
-		{"auto", `comparison\n  sleep 0.01 ran\n    \d+\.\d\d times faster than sleep 0.2\n    \d+\.\d\d times faster than sleep 0.4\n$`,
-			[]string{"0.2", "0.4", "0.01"}},
-		{"command", `comparison \(mean wall time relative to the fastest\)\n  +\d+\.\d\d  sleep 0.2\n  +\d+\.\d\d  sleep 0.4\n  +1\.00  sleep 0.01\n$`,
-			[]string{"0.2", "0.4", "0.01"}},
-		{"mean", `comparison\n  sleep 0.01 ran\n    \d+\.\d\d times faster than sleep 0.(2|4)\n    \d+\.\d\d times faster than sleep 0.(2|4)\n$`,
+		{"auto", `comparison\n  sleep 0 ran\n    \d+\.\d\d times faster than sleep 1\n    \d+\.\d\d times faster than sleep 2\n$`,
+			[]string{"1", "2", "0"}},
+		{"command", `comparison \(mean wall time relative to the fastest\)\n  +\d+\.\d\d  sleep 1\n  +\d+\.\d\d  sleep 2\n  +1\.00  sleep 0\n$`,
+			[]string{"1", "2", "0"}},
+		{"mean", `comparison\n  sleep 0 ran\n    \d+\.\d\d times faster than sleep (1|2)\n    \d+\.\d\d times faster than sleep (1|2)\n$`,
 			nil},
 	} {
 		t.Run(tc.sort, func(t *testing.T) {
@@ -252,9 +261,8 @@ func TestSort(t *testing.T) {
 			data, err := os.ReadFile(path)
 			require.NoError(t, err)
 			if tc.sort == "mean" {
-				// Load can reorder 200 and 400 ms sleeps (a start-up of
-				// 450 ms was seen at load 15): the rows must follow the
-				// means they show, whatever those are.
+				// The rows must follow the means they show, whatever
+				// those are (load once reordered sleeps of 200 and 400 ms).
 				assertRowsByMean(t, string(data))
 				return
 			}
@@ -271,19 +279,20 @@ func TestSort(t *testing.T) {
 // parameters were given, after its fixed columns.
 func TestParameterColumnsInCSV(t *testing.T) {
 	t.Parallel()
-	unixTool(t, "sh")
+	requireRunner(t)
 	path := filepath.Join(t.TempDir(), "x.csv")
 	out := measure(t, "-shell", "-shell-correction=false", "-sort", "command", "-export-csv", path,
 		"-parameter-list", "a", "x,y", "-parameter-scan", "n", "1", "2", "exit 0 {a}{n}")
 	require.Equal(t, exitUsage, out.code, "a scan and a list cannot be combined")
-	out = measure(t, "-shell", "-shell-correction=false", "-sort", "command", "-export-csv", path,
-		"-parameter-list", "a", "x,y", "-parameter-list", "n", "1,2", ": {a}{n}")
+	echo := helperCommand(t, "echo")
+	out = measure(t, append(doHelpers, "-shell", "-shell-correction=false", "-sort", "command", "-export-csv", path,
+		"-parameter-list", "a", "x,y", "-parameter-list", "n", "1,2", echo+" {a}{n}")...)
 	require.Equal(t, exitOK, out.code, out.stderr)
 	rows := readCSV(t, path)
 	require.Len(t, rows, 5)
 	assert.Equal(t, []string{"command", "mean", "stddev", "median", "user", "system", "min", "max",
 		"parameter_a", "parameter_n"}, rows[0])
-	for i, want := range [][]string{{": x1", "x", "1"}, {": y1", "y", "1"}, {": x2", "x", "2"}, {": y2", "y", "2"}} {
+	for i, want := range [][]string{{echo + " x1", "x", "1"}, {echo + " y1", "y", "1"}, {echo + " x2", "x", "2"}, {echo + " y2", "y", "2"}} {
 		row := rows[i+1]
 		assert.Equal(t, want, []string{row[0], row[8], row[9]})
 	}
@@ -293,12 +302,12 @@ func TestParameterColumnsInCSV(t *testing.T) {
 // one -prepare per command goes with that command for every value.
 func TestParametersInHooks(t *testing.T) {
 	t.Parallel()
-	unixTool(t, "sh")
+	requireRunner(t)
 	log := filepath.Join(t.TempDir(), "log")
-	out := measure(t, "-shell", "-shell-correction=false", "-parameter-list", "n", "1,2",
-		"-setup", logTo(log, "setup{n}"), "-cleanup", logTo(log, "cleanup{n}"),
-		"-prepare", logTo(log, "prepA{n}"), "-prepare", logTo(log, "prepB{n}"),
-		"-conclude", logTo(log, "concl{n}"), logTo(log, "A{n}"), logTo(log, "B{n}"))
+	out := measure(t, append(doHelpers, "-shell", "-shell-correction=false", "-parameter-list", "n", "1,2",
+		"-setup", logTo(t, log, "setup{n}"), "-cleanup", logTo(t, log, "cleanup{n}"),
+		"-prepare", logTo(t, log, "prepA{n}"), "-prepare", logTo(t, log, "prepB{n}"),
+		"-conclude", logTo(t, log, "concl{n}"), logTo(t, log, "A{n}"), logTo(t, log, "B{n}"))...)
 	require.Equal(t, exitOK, out.code, out.stderr)
 	assert.Equal(t, "setup1 prepA1 A1 concl1 cleanup1 setup1 prepB1 B1 concl1 cleanup1 "+
 		"setup2 prepA2 A2 concl2 cleanup2 setup2 prepB2 B2 concl2 cleanup2", readLog(t, log))

@@ -76,7 +76,7 @@ func TestSignalExitStatus(t *testing.T) {
 // dumb terminal; -style color wins over NO_COLOR.
 func TestColourOnTerminal(t *testing.T) {
 	t.Parallel()
-	unixTool(t, "sh")
+	unixTool(t, "sh", "this file's tests run on Linux only")
 	for _, tc := range []struct {
 		env    []string
 		style  string
@@ -112,7 +112,7 @@ func TestColourOnTerminal(t *testing.T) {
 // terminal, nocolor and full draw it.
 func TestProgressLineStyles(t *testing.T) {
 	t.Parallel()
-	trueProg := unixTool(t, "true")
+	trueProg := unixTool(t, "true", "this file's tests run on Linux only")
 	for _, tc := range []struct {
 		style    string
 		progress bool

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -25,7 +27,6 @@ func TestExitStatusProgramCannotRun(t *testing.T) {
 	require.NoError(t, os.WriteFile(notExecutable, []byte("#!/bin/sh\n"), 0o644))
 	badFormat := filepath.Join(dir, "bad-format")
 	require.NoError(t, os.WriteFile(badFormat, []byte("neither ELF nor #!\n"), 0o755))
-	trueProg := unixTool(t, "true")
 	for _, spawner := range []string{"-spawner=true", "-spawner=false"} {
 		for _, tc := range []struct {
 			args []string
@@ -36,8 +37,8 @@ func TestExitStatusProgramCannotRun(t *testing.T) {
 			{[]string{"--", notExecutable}, exitCannotExec},
 			{[]string{"--", badFormat}, exitCannotExec},
 			{[]string{"--", dir}, exitCannotExec},
-			{[]string{"-cwd", filepath.Join(dir, "missing"), "--", trueProg}, exitFailed},
-			{[]string{"-cwd", notExecutable, "--", trueProg}, exitFailed},
+			{helperArgs(t, "exit", []string{"-cwd", filepath.Join(dir, "missing")}, "0"), exitFailed},
+			{helperArgs(t, "exit", []string{"-cwd", notExecutable}, "0"), exitFailed},
 		} {
 			out := measure(t, append([]string{spawner}, tc.args...)...)
 			assert.Equal(t, tc.want, out.code, "%s %v: %s", spawner, tc.args, out.stderr)
@@ -82,9 +83,9 @@ func TestFilesCheckedBeforeTheFirstRun(t *testing.T) {
 	assert.Equal(t, "kept\n", string(content))
 
 	// With several commands each receipt is checked: file-2.json here.
-	unixTool(t, "sh")
 	require.NoError(t, os.Mkdir(filepath.Join(dir, "r-2.json"), 0o755))
-	out := measure(t, "-shell", "-receipt", filepath.Join(dir, "r.json"), ": 1", ": 2")
+	out := measure(t, append(doHelpers, "-shell", "-receipt", filepath.Join(dir, "r.json"),
+		helperCommand(t, "echo", "1"), helperCommand(t, "echo", "2"))...)
 	assert.Equal(t, exitFailed, out.code)
 	assert.Equal(t, "perfgate-measure: -receipt: cannot write "+filepath.Join(dir, "r-2.json")+": it is a directory; nothing was run\n", out.stderr)
 	assert.NoFileExists(t, filepath.Join(dir, "r-1.json"))
@@ -100,37 +101,44 @@ func TestFilesCheckedBeforeTheFirstRun(t *testing.T) {
 // is refused before the first run (root may write it anyway).
 func TestFilesCheckExistingFile(t *testing.T) {
 	t.Parallel()
-	unixTool(t, "sh")
+	requireRunner(t)
 	dir := t.TempDir()
 	existing := filepath.Join(dir, "existing.csv")
 	require.NoError(t, os.WriteFile(existing, []byte("old\n"), 0o644))
-	out := measure(t, "-shell", "-export-csv", existing, "exit 3")
+	out := measure(t, append(doHelpers, "-shell", "-export-csv", existing, helperCommand(t, "exit", "3"))...)
 	assert.Equal(t, exitFailed, out.code)
 	content, err := os.ReadFile(existing)
 	require.NoError(t, err)
 	assert.Equal(t, "old\n", string(content), "a run that fails writes no file, and the check changes none")
 
-	if os.Geteuid() == 0 {
-		t.Skip("root may write a read-only file")
-	}
 	readOnly := filepath.Join(dir, "read-only.json")
 	require.NoError(t, os.WriteFile(readOnly, []byte("old\n"), 0o444))
-	out = measure(t, "-shell", "-export-json", readOnly, "exit 0")
+	// Root may write a read-only file, and so may Wine run by root
+	// (os.Geteuid is -1 on Windows): ask the file itself.
+	f, denied := os.OpenFile(readOnly, os.O_WRONLY, 0)
+	if denied == nil {
+		f.Close()
+		t.Skip("this user may write a read-only file (root, or Wine run by root)")
+	}
+	require.ErrorIs(t, denied, fs.ErrPermission)
+	out = measure(t, append(doHelpers, "-shell", "-export-json", readOnly, helperCommand(t, "exit", "0"))...)
 	assert.Equal(t, exitFailed, out.code)
 	assert.Empty(t, out.stdout)
-	assert.Equal(t, "perfgate-measure: -export-json: cannot write "+readOnly+": open "+readOnly+
-		": permission denied; nothing was run\n", out.stderr)
+	// The system's words: "open PATH: permission denied" on Unix.
+	assert.Equal(t, "perfgate-measure: -export-json: cannot write "+readOnly+": "+denied.Error()+
+		"; nothing was run\n", out.stderr)
 }
 
 // -export-csv has hyperfine's shape, in seconds: each row is the JSON
 // export's summary of the same runs. -export-csv-runs has a row per run.
 func TestExportCSVFromRealRuns(t *testing.T) {
 	t.Parallel()
-	unixTool(t, "sh")
+	requireRunner(t)
 	dir := t.TempDir()
 	jsonPath, csvPath, runsPath := filepath.Join(dir, "x.json"), filepath.Join(dir, "x.csv"), filepath.Join(dir, "runs.csv")
-	out := measure(t, "-shell", "-repeat", "3", "-name", "colon", "-export-json", jsonPath, "-export-csv", csvPath,
-		"-export-csv-runs", runsPath, ":", "exit 0")
+	exit0 := helperCommand(t, "exit", "0")
+	out := measure(t, append(doHelpers, "-shell", "-repeat", "3", "-name", "echo", "-export-json", jsonPath, "-export-csv", csvPath,
+		"-export-csv-runs", runsPath, helperCommand(t, "echo"), exit0)...)
 	require.Equal(t, exitOK, out.code, out.stderr)
 
 	// The export's own shape, decoded here so that the test does not
@@ -164,13 +172,13 @@ func TestExportCSVFromRealRuns(t *testing.T) {
 		assert.Equal(t, []string{r.Name, seconds(wall.Mean), seconds(wall.StdDev), seconds(wall.Median),
 			seconds(user.Mean), seconds(system.Mean), seconds(wall.Min), seconds(wall.Max)}, rows[i+1])
 	}
-	assert.Equal(t, "colon", rows[1][0])
-	assert.Equal(t, "exit 0", rows[2][0])
+	assert.Equal(t, "echo", rows[1][0])
+	assert.Equal(t, exit0, rows[2][0])
 
 	runs := readCSV(t, runsPath)
 	require.Len(t, runs, 7, "a header and a row per run")
 	assert.Equal(t, []string{"command", "name", "run", "wall_ms"}, runs[0][:4])
-	assert.Equal(t, []string{"2", "exit 0", "3"}, runs[6][:3])
+	assert.Equal(t, []string{"2", exit0, "3"}, runs[6][:3])
 }
 
 func readCSV(t *testing.T, path string) [][]string {
@@ -183,11 +191,13 @@ func readCSV(t *testing.T, path string) [][]string {
 }
 
 // Not on a terminal there is no colour unless -style asks for it; -style
-// none writes nothing but errors.
+// none writes nothing but errors. The slow command sleeps 2 s more than
+// the fast one: no load (nor Wine's start-ups) reorders them.
 func TestStyleWithoutTerminal(t *testing.T) {
 	t.Parallel()
-	unixTool(t, "sh")
-	cmds := []string{"-repeat", "2", "-name", "fast", "-name", "slow", ":", "sleep 0.05"}
+	requireRunner(t)
+	cmds := append(doHelpers, "-repeat", "2", "-name", "fast", "-name", "slow",
+		helperCommand(t, "exit", "0"), helperCommand(t, "sleep", "2s"))
 	for _, style := range []string{"auto", "basic", "nocolor"} {
 		out := measure(t, append([]string{"-shell", "-shell-correction=false", "-style", style}, cmds...)...)
 		require.Equal(t, exitOK, out.code, out.stderr)
@@ -206,10 +216,11 @@ func TestStyleWithoutTerminal(t *testing.T) {
 
 	out := measure(t, append([]string{"-shell", "-shell-correction=false", "-style", "none"}, cmds...)...)
 	assert.Equal(t, outcome{code: exitOK}, out, "nothing but errors")
-	out = measure(t, "-shell", "-style", "none", "exit 4")
+	exit4 := helperCommand(t, "exit", "4")
+	out = measure(t, append(doHelpers, "-shell", "-style", "none", exit4)...)
 	assert.Equal(t, exitFailed, out.code)
 	assert.Empty(t, out.stdout)
-	assert.Equal(t, "perfgate-measure: run 1/1: command exited unsuccessfully: [/bin/sh -c exit 4]: exit status 4\n"+
+	assert.Equal(t, "perfgate-measure: run 1/1: command exited unsuccessfully: "+fmt.Sprint(shellArgv(exit4))+": exit status 4\n"+
 		"  -i (--ignore-failure) keeps runs that end with a non-zero exit status in the figures\n", out.stderr)
 }
 

@@ -65,7 +65,7 @@ func measureOnTerminal(t *testing.T, args ...string) (outcome, string) {
 // (A run slower than progressEvery on a loaded machine may be redrawn.)
 func TestProgressLine(t *testing.T) {
 	t.Parallel()
-	trueProg := unixTool(t, "true")
+	trueProg := unixTool(t, "true", "this file's tests run on Linux only")
 	out, screen := measureOnTerminal(t, "-warmup", "1", "-repeat", "3", "-name", "t", "--", trueProg)
 	require.Equal(t, exitOK, out.code)
 	assert.Contains(t, out.stdout, "summary of 3 runs: t\n")
@@ -87,7 +87,7 @@ func TestProgressLine(t *testing.T) {
 // out on a clean line.
 func TestProgressLineSeveralCommands(t *testing.T) {
 	t.Parallel()
-	unixTool(t, "sh")
+	unixTool(t, "sh", "this file's tests run on Linux only")
 	out, screen := measureOnTerminal(t, "-shell", "-shell-correction=false", "-repeat", "1", "exit 0", "exit 3")
 	require.Equal(t, exitFailed, out.code)
 	assert.Regexp(t, `^\rcommand 1/2, run 1/1: exit 0  ░{12}\r +\r\rcommand 2/2, run 1/1: exit 3  ░{12}\r +\r`+
@@ -194,7 +194,7 @@ func (s *ptyScreen) await(re *regexp.Regexp) []string {
 // the terminal), or when stderr is not a terminal.
 func TestNoProgressLine(t *testing.T) {
 	t.Parallel()
-	trueProg := unixTool(t, "true")
+	trueProg := unixTool(t, "true", "this file's tests run on Linux only")
 	for _, flags := range [][]string{{"-json"}, {"-output", "inherit"}} {
 		out, screen := measureOnTerminal(t, append(flags, "-repeat", "2", "--", trueProg)...)
 		require.Equal(t, exitOK, out.code, screen)

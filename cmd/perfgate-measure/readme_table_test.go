@@ -15,8 +15,8 @@ import (
 // row says with real processes.
 func TestREADMEHyperfineTable(t *testing.T) {
 	t.Parallel()
-	sh := unixTool(t, "sh")
-	trueProg := unixTool(t, "true")
+	sh := unixTool(t, "sh", "the test runs the README's hyperfine rows as they are written, sh commands, /bin/sh -c and -S sh")
+	trueProg := unixTool(t, "true", "the test runs the README's hyperfine rows as they are written, sh commands, /bin/sh -c and -S sh")
 	readme := readDoc(t, "README.md")
 	dir := t.TempDir()
 	file := func(name string) string { return filepath.Join(dir, name) }

@@ -156,9 +156,10 @@ func TestReceipt(t *testing.T) {
 // that perfgate compare can take one as the baseline and one as current.
 func TestReceiptPerCommand(t *testing.T) {
 	t.Parallel()
-	unixTool(t, "sh")
+	requireRunner(t)
 	dir := t.TempDir()
-	out := measure(t, "-shell", "-repeat", "2", "-receipt", filepath.Join(dir, "r.json"), "exit 0", ":")
+	exit0, echo := helperCommand(t, "exit", "0"), helperCommand(t, "echo")
+	out := measure(t, append(doHelpers, "-shell", "-repeat", "2", "-receipt", filepath.Join(dir, "r.json"), exit0, echo)...)
 	require.Equal(t, exitOK, out.code, out.stderr)
 	entries, err := os.ReadDir(dir)
 	require.NoError(t, err)
@@ -167,7 +168,7 @@ func TestReceiptPerCommand(t *testing.T) {
 		names = append(names, e.Name())
 	}
 	assert.Equal(t, []string{"r-1.json", "r-2.json"}, names)
-	for i, command := range []string{"exit 0", ":"} {
+	for i, command := range []string{exit0, echo} {
 		r, _ := readReceipt(t, filepath.Join(dir, names[i]))
 		assert.Equal(t, command, r.Bench.Name)
 		assert.Equal(t, shellArgv(command), r.Bench.Command)
@@ -185,9 +186,10 @@ func TestReceiptPerCommand(t *testing.T) {
 // measurement for a whole one.
 func TestNoReceiptAfterFailure(t *testing.T) {
 	t.Parallel()
-	unixTool(t, "sh")
+	requireRunner(t)
 	path := filepath.Join(t.TempDir(), "r.json")
-	out := measure(t, "-shell", "-repeat", "2", "-receipt", path, "-export-json", path+".export", "exit 0", "exit 1")
+	out := measure(t, append(doHelpers, "-shell", "-repeat", "2", "-receipt", path, "-export-json", path+".export",
+		helperCommand(t, "exit", "0"), helperCommand(t, "exit", "1"))...)
 	assert.Equal(t, exitFailed, out.code)
 	assert.NoFileExists(t, path)
 	assert.NoFileExists(t, receiptPath(path, 1, 2))

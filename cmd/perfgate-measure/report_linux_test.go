@@ -16,8 +16,8 @@ import (
 // standard error says why, in every mode.
 func TestReportToFullDevice(t *testing.T) {
 	t.Parallel()
-	unixTool(t, "sh")
-	trueProg := unixTool(t, "true")
+	unixTool(t, "sh", "this file's tests run on Linux only")
+	trueProg := unixTool(t, "true", "this file's tests run on Linux only")
 	full, err := os.OpenFile("/dev/full", os.O_WRONLY, 0)
 	require.NoError(t, err)
 	defer full.Close()
@@ -43,7 +43,7 @@ func TestReportToFullDevice(t *testing.T) {
 // forever; now every count is bounded and checked before anything runs.
 func TestHugeCountsAreUsageErrors(t *testing.T) {
 	t.Parallel()
-	trueProg := unixTool(t, "true")
+	trueProg := unixTool(t, "true", "this file's tests run on Linux only")
 	for _, args := range [][]string{
 		{"-warmup", "9223372036854775807", "-repeat", "2", "-input", "/dev/stdin", "--", trueProg},
 		{"-repeat", "9223372036854775807", "-input", "/dev/stdin", "--", trueProg},

@@ -15,9 +15,16 @@ import (
 // Run control as hyperfine has it: -setup, -prepare, -conclude, -cleanup,
 // -i, and how many runs.
 
-// logTo returns a shell command appending word to the file at log.
-func logTo(log, word string) string {
-	return fmt.Sprintf("echo %s >>'%s'", word, log)
+// doHelpers is the -env flag that makes the helper commands "do" NAME
+// ARGS..., as helperCommand and logTo write them: the commands and their
+// hooks then run different helpers.
+var doHelpers = []string{"-env", helperEnvKey + "=do"}
+
+// logTo returns a shell command appending word to the file at log: the
+// helper append, under doHelpers.
+func logTo(t *testing.T, log, word string) string {
+	t.Helper()
+	return helperCommand(t, "append", log, word)
 }
 
 // readLog returns the lines of log, joined by spaces ("" when missing).
@@ -33,11 +40,11 @@ func readLog(t *testing.T, log string) string {
 
 func TestHooksOrder(t *testing.T) {
 	t.Parallel()
-	sh := unixTool(t, "sh")
+	requireRunner(t)
 	log := filepath.Join(t.TempDir(), "log")
-	out := measure(t, "-setup", logTo(log, "setup"), "-prepare", logTo(log, "prepare"),
-		"-conclude", logTo(log, "conclude"), "-cleanup", logTo(log, "cleanup"),
-		"-warmup", "1", "-repeat", "2", "--", sh, "-c", `echo run >>"$1"`, "sh", log)
+	out := measure(t, helperArgs(t, "do", []string{"-setup", logTo(t, log, "setup"), "-prepare", logTo(t, log, "prepare"),
+		"-conclude", logTo(t, log, "conclude"), "-cleanup", logTo(t, log, "cleanup"),
+		"-warmup", "1", "-repeat", "2"}, "append", log, "run")...)
 	require.Equal(t, exitOK, out.code, out.stderr)
 	assert.Empty(t, out.stderr)
 	assert.Equal(t, "setup prepare run conclude prepare run conclude prepare run conclude cleanup", readLog(t, log),
@@ -49,11 +56,11 @@ func TestHooksOrder(t *testing.T) {
 // One -prepare per command, in order; -setup and -cleanup once per command.
 func TestHooksPerCommand(t *testing.T) {
 	t.Parallel()
-	unixTool(t, "sh")
+	requireRunner(t)
 	log := filepath.Join(t.TempDir(), "log")
-	out := measure(t, "-shell", "-prepare", logTo(log, "p1"), "-prepare", logTo(log, "p2"),
-		"-conclude", logTo(log, "c"), "-setup", logTo(log, "s"), "-cleanup", logTo(log, "z"),
-		"-repeat", "2", logTo(log, "a"), logTo(log, "b"))
+	out := measure(t, append(doHelpers, "-shell", "-prepare", logTo(t, log, "p1"), "-prepare", logTo(t, log, "p2"),
+		"-conclude", logTo(t, log, "c"), "-setup", logTo(t, log, "s"), "-cleanup", logTo(t, log, "z"),
+		"-repeat", "2", logTo(t, log, "a"), logTo(t, log, "b"))...)
 	require.Equal(t, exitOK, out.code, out.stderr)
 	assert.Equal(t, "s p1 a c p1 a c z s p2 b c p2 b c z", readLog(t, log))
 }
@@ -62,30 +69,38 @@ func TestHooksPerCommand(t *testing.T) {
 // what, its status and what it wrote; -cleanup still runs once -setup has.
 func TestHookFailures(t *testing.T) {
 	t.Parallel()
-	unixTool(t, "sh")
+	requireRunner(t)
 	log := filepath.Join(t.TempDir(), "log")
-	cleanup := []string{"-cleanup", logTo(log, "cleanup")}
+	cleanup := []string{"-cleanup", logTo(t, log, "cleanup")}
+	// The hooks' command strings, and what the error shows of them.
+	stderr3, exit4, exit5, exit6 := helperCommand(t, "stderr-lines", "1", "3"), helperCommand(t, "exit", "4"),
+		helperCommand(t, "exit", "5"), helperCommand(t, "exit", "6")
+	sleep := helperCommand(t, "sleep", "1h")
+	argv := func(command string) string { return fmt.Sprint(shellArgv(command)) }
 	for _, tc := range []struct {
 		flags            []string
 		wantErr, wantLog string
 	}{
-		{[]string{"-prepare", "echo cache busy >&2; exit 3"},
-			"-prepare command before run 1/2 failed: command exited unsuccessfully: [/bin/sh -c echo cache busy >&2; exit 3]: " +
-				"exit status 3\n  cache busy\n", "cleanup"},
-		{[]string{"-conclude", "exit 4", "-warmup", "1"},
-			"-conclude command after warm-up run 1/1 failed: command exited unsuccessfully: [/bin/sh -c exit 4]: exit status 4\n",
+		{[]string{"-prepare", stderr3},
+			"-prepare command before run 1/2 failed: command exited unsuccessfully: " + argv(stderr3) + ": " +
+				"exit status 3\n  line 1\n", "cleanup"},
+		{[]string{"-conclude", exit4, "-warmup", "1"},
+			"-conclude command after warm-up run 1/1 failed: command exited unsuccessfully: " + argv(exit4) + ": exit status 4\n",
 			"run cleanup"},
-		{[]string{"-setup", "exit 5"},
-			"-setup command failed: command exited unsuccessfully: [/bin/sh -c exit 5]: exit status 5\n", ""},
-		{[]string{"-cleanup", "exit 6"},
-			"-cleanup command failed: command exited unsuccessfully: [/bin/sh -c exit 6]: exit status 6\n", "run run"},
-		{[]string{"-prepare", "sleep 10", "-timeout", "50ms"},
-			"-prepare command before run 1/2 failed: command timed out: [/bin/sh -c sleep 10]: killed after ", "cleanup"},
+		{[]string{"-setup", exit5},
+			"-setup command failed: command exited unsuccessfully: " + argv(exit5) + ": exit status 5\n", ""},
+		{[]string{"-cleanup", exit6},
+			"-cleanup command failed: command exited unsuccessfully: " + argv(exit6) + ": exit status 6\n", "run run"},
+		// The -timeout is every hook's and command's: the -cleanup, which
+		// must log, gets far more time than it takes however loaded the
+		// machine, and the -prepare sleeps far longer.
+		{[]string{"-prepare", sleep, "-timeout", "10s"},
+			"-prepare command before run 1/2 failed: command timed out: " + argv(sleep) + ": killed after ", "cleanup"},
 	} {
 		os.Remove(log)
-		// No shell start-up measurement: under load a start-up run can
-		// pass the 50 ms -timeout of the last case before any hook runs.
-		args := append(append(append([]string{}, cleanup...), tc.flags...), "-repeat", "2", "-shell", "-shell-correction=false", logTo(log, "run"))
+		// No shell start-up measurement: under load a start-up run could
+		// pass the -timeout of the last case before any hook runs.
+		args := append(append(append(append([]string{}, doHelpers...), cleanup...), tc.flags...), "-repeat", "2", "-shell", "-shell-correction=false", logTo(t, log, "run"))
 		out := measure(t, args...)
 		assert.Equal(t, exitFailed, out.code, "%v", tc.flags)
 		assert.NotContains(t, out.stdout, "summary", "%v", tc.flags)
@@ -94,20 +109,20 @@ func TestHookFailures(t *testing.T) {
 	}
 }
 
-// flipFlop exits 0 on its first, third, ... run and 1 on the others,
-// counting its runs in the file given as $1.
-const flipFlop = `n=$(wc -l <"$1"); echo x >>"$1"; exit $((n % 2))`
-
+// The helper flip-flop exits 0 on its first, third, ... run and 1 on the
+// others, counting its runs in the file it is given.
 func TestIgnoreFailure(t *testing.T) {
 	t.Parallel()
-	sh := unixTool(t, "sh")
+	requireRunner(t)
 	for _, flag := range []string{"-i", "-ignore-failure", "-i=1,2"} {
 		count := filepath.Join(t.TempDir(), "count")
-		out := measure(t, flag, "-warmup", "1", "-repeat", "4", "--", sh, "-c", flipFlop, "sh", count)
+		out := measure(t, helperArgs(t, "flip-flop", []string{flag, "-warmup", "1", "-repeat", "4"}, count)...)
 		require.Equal(t, exitOK, out.code, "%s: %s", flag, out.stderr)
 		assert.Equal(t, "x x x x x", readLog(t, count), flag)
 		// The warm-up run exits 0 and the measured ones 1, 0, 1, 0.
-		assert.Regexp(t, `\n  run 1/4  wall .*  exit 1\n  run 2/4  wall [^\n]*B\n  run 3/4  wall .*  exit 1\n`, out.stdout)
+		// Run 2 has no exit column: its line ends with the peak memory,
+		// which Wine may read as n/a (see underWine).
+		assert.Regexp(t, `\n  run 1/4  wall .*  exit 1\n  run 2/4  wall [^\n]*(B|max rss n/a)\n  run 3/4  wall .*  exit 1\n`, out.stdout)
 		assert.Contains(t, out.stdout, "summary of 4 runs")
 		// After the summary's own warning, if four runs on a loaded machine
 		// hold outliers.
@@ -119,7 +134,7 @@ func TestIgnoreFailure(t *testing.T) {
 	// Without -i, or with other statuses, the run exiting 1 stops all.
 	for _, flags := range [][]string{{}, {"-i=2,3"}, {"-i=false"}} {
 		count := filepath.Join(t.TempDir(), "count")
-		out := measure(t, append(flags, "-warmup", "1", "-repeat", "4", "--", sh, "-c", flipFlop, "sh", count)...)
+		out := measure(t, helperArgs(t, "flip-flop", append(flags, "-warmup", "1", "-repeat", "4"), count)...)
 		assert.Equal(t, exitFailed, out.code, "%v", flags)
 		assert.Equal(t, "x x", readLog(t, count), "%v", flags)
 		assert.Contains(t, out.stderr, "perfgate-measure: run 1/4: command exited unsuccessfully", "%v", flags)
@@ -130,18 +145,21 @@ func TestIgnoreFailure(t *testing.T) {
 // of statuses; never a run that timed out, nor one that cannot start.
 func TestIgnoreFailureLimits(t *testing.T) {
 	t.Parallel()
-	sh := unixTool(t, "sh")
-	unixTool(t, "sleep")
-	out := measure(t, "-i", "-repeat", "2", "--", sh, "-c", "kill -9 $$")
-	require.Equal(t, exitOK, out.code, out.stderr)
-	assert.Equal(t, 2, strings.Count(out.stdout, "signal 9"), out.stdout)
-	assert.Contains(t, out.stderr, "warning: 2 of 2 runs failed")
+	requireRunner(t)
+	t.Run("signal", func(t *testing.T) {
+		t.Parallel()
+		requireSignals(t)
+		out := measure(t, helperArgs(t, "kill-self", []string{"-i", "-repeat", "2"})...)
+		require.Equal(t, exitOK, out.code, out.stderr)
+		assert.Equal(t, 2, strings.Count(out.stdout, "signal 9"), out.stdout)
+		assert.Contains(t, out.stderr, "warning: 2 of 2 runs failed")
 
-	out = measure(t, "-i=137", "-repeat", "2", "--", sh, "-c", "kill -9 $$")
-	assert.Equal(t, exitFailed, out.code)
-	assert.Contains(t, out.stderr, "terminated by signal 9 (killed) (not among the exit statuses -i=137 ignores)\n")
+		out = measure(t, helperArgs(t, "kill-self", []string{"-i=137", "-repeat", "2"})...)
+		assert.Equal(t, exitFailed, out.code)
+		assert.Contains(t, out.stderr, "terminated by signal 9 (killed) (not among the exit statuses -i=137 ignores)\n")
+	})
 
-	out = measure(t, "-i", "-timeout", "50ms", "-repeat", "2", "--", sh, "-c", "sleep 10")
+	out := measure(t, helperArgs(t, "sleep", []string{"-i", "-timeout", "50ms", "-repeat", "2"}, "1h")...)
 	assert.Equal(t, exitFailed, out.code)
 	assert.Contains(t, out.stderr, " (-i does not ignore a run that timed out: its wall time is the limit, not the command's)\n")
 	assert.Contains(t, out.stdout, "run 1/2")
@@ -167,29 +185,30 @@ func runsOf(t *testing.T, out string) int {
 
 func TestRunCounts(t *testing.T) {
 	t.Parallel()
-	trueProg := unixTool(t, "true")
+	requireRunner(t)
 	for _, tc := range []struct {
 		flags []string
 		want  int
 	}{
 		{[]string{"-runs", "3"}, 3},
 		{[]string{"-runs", "3", "-repeat", "3"}, 3},
-		// true takes far less than 3 s / 5: the maximum.
-		{[]string{"-min-runs", "3", "-max-runs", "5"}, 5},
+		// A budget far above 5 runs of the helper, however loaded the
+		// machine: the maximum.
+		{[]string{"-min-runs", "3", "-max-runs", "5", "-time-budget", "1h"}, 5},
 		// A budget smaller than one run: the minimum.
 		{[]string{"-min-runs", "3", "-time-budget", "1ns"}, 3},
 		{[]string{"-runs", "auto", "-time-budget", "1ns"}, defaultMinRuns},
 		// An implicit minimum yields to a lower maximum, as in hyperfine.
 		{[]string{"-max-runs", "4", "-time-budget", "1ns"}, 4},
 	} {
-		out := measure(t, append(tc.flags, "-json", "--", trueProg)...)
+		out := measure(t, helperArgs(t, "exit", append(tc.flags, "-json"), "0")...)
 		require.Equal(t, exitOK, out.code, "%v: %s", tc.flags, out.stderr)
 		assert.Equal(t, tc.want, runsOf(t, out.stdout), "%v", tc.flags)
 	}
 
 	// The labels give the count once known, from the first run on (an
 	// automatic count shows the runs with -verbose only).
-	out := measure(t, "-verbose", "-min-runs", "2", "-max-runs", "3", "--", trueProg)
+	out := measure(t, helperArgs(t, "exit", []string{"-verbose", "-min-runs", "2", "-max-runs", "3", "-time-budget", "1h"}, "0")...)
 	require.Equal(t, exitOK, out.code, out.stderr)
 	assert.Regexp(t, `^command: .*\n  run 1/3  wall .*\n  run 2/3  wall .*\n  run 3/3  wall .*\n\nsummary of 3 runs: `, out.stdout)
 }
@@ -199,9 +218,9 @@ func TestRunCounts(t *testing.T) {
 // (load makes them slower, so fewer), not the 50 that true alone fits.
 func TestRunCountsIncludeHooks(t *testing.T) {
 	t.Parallel()
-	trueProg := unixTool(t, "true")
-	unixTool(t, "sleep")
-	out := measure(t, "-json", "-prepare", "sleep 0.3", "-time-budget", "1s", "-min-runs", "1", "-max-runs", "50", "--", trueProg)
+	requireRunner(t)
+	out := measure(t, helperArgs(t, "do", []string{"-json", "-prepare", helperCommand(t, "sleep", "300ms"),
+		"-time-budget", "1s", "-min-runs", "1", "-max-runs", "50"}, "exit", "0")...)
 	require.Equal(t, exitOK, out.code, out.stderr)
 	n := runsOf(t, out.stdout)
 	assert.GreaterOrEqual(t, n, 1)
@@ -261,14 +280,12 @@ func TestRunControlHelp(t *testing.T) {
 // user asked to stop).
 func TestInterruptDuringHook(t *testing.T) {
 	t.Parallel()
-	unixTool(t, "sh")
-	exe, err := os.Executable()
-	require.NoError(t, err)
+	requireRunner(t)
 	dir := t.TempDir()
 	ready, log := filepath.Join(dir, "ready"), filepath.Join(dir, "log")
-	args := helperArgs(t, "ready-sleep", []string{"-env", readyEnvKey + "=" + ready,
-		"-prepare", fmt.Sprintf("'%s' 30s", exe), "-setup", logTo(log, "setup"), "-cleanup", logTo(log, "cleanup"),
-		"-repeat", "2"}, "0s")
+	args := helperArgs(t, "do", []string{"-env", readyEnvKey + "=" + ready,
+		"-prepare", helperCommand(t, "ready-sleep", "30s"), "-setup", logTo(t, log, "setup"), "-cleanup", logTo(t, log, "cleanup"),
+		"-repeat", "2"}, "ready-sleep", "0s")
 	out, started, _ := interruptOnceReady(t, ready, args)
 	require.True(t, started, "the -prepare never signalled it runs: %+v", out)
 	assert.Equal(t, exitInterrupted, out.code)

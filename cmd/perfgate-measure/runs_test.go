@@ -24,8 +24,8 @@ import (
 
 func TestJSONWithHost(t *testing.T) {
 	t.Parallel()
-	trueProg := unixTool(t, "true")
-	out := measure(t, "-json", "-host", "-hostname-hash", "-repeat", "2", "--", trueProg)
+	requireRunner(t)
+	out := measure(t, helperArgs(t, "exit", []string{"-json", "-host", "-hostname-hash", "-repeat", "2"}, "0")...)
 	require.Equal(t, exitOK, out.code, out.stderr)
 	assert.Empty(t, out.stderr)
 	lines := jsonLines(t, out.stdout, 3)
@@ -45,7 +45,7 @@ func TestJSONWithHost(t *testing.T) {
 
 	for i, line := range lines[1:] {
 		keys, r := decodeRunLine(t, line)
-		assert.Equal(t, runKeys{Name: trueProg, Command: 1, Run: i + 1}, keys)
+		assert.Equal(t, runKeys{Name: commandLine([]string{helperExe(t), "0"}), Command: 1, Run: i + 1}, keys)
 		assert.Equal(t, 0, r.ExitCode)
 		assert.Positive(t, r.Wall)
 		assert.NotNil(t, r.BinaryBytes)
@@ -55,8 +55,8 @@ func TestJSONWithHost(t *testing.T) {
 
 func TestJSONHostWithoutHash(t *testing.T) {
 	t.Parallel()
-	trueProg := unixTool(t, "true")
-	out := measure(t, "-json", "-host", "-name", "nothing", "-warmup", "2", "--", trueProg)
+	requireRunner(t)
+	out := measure(t, helperArgs(t, "exit", []string{"-json", "-host", "-name", "nothing", "-warmup", "2"}, "0")...)
 	require.Equal(t, exitOK, out.code, out.stderr)
 	lines := jsonLines(t, out.stdout, 2)
 	assert.NotContains(t, lines[0], "hostname_hash")
@@ -70,8 +70,8 @@ func TestJSONHostWithoutHash(t *testing.T) {
 
 func TestHostTable(t *testing.T) {
 	t.Parallel()
-	trueProg := unixTool(t, "true")
-	out := measure(t, "-hostname-hash", "--", trueProg)
+	requireRunner(t)
+	out := measure(t, helperArgs(t, "exit", []string{"-hostname-hash"}, "0")...)
 	require.Equal(t, exitOK, out.code, out.stderr)
 	assert.True(t, strings.HasPrefix(out.stdout, "host\n  os            "+adapters.PerfgateOS(runtime.GOOS)+"\n"), out.stdout)
 	assert.Regexp(t, `\n  hostname hash [0-9a-f]{64}\n\nrun 1/1: `, out.stdout)
@@ -188,31 +188,31 @@ func TestRepeatAndSummary(t *testing.T) {
 
 func TestStopsAtFirstFailedRun(t *testing.T) {
 	t.Parallel()
-	sh := unixTool(t, "sh")
-	out := measure(t, "-repeat", "3", "--", sh, "-c", "exit 3")
+	requireRunner(t)
+	out := measure(t, helperArgs(t, "exit", []string{"-repeat", "3"}, "3")...)
 	assert.Equal(t, exitFailed, out.code)
 	assert.Regexp(t, `^command: .*\n  run 1/3  wall .* max rss .*  exit 3\n$`, out.stdout)
-	assert.Equal(t, "perfgate-measure: run 1/3: command exited unsuccessfully: ["+sh+" -c exit 3]: exit status 3\n"+
+	assert.Equal(t, "perfgate-measure: run 1/3: command exited unsuccessfully: ["+helperExe(t)+" 3]: exit status 3\n"+
 		"  -i (--ignore-failure) keeps runs that end with a non-zero exit status in the figures\n"+
 		"perfgate-measure: stopped after run 1/3; no summary\n", out.stderr)
 
-	out = measure(t, "-json", "-repeat", "3", "--", sh, "-c", "exit 3")
+	out = measure(t, helperArgs(t, "exit", []string{"-json", "-repeat", "3"}, "3")...)
 	assert.Equal(t, exitFailed, out.code)
 	assert.Equal(t, 3, decodeRun(t, jsonLines(t, out.stdout, 1)[0]).ExitCode)
 }
 
 func TestWarmup(t *testing.T) {
 	t.Parallel()
-	sh := unixTool(t, "sh")
+	requireRunner(t)
 	log := filepath.Join(t.TempDir(), "log")
-	out := measure(t, "-warmup", "2", "-json", "--", sh, "-c", `echo x >>"$1"`, "sh", log)
+	out := measure(t, helperArgs(t, "append", []string{"-warmup", "2", "-json"}, log, "x")...)
 	require.Equal(t, exitOK, out.code, out.stderr)
 	jsonLines(t, out.stdout, 1)
 	written, err := os.ReadFile(log)
 	require.NoError(t, err)
 	assert.Equal(t, "x\nx\nx\n", string(written), "two warm-up runs and one measured run")
 
-	out = measure(t, "-warmup", "1", "-repeat", "2", "--", sh, "-c", "exit 4")
+	out = measure(t, helperArgs(t, "exit", []string{"-warmup", "1", "-repeat", "2"}, "4")...)
 	assert.Equal(t, exitFailed, out.code)
 	assert.Empty(t, out.stdout, "warm-up runs are never reported")
 	assert.Contains(t, out.stderr, "warm-up run 1/1: command exited unsuccessfully")
@@ -268,16 +268,22 @@ func TestInterrupt(t *testing.T) {
 // here (a plain directory as -cgroup-parent forces the fallback).
 func TestTreeScope(t *testing.T) {
 	t.Parallel()
-	trueProg := unixTool(t, "true")
-	out := measure(t, "-json", "-tree", "--", trueProg)
+	requireRunner(t)
+	out := measure(t, helperArgs(t, "exit", []string{"-json", "-tree"}, "0")...)
 	require.Equal(t, exitOK, out.code, out.stderr)
 	r := decodeRun(t, jsonLines(t, out.stdout, 1)[0])
 	require.Contains(t, r.Sources, "cpu_ms")
 
-	out = measure(t, "-tree", "-cgroup-parent", t.TempDir(), "--", trueProg)
+	out = measure(t, helperArgs(t, "exit", []string{"-tree", "-cgroup-parent", t.TempDir()}, "0")...)
 	require.Equal(t, exitOK, out.code, out.stderr)
-	assert.Regexp(t, `\n  cpu scope     process \(wait4\): no cgroup: .+\n`, out.stdout)
+	if runtime.GOOS == "windows" {
+		// A job object holds the tree: no cgroup to fall back from. (No
+		// peak memory, which Wine may withhold, has no scope either.)
+		assert.Regexp(t, `\n  cpu scope     tree \(JobAccounting\)\n(  rss scope     .+\n)?  io scope      .+\n`, out.stdout)
+	} else {
+		assert.Regexp(t, `\n  cpu scope     process \(wait4\): no cgroup: .+\n`, out.stdout)
+	}
 
-	out = measure(t, "-json", "--", trueProg)
+	out = measure(t, helperArgs(t, "exit", []string{"-json"}, "0")...)
 	assert.NotContains(t, out.stdout, `"sources"`, "process scope keeps perfgate's JSON")
 }

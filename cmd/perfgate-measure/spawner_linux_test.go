@@ -28,7 +28,7 @@ var (
 
 func TestSpawnerByDefault(t *testing.T) {
 	t.Parallel()
-	trueProg := unixTool(t, "true")
+	trueProg := unixTool(t, "true", "this file's tests run on Linux only")
 	out := measure(t, "-repeat", "3", "--", trueProg)
 	require.Equal(t, exitOK, out.code, out.stderr)
 	for _, line := range strings.Split(out.stdout, "\n")[1:4] {
@@ -91,7 +91,7 @@ func TestSpawnerMeasuresSmallerChild(t *testing.T) {
 // spawned directly).
 func TestTreeScopeSaysWhyRSSIsMissing(t *testing.T) {
 	t.Parallel()
-	trueProg := unixTool(t, "true")
+	trueProg := unixTool(t, "true", "this file's tests run on Linux only")
 	out := measure(t, "-tree", "-cgroup-parent", t.TempDir(), "--", trueProg)
 	require.Equal(t, exitOK, out.code, out.stderr)
 	assert.Regexp(t, `\n  max rss       ≤ \d+(\.\d)? [KMG]iB \(too small to measure without the spawner, see docs/spawner.md\)\n`, out.stdout)
