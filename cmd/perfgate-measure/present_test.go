@@ -209,7 +209,7 @@ func TestStyleWithoutTerminal(t *testing.T) {
 		require.Equal(t, exitOK, out.code, out.stderr)
 		assert.True(t, strings.HasPrefix(out.stdout, "command 1/2: \x1b[1mfast\x1b[0m\n"), style)
 		assert.Contains(t, out.stdout, "\nsummary of 2 runs: \x1b[1mslow\x1b[0m\n", style)
-		assert.Regexp(t, "\n  wall +\x1b\\[1;32m\\d+\\.\\d{3} ms\x1b\\[0m ± +\x1b\\[32m", out.stdout, style)
+		assert.Regexp(t, "\n  wall +\x1b\\[1;32m\\d+\\.\\d{3} m?s\x1b\\[0m ± +\x1b\\[32m", out.stdout, style)
 		assert.Contains(t, out.stdout, "\n\x1b[1mcomparison\x1b[0m\n  \x1b[1;36mfast\x1b[0m ran\n    \x1b[1;32m", style)
 		assert.Contains(t, out.stdout, " times faster than \x1b[35mslow\x1b[0m\n", style)
 	}
