@@ -57,8 +57,8 @@ const (
 	// peakCommandLowPct bounds a figure below the range: 20 %. One gzip
 	// of 64 in flight, in CI's race step with other packages' tests
 	// beside it, read 1508 KiB against GNU time's 1776-1924 measured one
-	// at a time: a process's RSS counts the file pages it has mapped, and
-	// fewer are mapped at once when many processes fault the same files.
+	// at a time (not traced further; most likely fewer file pages mapped
+	// at once when 64 processes fault the same files: RSS counts them).
 	// A figure lower than the command's own is no inherited peak; the
 	// bound still tells gzip from true (at most 1084 KiB) and from the
 	// spawner's own few tens of KiB.
