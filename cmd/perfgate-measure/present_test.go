@@ -198,20 +198,28 @@ func TestStyleWithoutTerminal(t *testing.T) {
 	requireRunner(t)
 	cmds := append(doHelpers, "-repeat", "2", "-name", "fast", "-name", "slow",
 		helperCommand(t, "exit", "0"), helperCommand(t, "sleep", "2s"))
+	// Each style a subtest of its own, run side by side: the runs mostly
+	// sleep, and five in a row took 25 s (4 min under -race).
 	for _, style := range []string{"auto", "basic", "nocolor"} {
-		out := measure(t, append([]string{"-shell", "-shell-correction=false", "-style", style}, cmds...)...)
-		require.Equal(t, exitOK, out.code, out.stderr)
-		assert.NotContains(t, out.stdout+out.stderr, "\x1b[", style)
-		assert.Contains(t, out.stdout, "summary of 2 runs: fast\n", style)
+		t.Run(style, func(t *testing.T) {
+			t.Parallel()
+			out := measure(t, append([]string{"-shell", "-shell-correction=false", "-style", style}, cmds...)...)
+			require.Equal(t, exitOK, out.code, out.stderr)
+			assert.NotContains(t, out.stdout+out.stderr, "\x1b[")
+			assert.Contains(t, out.stdout, "summary of 2 runs: fast\n")
+		})
 	}
 	for _, style := range []string{"color", "full"} {
-		out := measure(t, append([]string{"-shell", "-shell-correction=false", "-style", style}, cmds...)...)
-		require.Equal(t, exitOK, out.code, out.stderr)
-		assert.True(t, strings.HasPrefix(out.stdout, "command 1/2: \x1b[1mfast\x1b[0m\n"), style)
-		assert.Contains(t, out.stdout, "\nsummary of 2 runs: \x1b[1mslow\x1b[0m\n", style)
-		assert.Regexp(t, "\n  wall +\x1b\\[1;32m\\d+\\.\\d{3} m?s\x1b\\[0m ± +\x1b\\[32m", out.stdout, style)
-		assert.Contains(t, out.stdout, "\n\x1b[1mcomparison\x1b[0m\n  \x1b[1;36mfast\x1b[0m ran\n    \x1b[1;32m", style)
-		assert.Contains(t, out.stdout, " times faster than \x1b[35mslow\x1b[0m\n", style)
+		t.Run(style, func(t *testing.T) {
+			t.Parallel()
+			out := measure(t, append([]string{"-shell", "-shell-correction=false", "-style", style}, cmds...)...)
+			require.Equal(t, exitOK, out.code, out.stderr)
+			assert.True(t, strings.HasPrefix(out.stdout, "command 1/2: \x1b[1mfast\x1b[0m\n"))
+			assert.Contains(t, out.stdout, "\nsummary of 2 runs: \x1b[1mslow\x1b[0m\n")
+			assert.Regexp(t, "\n  wall +\x1b\\[1;32m\\d+\\.\\d{3} m?s\x1b\\[0m ± +\x1b\\[32m", out.stdout)
+			assert.Contains(t, out.stdout, "\n\x1b[1mcomparison\x1b[0m\n  \x1b[1;36mfast\x1b[0m ran\n    \x1b[1;32m")
+			assert.Contains(t, out.stdout, " times faster than \x1b[35mslow\x1b[0m\n")
+		})
 	}
 
 	out := measure(t, append([]string{"-shell", "-shell-correction=false", "-style", "none"}, cmds...)...)
