@@ -42,6 +42,11 @@ func TestRusageIsTheChilds(t *testing.T) {
 	require.Greater(t, self.Maxrss, int64(64<<10))
 
 	s := launch(t)
+	if emulated(t, s.hello.Pid) {
+		// Seen once in CI: 8 MiB read 9020 KiB more, qemu's own growth
+		// (its translated code) folded into the figure.
+		t.Skip("under qemu-user a child's peak is the emulator's; the figures are checked on amd64")
+	}
 	null := nullFD(t)
 	maxrss := func(mib string) int64 {
 		r := s.send(helperRequest(t, "alloc", mib), null, null, null)
