@@ -25,6 +25,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/perfgate/adapters/internal/testcap"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -131,9 +132,7 @@ func helperSpec(name string, args ...string) CommandSpec {
 
 // helperGORACE is the caller's GORACE with atexit_sleep_ms=0 appended (a
 // later option wins).
-var helperGORACE = sync.OnceValue(func() string {
-	return strings.TrimSpace(os.Getenv("GORACE") + " atexit_sleep_ms=0")
-})
+var helperGORACE = sync.OnceValue(testcap.ChildGORACE)
 
 // helperUsage reports a helper called with bad arguments (exit status 2).
 func helperUsage(format string, a ...any) int {

@@ -1,14 +1,13 @@
 package bench
 
 import (
-	"fmt"
 	"os"
 	"strconv"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/perfgate/adapters"
+	"github.com/perfgate/adapters/internal/testcap"
 )
 
 // helperEnvKey puts the test binary in helper mode: it then runs the
@@ -37,18 +36,9 @@ var helpers = map[string]func(args []string) int{
 }
 
 func TestMain(m *testing.M) {
-	if name, ok := os.LookupEnv(helperEnvKey); ok {
-		h, found := helpers[name]
-		if !found {
-			fmt.Fprintf(os.Stderr, "no test helper %q\n", name)
-			os.Exit(2)
-		}
-		os.Exit(h(os.Args[1:]))
-	}
-	// A binary built with -race sleeps atexit_sleep_ms (1 s) before it
-	// exits: every helper and CLI this binary re-runs inherits 0, or each
-	// run of the tests' commands would last a second more under -race.
-	os.Setenv("GORACE", strings.TrimSpace(os.Getenv("GORACE")+" atexit_sleep_ms=0"))
+	testcap.RunHelper(helperEnvKey, helpers)
+	// Every helper this binary re-runs inherits it.
+	os.Setenv("GORACE", testcap.ChildGORACE())
 	os.Exit(m.Run())
 }
 

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/perfgate/adapters/internal/testcap"
 	"github.com/stretchr/testify/require"
 )
 
@@ -282,21 +283,12 @@ func awaitReadyFile(path string, stop <-chan struct{}) bool {
 const cliEnvKey = "PERFGATE_MEASURE_TEST_CLI"
 
 func TestMain(m *testing.M) {
-	if name, ok := os.LookupEnv(helperEnvKey); ok {
-		helper, found := helpers[name]
-		if !found {
-			fmt.Fprintf(os.Stderr, "no test helper %q\n", name)
-			os.Exit(2)
-		}
-		os.Exit(helper(os.Args[1:]))
-	}
+	testcap.RunHelper(helperEnvKey, helpers)
 	if _, ok := os.LookupEnv(cliEnvKey); ok {
 		os.Exit(runWithSignals(os.Args[1:], os.Stdout, os.Stderr))
 	}
-	// A binary built with -race sleeps atexit_sleep_ms (1 s) before it
-	// exits: every helper and CLI this binary re-runs inherits 0, or each
-	// run of the tests' commands would last a second more under -race.
-	os.Setenv("GORACE", strings.TrimSpace(os.Getenv("GORACE")+" atexit_sleep_ms=0"))
+	// Every helper and CLI this binary re-runs inherits it.
+	os.Setenv("GORACE", testcap.ChildGORACE())
 	os.Exit(m.Run())
 }
 

@@ -1,4 +1,6 @@
-// Package testcap lets a test skip only where the machine lacks what it
+// Package testcap is what the packages' tests share: the helper-process
+// pattern (RunHelper, ChildGORACE), a cgroup of a test's own, and above
+// all skips that let a test skip only where the machine lacks what it
 // needs, as told by a probe of the machine written in the tests
 // themselves, never by the code under test: a regression in that code then
 // fails the test instead of turning it into a skip. It is imported by
