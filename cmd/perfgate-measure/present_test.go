@@ -199,7 +199,7 @@ func TestStyleWithoutTerminal(t *testing.T) {
 	cmds := append(doHelpers, "-repeat", "2", "-name", "fast", "-name", "slow",
 		helperCommand(t, "exit", "0"), helperCommand(t, "sleep", "2s"))
 	// Each style a subtest of its own, run side by side: the runs mostly
-	// sleep, and five in a row took 25 s (4 min under -race).
+	// sleep, and five in a row took 25 s (50 s under -race).
 	for _, style := range []string{"auto", "basic", "nocolor"} {
 		t.Run(style, func(t *testing.T) {
 			t.Parallel()
